@@ -1,0 +1,150 @@
+// Active health checks per upstream: chain id (a wrong chain is never used), head (block lag),
+// optionally syncing; rise/fall hysteresis, jittered intervals, faster while down, slower while live
+// traffic already proves the upstream healthy (probes cost money on paid providers).
+import type { ChainRuntime } from '../src/chain.js';
+import type { Logger } from '../src/logger.js';
+import type { Observer } from '../src/observer.js';
+import type { Upstream } from '../src/upstream.js';
+import { parseQuantity, probe } from './probes/evm.js';
+
+/** Re-check the chain id every this many checks: providers get re-pointed behind the same URL. */
+const CHAIN_ID_EVERY = 10;
+const JITTER = 0.2;
+
+interface Track {
+  chain: ChainRuntime;
+  upstream: Upstream;
+  timer: NodeJS.Timeout | undefined;
+  checks: number;
+  successes: number;
+  failures: number;
+}
+
+export class HealthChecker {
+  private readonly tracks: Track[] = [];
+  private stopped = true;
+
+  constructor(
+    chains: readonly ChainRuntime[],
+    private readonly logger: Logger,
+    private readonly observer: Observer,
+    private readonly random: () => number = Math.random,
+  ) {
+    for (const chain of chains) {
+      for (const upstream of chain.upstreams) {
+        this.tracks.push({ chain, upstream, timer: undefined, checks: 0, successes: 0, failures: 0 });
+      }
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    // First checks right away, spread over a few ms so they do not leave as one burst.
+    for (const t of this.tracks) this.schedule(t, this.random() * 20);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.tracks) clearTimeout(t.timer);
+  }
+
+  private nextDelayMs(t: Track): number {
+    const h = t.chain.settings.health;
+    const u = t.upstream;
+    let base = h.intervalMs;
+    if (u.health === 'down' || u.wrongChain || u.breakerState !== 'closed') base = h.downIntervalMs;
+    else if (Date.now() - u.lastSuccessMs < h.busyIntervalMs) base = h.busyIntervalMs;
+    return base * (1 - JITTER + 2 * JITTER * this.random());
+  }
+
+  private schedule(t: Track, delayMs: number): void {
+    if (this.stopped) return;
+    t.timer = setTimeout(() => {
+      void this.check(t).then(() => this.schedule(t, this.nextDelayMs(t)));
+    }, delayMs);
+    t.timer.unref();
+  }
+
+  /** One round of probes for one upstream; exported through checkNow for tests. */
+  private async check(t: Track): Promise<void> {
+    const { chain, upstream } = t;
+    const h = chain.settings.health;
+    let ok = true;
+    let reason = '';
+    if (t.checks % CHAIN_ID_EVERY === 0 || upstream.wrongChain || upstream.reportedChainId === undefined) {
+      const r = await probe(upstream, 'eth_chainId', h.timeoutMs);
+      this.observer.healthCheck(chain.name, upstream.name, 'eth_chainId', r.ok);
+      if (r.ok) {
+        const id = parseQuantity(r.value);
+        upstream.reportedChainId = id;
+        const wrong = id !== chain.chainId;
+        if (wrong !== upstream.wrongChain) {
+          this.logger[wrong ? 'warn' : 'info'](wrong ? 'upstream on wrong chain' : 'upstream chain id ok', {
+            chain: chain.name,
+            upstream: upstream.name,
+            expected: chain.chainId,
+            reported: id,
+          });
+        }
+        upstream.wrongChain = wrong;
+      } else {
+        ok = false;
+        reason = r.reason;
+      }
+    }
+    if (ok) {
+      const r = await probe(upstream, 'eth_blockNumber', h.timeoutMs);
+      this.observer.healthCheck(chain.name, upstream.name, 'eth_blockNumber', r.ok);
+      const head = r.ok ? parseQuantity(r.value) : undefined;
+      if (head === undefined) {
+        ok = false;
+        reason = r.ok ? 'eth_blockNumber: not a quantity' : r.reason;
+      } else {
+        // A probe's head replaces the last one even when lower: a reorg or a re-pointed provider.
+        upstream.head = head;
+        upstream.headSeenAtMs = Date.now();
+      }
+    }
+    if (ok && h.checkSyncing) {
+      const r = await probe(upstream, 'eth_syncing', h.timeoutMs);
+      this.observer.healthCheck(chain.name, upstream.name, 'eth_syncing', r.ok);
+      if (!r.ok || r.value !== false) {
+        ok = false;
+        reason = r.ok ? 'node is syncing' : r.reason;
+      }
+    }
+    t.checks++;
+    this.apply(t, ok, reason);
+  }
+
+  private apply(t: Track, ok: boolean, reason: string): void {
+    const { upstream, chain } = t;
+    const h = chain.settings.health;
+    if (ok) {
+      t.successes++;
+      t.failures = 0;
+    } else {
+      t.failures++;
+      t.successes = 0;
+      upstream.lastError = reason;
+    }
+    const before = upstream.health;
+    if (ok && before !== 'up' && (before === 'unknown' || t.successes >= h.rise)) upstream.health = 'up';
+    if (!ok && before !== 'down' && t.failures >= h.fall) upstream.health = 'down';
+    if (before !== upstream.health) {
+      if (before === 'down' && upstream.health === 'up') upstream.recoveredAtMs = Date.now();
+      this.logger.info('upstream health changed', {
+        chain: chain.name,
+        upstream: upstream.name,
+        from: before,
+        to: upstream.health,
+        ...(ok ? {} : { reason }),
+      });
+    }
+  }
+
+  /** Runs one check of every upstream now (tests, and the first readiness on start). */
+  async checkAll(): Promise<void> {
+    await Promise.all(this.tracks.map((t) => this.check(t)));
+  }
+}

@@ -1,0 +1,24 @@
+// The stages one JSON-RPC call passes through before and around the dispatcher. Each stage is its own
+// module (deny list, cache, transaction broadcast, sticky filters, ...) and may answer by itself.
+import type { ChainRuntime } from './chain.js';
+import type { CallAnswer } from './dispatcher.js';
+import type { RpcCall } from './jsonrpc.js';
+import type { Runtime } from './runtime.js';
+
+export interface CallContext {
+  runtime: Runtime;
+  chain: ChainRuntime;
+  call: RpcCall;
+  deadlineAtMs: number;
+}
+
+export type CallStage = (ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>;
+
+export function runPipeline(stages: readonly CallStage[], ctx: CallContext): Promise<CallAnswer> {
+  const step = (i: number): Promise<CallAnswer> => {
+    const stage = stages[i];
+    if (!stage) return ctx.runtime.dispatcher.dispatch(ctx.chain, ctx.call, { deadlineAtMs: ctx.deadlineAtMs });
+    return stage(ctx, () => step(i + 1));
+  };
+  return step(0);
+}

@@ -1,0 +1,287 @@
+// One request's attempt loop: pick an upstream, send with a per-try deadline, hedge safe reads to
+// another failure domain when no answer comes in time, classify each outcome, report it to the
+// upstream's breaker and its domains, retry elsewhere within the budget and the request deadline.
+import type { ChainRuntime } from './chain.js';
+import { type Classification, classify, healthEffect, type Outcome, retryable } from './classify.js';
+import { catalogueError } from './errors.js';
+import { type RpcCall, upstreamRequestBody } from './jsonrpc.js';
+import { blockRefOf, isLatestRead, methodFacts, methodLabel } from './methods.js';
+import type { AttemptKind, Observer } from './observer.js';
+import { selectUpstream } from './selection.js';
+import { NeutralVerdict, type Upstream } from './upstream.js';
+
+/** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
+export type CallAnswer =
+  | { kind: 'result'; raw: string; value: unknown; upstream: string }
+  | { kind: 'error'; raw: string; upstream: string | undefined };
+
+export interface DispatchOptions {
+  deadlineAtMs: number;
+  /** Only these upstreams may be used (sticky filters, broadcasts); all of the chain's by default. */
+  restrictTo?: ReadonlySet<Upstream>;
+  /** Overrides the method's own hedge rule (a transaction broadcast never hedges). */
+  hedge?: boolean;
+}
+
+/** Beyond this age a block's state may be pruned on full nodes (geth keeps 128 recent states). */
+const ARCHIVE_DEPTH = 128;
+/** Stall detection never fires sooner than this, whatever the observed latency. */
+const MIN_STALL_MS = 50;
+const STALL_FACTOR = 4;
+const FALLBACK_STALL_MS = 1000;
+
+class FailedVerdict extends Error {}
+
+interface Attempt {
+  upstream: Upstream;
+  kind: AttemptKind;
+  controller: AbortController;
+  /** The request no longer needs this attempt; it may still finish as evidence, until it stalls. */
+  orphaned: boolean;
+}
+
+let nextUpstreamId = 1;
+
+export class Dispatcher {
+  constructor(
+    private readonly observer: Observer,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Hedge delay: the method's recent p95 (chain-wide while it has too few samples), clamped. */
+  hedgeDelayMs(chain: ChainRuntime, label: string): number {
+    const { minDelayMs, maxDelayMs, quantile } = chain.settings.routing.hedge;
+    const nowMs = this.now();
+    const q = chain.methodWindow(label, nowMs).quantile(quantile, nowMs) ?? chain.latency.quantile(quantile, nowMs);
+    return Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs));
+  }
+
+  /** After this long without an answer an attempt counts as a failure: how hung upstreams trip. */
+  stallAfterMs(chain: ChainRuntime, label: string): number {
+    const configured = chain.settings.breakers.upstream.stallAfterMs;
+    const tryTimeout = chain.settings.routing.tryTimeoutMs;
+    if (configured > 0) return Math.min(configured, tryTimeout);
+    const nowMs = this.now();
+    const p99 = chain.methodWindow(label, nowMs).quantile(0.99, nowMs) ?? chain.latency.quantile(0.99, nowMs);
+    if (p99 === undefined) return Math.min(FALLBACK_STALL_MS, tryTimeout);
+    return Math.min(tryTimeout, Math.max(MIN_STALL_MS, p99 * STALL_FACTOR));
+  }
+
+  needsArchive(chain: ChainRuntime, call: RpcCall): boolean {
+    const ref = blockRefOf(call.method, call.params);
+    const head = chain.bestHead;
+    if (!ref || !('number' in ref) || head === undefined) return false;
+    return BigInt(head) - ref.number > BigInt(ARCHIVE_DEPTH);
+  }
+
+  dispatch(chain: ChainRuntime, call: RpcCall, options: DispatchOptions): Promise<CallAnswer> {
+    const facts = methodFacts(call.method);
+    const label = methodLabel(call.method);
+    const startMs = this.now();
+    chain.budget.recordRequest(startMs);
+    const body = upstreamRequestBody(call, nextUpstreamId++);
+    const selectionRequest = {
+      method: call.method,
+      latestRead: isLatestRead(call.method, call.params),
+      needsArchive: this.needsArchive(chain, call),
+      tried: new Set<Upstream>(),
+      triedDomains: new Set<string>(),
+    };
+    const hedgeAllowed = (options.hedge ?? facts.hedge) && chain.settings.routing.hedge.enabled;
+    const maxAttempts = chain.settings.routing.maxAttempts;
+
+    return new Promise<CallAnswer>((resolve) => {
+      const live = new Set<Attempt>();
+      const failures: { upstream: string; outcome: Outcome; detail: string }[] = [];
+      let passThroughError: { raw: string; upstream: string } | undefined;
+      let attempts = 0;
+      let done = false;
+      let hedgeTimer: NodeJS.Timeout | undefined;
+
+      const finish = (answer: CallAnswer) => {
+        if (done) return;
+        done = true;
+        clearTimeout(hedgeTimer);
+        clearTimeout(deadlineTimer);
+        for (const a of live) {
+          a.orphaned = true;
+          if (a.kind === 'hedge') this.observer.hedge(chain.name, false);
+        }
+        this.observer.request(chain.name, label, answer.kind === 'result' ? 'ok' : 'error', this.now() - startMs);
+        resolve(answer);
+      };
+
+      const failAll = () => {
+        if (passThroughError) {
+          finish({ kind: 'error', raw: passThroughError.raw, upstream: passThroughError.upstream });
+          return;
+        }
+        const detail = failures.length === 0 ? `chain ${chain.name}` : undefined;
+        const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
+        finish({ kind: 'error', raw: catalogueError(name, detail, { attempts: failures }), upstream: undefined });
+      };
+
+      const launch = (kind: AttemptKind): boolean => {
+        if (done || attempts >= maxAttempts || this.now() >= options.deadlineAtMs) return false;
+        const nowMs = this.now();
+        const selection = selectUpstream(chain, selectionRequest, nowMs, this.random, options.restrictTo);
+        if (!selection) return false;
+        if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
+        if (selection.panic) this.observer.panic(chain.name);
+        const upstream = selection.upstream;
+        selectionRequest.tried.add(upstream);
+        for (const d of upstream.domains) selectionRequest.triedDomains.add(d);
+        attempts++;
+        if (kind === 'retry') this.observer.retry(chain.name);
+        const attempt: Attempt = { upstream, kind, controller: new AbortController(), orphaned: false };
+        live.add(attempt);
+        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, () => {
+          // Stalled: the upstream counts as failing now; do not wait for its deadline to try elsewhere.
+          if (!done && hedgeAllowed) launch('retry');
+        }).then((classification) => {
+          live.delete(attempt);
+          if (!done) onSettled(attempt, classification);
+        });
+        return true;
+      };
+
+      const onSettled = (attempt: Attempt, c: Classification) => {
+        const name = attempt.upstream.name;
+        const reply = c.reply;
+        if (c.outcome === 'ok' && reply?.kind === 'result') {
+          if (attempt.kind === 'hedge') this.observer.hedge(chain.name, true);
+          finish({ kind: 'result', raw: reply.raw, value: reply.value, upstream: name });
+          return;
+        }
+        if (!retryable(c.outcome, facts, c.mayHaveBeenSent)) {
+          if (reply?.kind === 'error') {
+            finish({ kind: 'error', raw: reply.raw, upstream: name });
+          } else if (facts.write && c.mayHaveBeenSent) {
+            finish({ kind: 'error', raw: catalogueError('TX_OUTCOME_UNKNOWN', c.detail), upstream: name });
+          } else {
+            failures.push({ upstream: name, outcome: c.outcome, detail: c.detail });
+            if (live.size === 0) failAll();
+          }
+          return;
+        }
+        failures.push({ upstream: name, outcome: c.outcome, detail: c.detail });
+        // The provider's own words are the most useful answer when every upstream refuses the method.
+        if (reply?.kind === 'error' && (c.outcome === 'unsupported' || c.outcome === 'missing_state')) {
+          passThroughError = { raw: reply.raw, upstream: name };
+        }
+        // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
+        const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
+        if (live.size === 0 && !launch(kind)) failAll();
+      };
+
+      const deadlineTimer = setTimeout(
+        () => {
+          if (failures.length > 0) failAll();
+          else finish({ kind: 'error', raw: catalogueError('DEADLINE_EXCEEDED'), upstream: undefined });
+        },
+        Math.max(0, options.deadlineAtMs - startMs),
+      );
+
+      const armHedge = () => {
+        if (!hedgeAllowed) return;
+        hedgeTimer = setTimeout(() => {
+          if (done) return;
+          if (launch('hedge')) armHedge();
+        }, this.hedgeDelayMs(chain, label));
+      };
+
+      if (!launch('primary')) {
+        failAll();
+        return;
+      }
+      armHedge();
+    });
+  }
+
+  /** Sends one attempt and reports its outcome to the upstream, its breaker and its domains. */
+  private async runAttempt(
+    chain: ChainRuntime,
+    method: string,
+    label: string,
+    body: string,
+    attempt: Attempt,
+    panic: boolean,
+    onStall: () => void,
+  ): Promise<Classification> {
+    const { upstream, controller } = attempt;
+    const startMs = this.now();
+    let settleVerdict: ((failed: Error | undefined) => void) | undefined;
+    const verdict = new Promise<void>((resolve, reject) => {
+      settleVerdict = (err) => (err ? reject(err) : resolve());
+    });
+    // In panic the breaker is bypassed: it would refuse, and answering beats a clean error.
+    if (!panic && upstream.breakerAdmits) upstream.breaker.fire(verdict).catch(() => {});
+    else verdict.catch(() => {});
+    for (const key of upstream.domains) chain.domains.get(key)!.onSend(startMs);
+    upstream.inFlight++;
+    upstream.counts.attempts++;
+
+    let reported = false;
+    const report = (effect: 'success' | 'failure' | 'neutral', nowMs: number) => {
+      if (reported) return;
+      reported = true;
+      for (const key of upstream.domains) {
+        const domain = chain.domains.get(key)!;
+        if (effect === 'neutral') domain.recordNeutral(nowMs);
+        else domain.record(upstream.name, effect === 'failure', nowMs);
+      }
+      if (effect === 'failure') upstream.counts.failures++;
+      else if (effect === 'success') upstream.counts.successes++;
+      settleVerdict!(
+        effect === 'failure' ? new FailedVerdict() : effect === 'neutral' ? new NeutralVerdict() : undefined,
+      );
+    };
+
+    const tryTimer = setTimeout(() => controller.abort('timeout'), chain.settings.routing.tryTimeoutMs);
+    const stallTimer = setTimeout(() => {
+      const nowMs = this.now();
+      upstream.lastError = 'no answer (stalled)';
+      this.observer.stall(chain.name, upstream.name);
+      report('failure', nowMs);
+      if (attempt.orphaned) controller.abort('cancelled');
+      else onStall();
+    }, this.stallAfterMs(chain, label));
+
+    const end = await upstream.client.send(body, controller.signal);
+    clearTimeout(tryTimer);
+    clearTimeout(stallTimer);
+    upstream.inFlight--;
+    const nowMs = this.now();
+    const latencyMs = nowMs - startMs;
+    const c = classify(method, end, nowMs);
+    const effect = healthEffect(c.outcome);
+    if (effect === 'success') {
+      upstream.latency.observe(latencyMs, nowMs);
+      chain.latency.record(latencyMs, nowMs);
+      chain.methodWindow(label, nowMs).record(latencyMs, nowMs);
+      upstream.lastSuccessMs = nowMs;
+    } else if (effect === 'failure') {
+      upstream.lastError = c.detail;
+    }
+    if (c.outcome === 'throttled') upstream.throttledUntilMs = nowMs + (c.retryAfterMs ?? 1000);
+    if (c.outcome === 'unsupported') upstream.markUnsupported(method);
+    if (c.outcome === 'missing_state' && upstream.archive === undefined) upstream.archive = false;
+    if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
+      noteHead(upstream, c.reply.value, nowMs);
+    }
+    report(effect, nowMs);
+    this.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, attempt.kind);
+    return c;
+  }
+}
+
+/** Live eth_blockNumber answers are head evidence too: no extra probe needed while traffic flows. */
+export function noteHead(upstream: Upstream, value: unknown, nowMs: number): void {
+  if (typeof value !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(value)) return;
+  const head = Number.parseInt(value, 16);
+  if (upstream.head === undefined || head >= upstream.head) {
+    upstream.head = head;
+    upstream.headSeenAtMs = nowMs;
+  }
+}

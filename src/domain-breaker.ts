@@ -1,0 +1,139 @@
+// A failure-domain breaker (a region, a provider, a decentralized network): opens the whole domain
+// when several of its upstreams fail together, without waiting for each to trip on its own; after a
+// jittered back-off it admits one probe, and closes when the probe succeeds. Pure: time is passed in.
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface DomainBreakerOptions {
+  /** Distinct failing members that open the domain (capped at the member count). */
+  minFailingUpstreams: number;
+  /** How far back member outcomes count. */
+  windowMs: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** [0, 1) source for jitter; injectable for tests. */
+  random?: () => number;
+}
+
+/** A member is failing when, inside the window, it has at least this many failures... */
+const MIN_MEMBER_FAILURES = 2;
+/** ...and they are at least half of its outcomes. */
+const MIN_MEMBER_FAILURE_SHARE = 0.5;
+/** Outcomes kept per member; older ones fall out even inside the window. */
+const MEMBER_HISTORY = 16;
+
+interface MemberHistory {
+  times: number[];
+  failed: boolean[];
+}
+
+export type TransitionListener = (key: string, from: BreakerState, to: BreakerState, nowMs: number) => void;
+
+export class DomainBreaker {
+  private state: BreakerState = 'closed';
+  private readonly history = new Map<string, MemberHistory>();
+  private openUntilMs = 0;
+  private currentBackoffMs: number;
+  private probeInFlight = false;
+  private readonly random: () => number;
+  /** Times the domain opened; for /status and tests. */
+  opens = 0;
+  openedAtMs: number | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly members: readonly string[],
+    private readonly options: DomainBreakerOptions,
+    private readonly onTransition: TransitionListener = () => {},
+  ) {
+    this.currentBackoffMs = options.backoffMs;
+    this.random = options.random ?? Math.random;
+  }
+
+  stateAt(nowMs: number): BreakerState {
+    if (this.state === 'open' && nowMs >= this.openUntilMs) this.transition('half_open', nowMs);
+    return this.state;
+  }
+
+  /** Whether a new attempt may go to this domain now (half-open: only while no probe is out). */
+  admits(nowMs: number): boolean {
+    const state = this.stateAt(nowMs);
+    return state === 'closed' || (state === 'half_open' && !this.probeInFlight);
+  }
+
+  /** Called when an attempt is sent into the domain; in half-open it is the probe. */
+  onSend(nowMs: number): void {
+    if (this.stateAt(nowMs) === 'half_open') this.probeInFlight = true;
+  }
+
+  /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */
+  recordNeutral(nowMs: number): void {
+    if (this.stateAt(nowMs) === 'half_open') this.probeInFlight = false;
+  }
+
+  record(member: string, failed: boolean, nowMs: number): void {
+    const state = this.stateAt(nowMs);
+    if (state === 'open') return; // late answers from before the trip decide nothing
+    if (state === 'half_open') {
+      this.probeInFlight = false;
+      if (failed) this.trip(nowMs, true);
+      else this.transition('closed', nowMs);
+      return;
+    }
+    let h = this.history.get(member);
+    if (!h) {
+      h = { times: [], failed: [] };
+      this.history.set(member, h);
+    }
+    h.times.push(nowMs);
+    h.failed.push(failed);
+    if (h.times.length > MEMBER_HISTORY) {
+      h.times.shift();
+      h.failed.shift();
+    }
+    if (failed && this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)) {
+      this.trip(nowMs, false);
+    }
+  }
+
+  failingMembers(nowMs: number): number {
+    let failing = 0;
+    const since = nowMs - this.options.windowMs;
+    for (const h of this.history.values()) {
+      let failures = 0;
+      let total = 0;
+      for (let i = 0; i < h.times.length; i++) {
+        if (h.times[i]! < since) continue;
+        total++;
+        if (h.failed[i]) failures++;
+      }
+      if (failures >= MIN_MEMBER_FAILURES && failures >= total * MIN_MEMBER_FAILURE_SHARE) failing++;
+    }
+    return failing;
+  }
+
+  private trip(nowMs: number, fromProbe: boolean): void {
+    // Each failed probe doubles the back-off up to the cap; jitter spreads probes of many instances.
+    this.currentBackoffMs = fromProbe
+      ? Math.min(this.currentBackoffMs * 2, this.options.maxBackoffMs)
+      : this.options.backoffMs;
+    const jittered = this.currentBackoffMs * (0.75 + 0.5 * this.random());
+    this.openUntilMs = nowMs + Math.min(jittered, this.options.maxBackoffMs);
+    this.opens++;
+    this.openedAtMs = nowMs;
+    this.transition('open', nowMs);
+  }
+
+  private transition(to: BreakerState, nowMs: number): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    if (to === 'closed') {
+      this.history.clear();
+      this.currentBackoffMs = this.options.backoffMs;
+      this.openedAtMs = undefined;
+    }
+    if (to !== 'half_open') this.probeInFlight = false;
+    this.onTransition(this.key, from, to, nowMs);
+  }
+}

@@ -1,0 +1,60 @@
+// Recent latency quantiles with bounded memory: log-spaced buckets in two rotating windows, so the
+// hedge delay follows what the chain's upstreams do now, not an hour ago. Pure: time is passed in.
+
+const BUCKETS = 64;
+const GROWTH = 1.2; // bucket i covers up to 0.1ms * 1.2^i: 0.1 ms .. ~11 s
+
+function bucketOf(ms: number): number {
+  if (ms <= 0.1) return 0;
+  return Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / 0.1) / Math.log(GROWTH)));
+}
+
+function upperBoundMs(bucket: number): number {
+  return 0.1 * GROWTH ** bucket;
+}
+
+export class LatencyWindow {
+  private current = new Uint32Array(BUCKETS);
+  private previous = new Uint32Array(BUCKETS);
+  private rotatedAtMs: number;
+
+  constructor(
+    nowMs: number,
+    private readonly windowMs = 10_000,
+  ) {
+    this.rotatedAtMs = nowMs;
+  }
+
+  private rotate(nowMs: number): void {
+    if (nowMs - this.rotatedAtMs < this.windowMs) return;
+    const stale = nowMs - this.rotatedAtMs >= 2 * this.windowMs;
+    this.previous = stale ? new Uint32Array(BUCKETS) : this.current;
+    this.current = new Uint32Array(BUCKETS);
+    this.rotatedAtMs = nowMs;
+  }
+
+  record(ms: number, nowMs: number): void {
+    this.rotate(nowMs);
+    this.current[bucketOf(ms)]!++;
+  }
+
+  count(nowMs: number): number {
+    this.rotate(nowMs);
+    let n = 0;
+    for (let i = 0; i < BUCKETS; i++) n += this.current[i]! + this.previous[i]!;
+    return n;
+  }
+
+  /** Upper bound of the bucket holding quantile q, or undefined with fewer than `minSamples`. */
+  quantile(q: number, nowMs: number, minSamples = 20): number | undefined {
+    const total = this.count(nowMs);
+    if (total < minSamples) return undefined;
+    const rank = Math.ceil(q * total);
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.current[i]! + this.previous[i]!;
+      if (seen >= rank) return upperBoundMs(i);
+    }
+    return upperBoundMs(BUCKETS - 1);
+  }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// CLI: parse arguments, load the config, start the server; drain on SIGTERM, reload on SIGHUP.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { SwitchyardServer } from './server.js';
+import { VERSION } from './version.js';
+
+const HELP = `switchyard ${VERSION} — outage-aware JSON-RPC load balancer
+
+Usage:
+  switchyard --config FILE            run the balancer
+  switchyard check --config FILE      validate a config file (exit 0 valid, 1 invalid)
+  switchyard bench providers --config FILE [--requests N] [--seconds S]
+                                      measure and rank the configured upstreams
+  switchyard --help | --version
+
+Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config file.
+Docs: README.md (config reference, HTTP interface, errors).`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = positionals[0];
+  if (command === 'bench') {
+    const { runBenchCommand } = await import('../bench/cli-entry.js');
+    return runBenchCommand(argv.slice(1));
+  }
+  const file = typeof values.config === 'string' ? values.config : undefined;
+  if (!file) {
+    console.error('switchyard: --config FILE is required (see --help)');
+    return 1;
+  }
+  if (command !== undefined && command !== 'check') {
+    console.error(`switchyard: unknown command "${command}" (see --help)`);
+    return 1;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`config error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (command === 'check') {
+    const upstreams = config.chains.reduce((n, c) => n + c.upstreams.length, 0);
+    console.log(`${file}: ok (${config.chains.length} chain(s), ${upstreams} upstream(s))`);
+    return 0;
+  }
+  return serve(config, file);
+}
+
+async function serve(config: ReturnType<typeof loadConfig>, file: string): Promise<number> {
+  const logger = createLogger(config.logging.level, config.secrets);
+  const { createMetrics } = await import('./metrics.js');
+  const { operationalRoutes, operationalStages } = await import('./operations.js');
+  const metrics = createMetrics();
+  const server = new SwitchyardServer(config, logger, {
+    observer: metrics.observer,
+    stages: operationalStages(),
+    routes: operationalRoutes(metrics),
+  });
+  try {
+    await server.listen();
+  } catch (err) {
+    logger.error('cannot listen', { error: (err as Error).message });
+    return 1;
+  }
+  process.on('SIGHUP', () => {
+    try {
+      const next = loadConfig(file);
+      logger.addSecrets(next.secrets);
+      void server.reload(next).then(() => logger.info('config reloaded', { file }));
+    } catch (err) {
+      logger.error('config reload rejected; the old config keeps serving', { reason: (err as Error).message });
+    }
+  });
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('draining', { signal, inFlight: server.requestsInFlight });
+      void server.shutdown(server.runtime.config.server.shutdownGraceMs).then((drained) => {
+        logger.info('stopped', { drained });
+        resolve(0);
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`switchyard: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+// Everything built from one config: chains with their upstreams and domains, the dispatcher and the
+// health checker. A reload builds a new Runtime and swaps it in; the old one drains and closes.
+import { HealthChecker } from '../health/checker.js';
+import { ChainRuntime } from './chain.js';
+import type { Config } from './config.js';
+import { Dispatcher } from './dispatcher.js';
+import type { Logger } from './logger.js';
+import type { Observer } from './observer.js';
+import { urlSecrets } from './redact.js';
+
+export class Runtime {
+  readonly chains = new Map<string, ChainRuntime>();
+  readonly defaultChain: ChainRuntime;
+  readonly dispatcher: Dispatcher;
+  readonly checker: HealthChecker;
+
+  constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    readonly observer: Observer,
+  ) {
+    const now = Date.now();
+    for (const chainConfig of config.chains) {
+      logger.addSecrets(chainConfig.upstreams.flatMap((u) => urlSecrets(u.url)));
+      const chain = new ChainRuntime(chainConfig, config, now, (key, from, to) => {
+        observer.breakerTransition('domain', chainConfig.name, key, from, to);
+        logger.warn('failure domain breaker', { chain: chainConfig.name, domain: key, from, to });
+      });
+      for (const u of chain.upstreams) {
+        const report = (from: string, to: string) => {
+          observer.breakerTransition('upstream', chain.name, u.name, from, to);
+          logger.info('upstream breaker', { chain: chain.name, upstream: u.name, from, to });
+        };
+        u.breaker.on('open', () => report('closed', 'open'));
+        u.breaker.on('halfOpen', () => report('open', 'half_open'));
+        u.breaker.on('close', () => report('half_open', 'closed'));
+      }
+      this.chains.set(chainConfig.name, chain);
+    }
+    this.defaultChain = this.chains.get(config.chains[0]!.name)!;
+    this.dispatcher = new Dispatcher(observer);
+    this.checker = new HealthChecker([...this.chains.values()], logger, observer);
+  }
+
+  start(): void {
+    this.checker.start();
+  }
+
+  async close(): Promise<void> {
+    this.checker.stop();
+    await Promise.all([...this.chains.values()].map((c) => c.close()));
+  }
+}

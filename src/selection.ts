@@ -1,0 +1,66 @@
+// Which upstreams may take the next attempt of a request, and which one does: hard rules (wrong
+// chain, already tried, method unsupported), then health (breakers, domains, lag, throttling), with
+// panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
+import { pickP2C } from './balancer.js';
+import type { ChainRuntime } from './chain.js';
+import type { Upstream } from './upstream.js';
+
+export interface SelectionRequest {
+  method: string;
+  latestRead: boolean;
+  needsArchive: boolean;
+  tried: ReadonlySet<Upstream>;
+  triedDomains: ReadonlySet<string>;
+}
+
+export interface Selection {
+  upstream: Upstream;
+  /** Health filters left nothing, so every upstream that can serve was considered. */
+  panic: boolean;
+}
+
+function servable(u: Upstream, req: SelectionRequest): boolean {
+  if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method)) return false;
+  return !(req.needsArchive && u.archive === false);
+}
+
+function healthy(chain: ChainRuntime, u: Upstream, req: SelectionRequest, nowMs: number): boolean {
+  if (u.health === 'down' || !u.breakerAdmits || u.isThrottled(nowMs)) return false;
+  if (req.latestRead) {
+    const lag = chain.lagOf(u);
+    if (lag !== undefined && lag > chain.settings.health.maxBlockLag) return false;
+  }
+  return chain.domainsAdmit(u, nowMs);
+}
+
+function sharesDomain(u: Upstream, domains: ReadonlySet<string>): boolean {
+  for (const d of u.domains) if (domains.has(d)) return true;
+  return false;
+}
+
+export function selectUpstream(
+  chain: ChainRuntime,
+  req: SelectionRequest,
+  nowMs: number,
+  random: () => number,
+  restrictTo?: ReadonlySet<Upstream>,
+): Selection | undefined {
+  const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
+  const servableList = all.filter((u) => servable(u, req));
+  if (servableList.length === 0) return undefined;
+  let pool = servableList.filter((u) => healthy(chain, u, req, nowMs));
+  const panic = pool.length === 0;
+  if (panic) pool = servableList;
+  if (req.triedDomains.size > 0) {
+    const elsewhere = pool.filter((u) => !sharesDomain(u, req.triedDomains));
+    if (elsewhere.length > 0) pool = elsewhere;
+  }
+  const slowStartMs = chain.settings.routing.slowStartMs;
+  const upstream = pickP2C(
+    pool,
+    (u) => u.config.priority,
+    (u) => (u.latency.valueMs * (u.inFlight + 1)) / u.slowStartFactor(nowMs, slowStartMs),
+    random,
+  );
+  return upstream && { upstream, panic };
+}

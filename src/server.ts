@@ -1,0 +1,129 @@
+// Builds the node:http server: routes requests to the JSON-RPC handler and the operational endpoints,
+// tracks requests in flight for graceful shutdown, and swaps the runtime on reload.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleHealthz, handleReadyz } from '../routes/health.js';
+import { handleRpc } from '../routes/rpc.js';
+import { handleStatus } from '../routes/status.js';
+import type { CallStage } from './call-pipeline.js';
+import type { Config } from './config.js';
+import { sendCatalogueError } from './http-util.js';
+import type { Logger } from './logger.js';
+import { denyListStage } from './method-deny-list.js';
+import { nullObserver, type Observer } from './observer.js';
+import { Runtime } from './runtime.js';
+import { VERSION } from './version.js';
+
+/** Extra routes (metrics, dashboard) plug in here; return true when the route was handled. */
+export type RouteHook = (req: IncomingMessage, res: ServerResponse, path: string, server: SwitchyardServer) => boolean;
+
+export interface ServerOptions {
+  observer?: Observer;
+  stages?: readonly CallStage[];
+  routes?: readonly RouteHook[];
+}
+
+export class SwitchyardServer {
+  runtime: Runtime;
+  readonly http: Server;
+  readonly startedAtMs = Date.now();
+  private readonly stages: readonly CallStage[];
+  private readonly routes: readonly RouteHook[];
+  private inFlight = 0;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    config: Config,
+    readonly logger: Logger,
+    private readonly options: ServerOptions = {},
+  ) {
+    this.runtime = new Runtime(config, logger, options.observer ?? nullObserver);
+    this.stages = options.stages ?? [denyListStage];
+    this.routes = options.routes ?? [];
+    this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => this.onRequest(req, res));
+  }
+
+  get observer(): Observer {
+    return this.options.observer ?? nullObserver;
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { host, port } = this.runtime.config.server;
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.runtime.start();
+    const address = this.http.address() as AddressInfo;
+    this.logger.info('listening', { host: address.address, port: address.port, version: VERSION });
+    return address;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    res.once('close', () => {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+    if (this.draining) res.setHeader('connection', 'close');
+    this.route(req, res).catch((err: unknown) => {
+      this.logger.error('request handler failed', { error: String(err) });
+      if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
+      else res.destroy();
+    });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const runtime = this.runtime;
+    const path = (req.url ?? '/').split('?')[0]!;
+    for (const hook of this.routes) if (hook(req, res, path, this)) return;
+    if (req.method === 'GET') {
+      if (path === '/healthz') return handleHealthz(res);
+      if (path === '/readyz') return handleReadyz(runtime, res, this.draining);
+      if (path === '/status') return handleStatus(runtime, res, this.startedAtMs, VERSION);
+    }
+    const chain = path === '/' ? runtime.defaultChain : runtime.chains.get(path.slice(1).replace(/\/$/, ''));
+    if (!chain) return sendCatalogueError(res, 'NOT_FOUND', path.slice(0, 100));
+    if (req.method !== 'POST') return sendCatalogueError(res, 'METHOD_NOT_ALLOWED');
+    await handleRpc(runtime, this.stages, chain, req, res);
+  }
+
+  /** Applies a new config: new requests use it at once, requests in flight finish on the old one. */
+  async reload(config: Config): Promise<void> {
+    const old = this.runtime;
+    const next = new Runtime(config, this.logger, this.observer);
+    next.start();
+    this.runtime = next;
+    // Give in-flight requests on the old runtime their full deadline before closing its pools.
+    setTimeout(() => void old.close(), old.config.server.requestTimeoutMs).unref();
+  }
+
+  /** Stops accepting, lets requests in flight finish within `graceMs`, then closes everything. */
+  async shutdown(graceMs: number): Promise<boolean> {
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+    const idle =
+      this.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      idle.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.http.closeAllConnections();
+    await closed;
+    await this.runtime.close();
+    return drained;
+  }
+}

@@ -1,0 +1,120 @@
+// One upstream: its static labels and its live state (in-flight, latency estimate, breaker, health,
+// head, throttling, methods it does not serve). The dispatcher and the health checker write it.
+import CircuitBreaker from 'opossum';
+import type { Config, UpstreamConfig } from './config.js';
+import { PeakEwma } from './peak-ewma.js';
+import { redactUrl } from './redact.js';
+import { UpstreamClient } from './upstream-client.js';
+
+export type HealthState = 'unknown' | 'up' | 'down';
+export type UpstreamBreakerState = 'closed' | 'open' | 'half_open';
+
+/** Settles an attempt's health verdict inside opossum without counting against the upstream. */
+export class NeutralVerdict extends Error {}
+
+/** Cap on remembered unsupported methods per upstream, so client input cannot grow memory. */
+const MAX_UNSUPPORTED = 256;
+const INITIAL_LATENCY_MS = 20;
+
+export function domainKeys(u: UpstreamConfig): string[] {
+  const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];
+  if (u.network) keys.push(`network:${u.network}`);
+  return keys;
+}
+
+export class Upstream {
+  readonly name: string;
+  readonly domains: readonly string[];
+  readonly client: UpstreamClient;
+  readonly breaker: CircuitBreaker<[Promise<void>], void>;
+  readonly latency: PeakEwma;
+  inFlight = 0;
+  health: HealthState = 'unknown';
+  /** Last chain id the upstream reported; a mismatch keeps it out of all traffic. */
+  reportedChainId: number | undefined;
+  wrongChain = false;
+  head: number | undefined;
+  headSeenAtMs: number | undefined;
+  throttledUntilMs = 0;
+  /** Start of a slow-start ramp after the upstream (or its domain) came back. */
+  recoveredAtMs: number | undefined;
+  lastSuccessMs = 0;
+  lastError: string | undefined;
+  archive: boolean | undefined;
+  readonly unsupported = new Set<string>();
+  readonly counts = { attempts: 0, failures: 0, successes: 0 };
+
+  constructor(
+    readonly config: UpstreamConfig,
+    readonly chain: string,
+    settings: Config,
+    nowMs: number,
+  ) {
+    this.name = config.name;
+    this.domains = domainKeys(config);
+    this.archive = config.archive;
+    this.client = new UpstreamClient({
+      url: config.url,
+      headers: config.headers,
+      maxConnections: config.maxConnections,
+      connectTimeoutMs: settings.routing.connectTimeoutMs,
+      ioTimeoutMs: Math.max(settings.routing.tryTimeoutMs, settings.health.timeoutMs),
+    });
+    this.latency = new PeakEwma(INITIAL_LATENCY_MS, nowMs);
+    const ub = settings.breakers.upstream;
+    this.breaker = new CircuitBreaker((verdict: Promise<void>) => verdict, {
+      name: config.name,
+      timeout: false, // attempts carry their own AbortController deadline (opossum #780)
+      errorThresholdPercentage: ub.errorThresholdPercentage,
+      volumeThreshold: ub.volumeThreshold,
+      resetTimeout: ub.resetTimeoutMs,
+      rollingCountTimeout: ub.windowMs,
+      rollingCountBuckets: 10,
+      rollingPercentilesEnabled: false, // sorting latencies per failure burns a core in an outage
+      enableSnapshots: false,
+      errorFilter: (err: Error) => err instanceof NeutralVerdict,
+    });
+    this.breaker.on('close', () => {
+      this.recoveredAtMs = Date.now();
+    });
+  }
+
+  get breakerState(): UpstreamBreakerState {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half_open';
+    return 'closed';
+  }
+
+  /** The breaker lets a new attempt through (closed, or half-open with its one probe still free). */
+  get breakerAdmits(): boolean {
+    return this.breaker.closed || this.breaker.pendingClose;
+  }
+
+  get redactedUrl(): string {
+    return redactUrl(this.config.url);
+  }
+
+  markUnsupported(method: string): void {
+    if (this.unsupported.size < MAX_UNSUPPORTED) this.unsupported.add(method);
+  }
+
+  isThrottled(nowMs: number): boolean {
+    return nowMs < this.throttledUntilMs;
+  }
+
+  /** Selection weight in (0, 1] during slow start after a recovery; 1 otherwise. */
+  slowStartFactor(nowMs: number, slowStartMs: number): number {
+    if (this.recoveredAtMs === undefined || slowStartMs <= 0) return 1;
+    const elapsed = nowMs - this.recoveredAtMs;
+    if (elapsed >= slowStartMs) {
+      this.recoveredAtMs = undefined;
+      return 1;
+    }
+    return Math.max(0.1, elapsed / slowStartMs);
+  }
+
+  async close(): Promise<void> {
+    this.breaker.shutdown();
+    await this.client.close();
+  }
+}
