@@ -166,10 +166,8 @@ export class Dispatcher {
           return;
         }
         failures.push({ upstream: name, outcome: c.outcome, detail: c.detail });
-        // The provider's own words are the most useful answer when every upstream refuses the method.
-        if (reply?.kind === 'error' && (c.outcome === 'unsupported' || c.outcome === 'missing_state')) {
-          passThroughError = { raw: reply.raw, upstream: name };
-        }
+        // When every attempt fails, a provider's own error object says more than a generic one.
+        if (reply?.kind === 'error') passThroughError = { raw: reply.raw, upstream: name };
         // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
         const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
         if (live.size === 0 && !launch(kind)) failAll();

@@ -253,7 +253,7 @@ class FakeProviderImpl implements FakeProvider {
       // next request, so "refused" reliably means ECONNREFUSED rather than a closed pooled socket.
       this.server.close(() => setImmediate(resolve));
       // close() waits for open connections; hung and keep-alive ones must go now.
-      
+      for (const socket of this.sockets) socket.destroy();
       this.sockets.clear();
     });
   }

@@ -261,6 +261,10 @@ describe('fake provider', () => {
     expect(http.status).toBe(429);
     expect(http.headers['retry-after']).toBe('7');
     expect((JSON.parse(http.text) as { id: number }).id).toBe(3);
+    await p.setFault({ kind: 'throttle' });
+    expect((await post(p.url, { jsonrpc: '2.0', id: 3, method: 'eth_chainId' })).headers['retry-after']).toBe(
+      '1',
+    );
 
     await p.setFault({ kind: 'throttle', style: 'rpc-32005' });
     const rpc = await post(p.url, [

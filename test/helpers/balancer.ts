@@ -1,0 +1,84 @@
+// Starts a Switchyard server in-process on port 0 for tests, from a config object.
+import { request } from 'undici';
+import { buildConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { Observer } from '../../src/observer.js';
+import { operationalStages } from '../../src/operations.js';
+import { type RouteHook, SwitchyardServer } from '../../src/server.js';
+
+export interface TestBalancer {
+  url: string;
+  server: SwitchyardServer;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface UpstreamSpec {
+  name: string;
+  url: string;
+  cloud?: string;
+  region?: string;
+  provider?: string;
+  network?: string;
+  priority?: number;
+}
+
+/** A config object for one chain over the given upstreams, with `extra` merged at the top level. */
+export function testConfig(upstreams: UpstreamSpec[], extra: Record<string, unknown> = {}, chainId = 1) {
+  const server = { host: '127.0.0.1', port: 0, ...((extra.server as object | undefined) ?? {}) };
+  return {
+    ...extra,
+    server,
+    chains: [
+      {
+        name: 'ethereum',
+        chainId,
+        upstreams: upstreams.map((u) => ({
+          cloud: 'aws',
+          region: `region-${u.name}`,
+          provider: `provider-${u.name}`,
+          ...u,
+        })),
+      },
+    ],
+  };
+}
+
+export async function startBalancer(
+  raw: unknown,
+  options: { observer?: Observer; routes?: RouteHook[]; secrets?: string[] } = {},
+): Promise<TestBalancer> {
+  const config = buildConfig(raw, 'test.yaml', options.secrets ?? []);
+  const logs: string[] = [];
+  const logger = createLogger('debug', config.secrets, (line) => logs.push(line));
+  const server = new SwitchyardServer(config, logger, {
+    ...(options.observer ? { observer: options.observer } : {}),
+    stages: operationalStages(),
+    routes: options.routes ?? [],
+  });
+  const address = await server.listen();
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    server,
+    logs,
+    close: async () => {
+      await server.shutdown(1000);
+    },
+  };
+}
+
+/** POSTs a raw body and returns status, headers and the raw text. */
+export async function postRaw(url: string, body: string, headers: Record<string, string> = {}) {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+export async function getJson(url: string) {
+  const res = await request(url);
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, json: JSON.parse(text) as unknown };
+}
