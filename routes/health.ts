@@ -13,7 +13,7 @@ export function handleReadyz(runtime: Runtime, res: ServerResponse, draining: bo
   const notReady = [...runtime.chains.values()]
     .filter((chain) => !chain.upstreams.some((u) => isUsable(chain, u, nowMs)))
     .map((chain) => chain.name);
-  if (draining) return sendJson(res, 503, JSON.stringify({ status: 'draining', notReady }));
-  if (notReady.length > 0) return sendJson(res, 503, JSON.stringify({ status: 'not ready', notReady }));
-  sendJson(res, 200, JSON.stringify({ status: 'ready' }));
+  if (draining) sendJson(res, 503, JSON.stringify({ status: 'draining', notReady }));
+  else if (notReady.length > 0) sendJson(res, 503, JSON.stringify({ status: 'not ready', notReady }));
+  else sendJson(res, 200, JSON.stringify({ status: 'ready' }));
 }

@@ -6,7 +6,13 @@ import type { ChainRuntime } from '../src/chain.js';
 import type { CallAnswer } from '../src/dispatcher.js';
 import { catalogueError } from '../src/errors.js';
 import { readBody, sendCatalogueError, sendJson } from '../src/http-util.js';
-import { batchResponse, errorResponse, type ParsedItem, parseRequestBody, resultResponse } from '../src/jsonrpc.js';
+import {
+  batchResponse,
+  errorResponse,
+  type ParsedItem,
+  parseRequestBody,
+  resultResponse,
+} from '../src/jsonrpc.js';
 import type { Runtime } from '../src/runtime.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';
@@ -25,18 +31,25 @@ async function answerItem(
   deadlineAtMs: number,
 ): Promise<ItemAnswer> {
   if (item.kind === 'invalid') {
-    return { text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)), upstream: undefined };
+    return {
+      text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
+      upstream: undefined,
+    };
   }
   const { call } = item;
   let answer: CallAnswer;
   try {
     answer = await runPipeline(stages, { runtime, chain, call, deadlineAtMs });
   } catch (err) {
-    runtime.logger.error('call failed inside the balancer', { method: call.method.slice(0, 64), error: String(err) });
+    runtime.logger.error('call failed inside the balancer', {
+      method: call.method.slice(0, 64),
+      error: String(err),
+    });
     answer = { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined };
   }
   if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
-  const text = answer.kind === 'result' ? resultResponse(call.id, answer.raw) : errorResponse(call.id, answer.raw);
+  const text =
+    answer.kind === 'result' ? resultResponse(call.id, answer.raw) : errorResponse(call.id, answer.raw);
   return { text, upstream: answer.upstream };
 }
 
@@ -66,7 +79,9 @@ export async function handleRpc(
   }
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
   const items = parsed.kind === 'single' ? [parsed.item] : parsed.items;
-  const answers = await Promise.all(items.map((item) => answerItem(runtime, stages, chain, item, deadlineAtMs)));
+  const answers = await Promise.all(
+    items.map((item) => answerItem(runtime, stages, chain, item, deadlineAtMs)),
+  );
   const headers: Record<string, string> = {};
   if (server.upstreamHeader) {
     const names = [...new Set(answers.map((a) => a.upstream).filter((n): n is string => n !== undefined))];

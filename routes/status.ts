@@ -4,6 +4,11 @@ import { sendJson } from '../src/http-util.js';
 import type { Runtime } from '../src/runtime.js';
 import { statusDocument } from '../src/status-model.js';
 
-export function handleStatus(runtime: Runtime, res: ServerResponse, startedAtMs: number, version: string): void {
+export function handleStatus(
+  runtime: Runtime,
+  res: ServerResponse,
+  startedAtMs: number,
+  version: string,
+): void {
   sendJson(res, 200, JSON.stringify(statusDocument(runtime, startedAtMs, version)));
 }

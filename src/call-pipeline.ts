@@ -17,7 +17,8 @@ export type CallStage = (ctx: CallContext, next: () => Promise<CallAnswer>) => P
 export function runPipeline(stages: readonly CallStage[], ctx: CallContext): Promise<CallAnswer> {
   const step = (i: number): Promise<CallAnswer> => {
     const stage = stages[i];
-    if (!stage) return ctx.runtime.dispatcher.dispatch(ctx.chain, ctx.call, { deadlineAtMs: ctx.deadlineAtMs });
+    if (!stage)
+      return ctx.runtime.dispatcher.dispatch(ctx.chain, ctx.call, { deadlineAtMs: ctx.deadlineAtMs });
     return stage(ctx, () => step(i + 1));
   };
   return step(0);

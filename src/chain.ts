@@ -33,9 +33,16 @@ export class ChainRuntime {
       for (const key of u.domains) members.set(key, [...(members.get(key) ?? []), u.name]);
     }
     for (const [key, names] of members) {
-      this.domains.set(key, new DomainBreaker(key, names, { ...settings.breakers.domain, random }, onDomainTransition));
+      this.domains.set(
+        key,
+        new DomainBreaker(key, names, { ...settings.breakers.domain, random }, onDomainTransition),
+      );
     }
-    this.budget = new RetryBudget(settings.routing.retryBudget.ratio, settings.routing.retryBudget.minPerSecond, nowMs);
+    this.budget = new RetryBudget(
+      settings.routing.retryBudget.ratio,
+      settings.routing.retryBudget.minPerSecond,
+      nowMs,
+    );
     this.latency = new LatencyWindow(nowMs);
   }
 

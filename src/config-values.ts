@@ -73,7 +73,13 @@ export class Node {
   number(fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER, integer = true): number {
     if (this.missing) return fallback ?? this.fail('required: expected a number');
     const n = this.value;
-    if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    if (
+      typeof n !== 'number' ||
+      !Number.isFinite(n) ||
+      (integer && !Number.isInteger(n)) ||
+      n < min ||
+      n > max
+    ) {
       this.fail(`expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
     }
     return n as number;
@@ -93,7 +99,8 @@ export class Node {
   size(fallbackBytes: number, min = 1): number {
     if (this.missing) return fallbackBytes;
     const bytes = parseSize(this.value);
-    if (bytes === undefined || bytes < min) this.fail(`expected a size like "512kb" or "5mb" (at least ${min})`);
+    if (bytes === undefined || bytes < min)
+      this.fail(`expected a size like "512kb" or "5mb" (at least ${min})`);
     return bytes;
   }
 

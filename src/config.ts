@@ -88,7 +88,18 @@ export interface Config {
 const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard'];
 
 function readUpstream(node: Node): UpstreamConfig {
-  node.object(['name', 'url', 'cloud', 'region', 'provider', 'network', 'priority', 'maxConnections', 'headers', 'archive']);
+  node.object([
+    'name',
+    'url',
+    'cloud',
+    'region',
+    'provider',
+    'network',
+    'priority',
+    'maxConnections',
+    'headers',
+    'archive',
+  ]);
   const urlNode = node.child('url');
   const url = urlNode.string();
   let parsed: URL | undefined;
@@ -98,12 +109,14 @@ function readUpstream(node: Node): UpstreamConfig {
     parsed = undefined;
   }
   // The URL itself is never echoed: it may hold an API key.
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) urlNode.fail('expected http(s) URL');
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+    urlNode.fail('expected http(s) URL');
   const headersNode = node.child('headers');
   const headers: Record<string, string> = {};
   if (!headersNode.missing) {
     headersNode.object(Object.keys(headersNode.value as object));
-    for (const key of Object.keys(headersNode.value as object)) headers[key.toLowerCase()] = headersNode.child(key).string();
+    for (const key of Object.keys(headersNode.value as object))
+      headers[key.toLowerCase()] = headersNode.child(key).string();
   }
   const archiveNode = node.child('archive');
   return {
@@ -124,7 +137,8 @@ function readChain(node: Node): ChainConfig {
   node.object(['name', 'chainId', 'upstreams']);
   const nameNode = node.child('name');
   const name = nameNode.string();
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) nameNode.fail('expected letters, digits, "-" or "_" (it is a URL path)');
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name))
+    nameNode.fail('expected letters, digits, "-" or "_" (it is a URL path)');
   if (RESERVED_PATHS.includes(name)) nameNode.fail(`"${name}" is a reserved path`);
   const upstreamsNode = node.child('upstreams');
   const upstreams = upstreamsNode.list().map(readUpstream);
@@ -176,7 +190,16 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
   const db = breakers.child('domain').object(['minFailingUpstreams', 'window', 'backoff', 'maxBackoff']);
   const health = root
     .child('health')
-    .object(['interval', 'busyInterval', 'downInterval', 'timeout', 'rise', 'fall', 'maxBlockLag', 'checkSyncing']);
+    .object([
+      'interval',
+      'busyInterval',
+      'downInterval',
+      'timeout',
+      'rise',
+      'fall',
+      'maxBlockLag',
+      'checkSyncing',
+    ]);
   const cache = root.child('cache').object(['enabled', 'maxEntries', 'maxBytes']);
 
   const chainsNode = root.child('chains');
@@ -185,11 +208,17 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
   const seenChains = new Set<string>();
   const seenUpstreams = new Set<string>();
   chains.forEach((chain, i) => {
-    if (seenChains.has(chain.name)) chainsNode.child(i).child('name').fail(`duplicate chain name "${chain.name}"`);
+    if (seenChains.has(chain.name))
+      chainsNode.child(i).child('name').fail(`duplicate chain name "${chain.name}"`);
     seenChains.add(chain.name);
     chain.upstreams.forEach((u, j) => {
       if (seenUpstreams.has(u.name)) {
-        chainsNode.child(i).child('upstreams').child(j).child('name').fail(`duplicate upstream name "${u.name}"`);
+        chainsNode
+          .child(i)
+          .child('upstreams')
+          .child(j)
+          .child('name')
+          .fail(`duplicate upstream name "${u.name}"`);
       }
       seenUpstreams.add(u.name);
     });
@@ -221,7 +250,13 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       shutdownGraceMs: server.child('shutdownGrace').duration(10_000),
       corsOrigins: server.child('corsOrigins').stringList([]),
     },
-    logging: { level: root.child('logging').object(['level']).child('level').oneOf(['debug', 'info', 'warn', 'error'], 'info') },
+    logging: {
+      level: root
+        .child('logging')
+        .object(['level'])
+        .child('level')
+        .oneOf(['debug', 'info', 'warn', 'error'], 'info'),
+    },
     security: {
       apiKeys,
       denyMethods: security

@@ -53,7 +53,8 @@ export class Dispatcher {
   hedgeDelayMs(chain: ChainRuntime, label: string): number {
     const { minDelayMs, maxDelayMs, quantile } = chain.settings.routing.hedge;
     const nowMs = this.now();
-    const q = chain.methodWindow(label, nowMs).quantile(quantile, nowMs) ?? chain.latency.quantile(quantile, nowMs);
+    const q =
+      chain.methodWindow(label, nowMs).quantile(quantile, nowMs) ?? chain.latency.quantile(quantile, nowMs);
     return Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs));
   }
 
@@ -108,7 +109,12 @@ export class Dispatcher {
           a.orphaned = true;
           if (a.kind === 'hedge') this.observer.hedge(chain.name, false);
         }
-        this.observer.request(chain.name, label, answer.kind === 'result' ? 'ok' : 'error', this.now() - startMs);
+        this.observer.request(
+          chain.name,
+          label,
+          answer.kind === 'result' ? 'ok' : 'error',
+          this.now() - startMs,
+        );
         resolve(answer);
       };
 
@@ -119,7 +125,11 @@ export class Dispatcher {
         }
         const detail = failures.length === 0 ? `chain ${chain.name}` : undefined;
         const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
-        finish({ kind: 'error', raw: catalogueError(name, detail, { attempts: failures }), upstream: undefined });
+        finish({
+          kind: 'error',
+          raw: catalogueError(name, detail, { attempts: failures }),
+          upstream: undefined,
+        });
       };
 
       const launch = (kind: AttemptKind): boolean => {
@@ -183,10 +193,13 @@ export class Dispatcher {
 
       const armHedge = () => {
         if (!hedgeAllowed) return;
-        hedgeTimer = setTimeout(() => {
-          if (done) return;
-          if (launch('hedge')) armHedge();
-        }, this.hedgeDelayMs(chain, label));
+        hedgeTimer = setTimeout(
+          () => {
+            if (done) return;
+            if (launch('hedge')) armHedge();
+          },
+          this.hedgeDelayMs(chain, label),
+        );
       };
 
       if (!launch('primary')) {
@@ -237,14 +250,17 @@ export class Dispatcher {
     };
 
     const tryTimer = setTimeout(() => controller.abort('timeout'), chain.settings.routing.tryTimeoutMs);
-    const stallTimer = setTimeout(() => {
-      const nowMs = this.now();
-      upstream.lastError = 'no answer (stalled)';
-      this.observer.stall(chain.name, upstream.name);
-      report('failure', nowMs);
-      if (attempt.orphaned) controller.abort('cancelled');
-      else onStall();
-    }, this.stallAfterMs(chain, label));
+    const stallTimer = setTimeout(
+      () => {
+        const nowMs = this.now();
+        upstream.lastError = 'no answer (stalled)';
+        this.observer.stall(chain.name, upstream.name);
+        report('failure', nowMs);
+        if (attempt.orphaned) controller.abort('cancelled');
+        else onStall();
+      },
+      this.stallAfterMs(chain, label),
+    );
 
     const end = await upstream.client.send(body, controller.signal);
     clearTimeout(tryTimer);

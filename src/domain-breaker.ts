@@ -91,7 +91,10 @@ export class DomainBreaker {
       h.times.shift();
       h.failed.shift();
     }
-    if (failed && this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)) {
+    if (
+      failed &&
+      this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)
+    ) {
       this.trip(nowMs, false);
     }
   }

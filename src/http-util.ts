@@ -3,8 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { catalogueError, ERRORS, type ErrorName } from './errors.js';
 import { errorResponse } from './jsonrpc.js';
 
-export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -13,7 +22,10 @@ export function sendCatalogueError(res: ServerResponse, name: ErrorName, detail?
   sendJson(res, ERRORS[name].httpStatus, errorResponse('null', catalogueError(name, detail)));
 }
 
-export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true } | { ok: false; tooLarge: false };
+export type BodyResult =
+  | { ok: true; text: string }
+  | { ok: false; tooLarge: true }
+  | { ok: false; tooLarge: false };
 
 /** Reads the request body into memory (needed to retry elsewhere), refusing more than `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {

@@ -42,7 +42,8 @@ function parseItem(text: string, start: number, end: number, value: unknown): Pa
   const idRaw = idMember ? text.slice(idMember.start, idMember.end) : undefined;
   const obj = value as Record<string, unknown>;
   const idValue = obj.id;
-  const idValid = idMember === undefined || idValue === null || typeof idValue === 'string' || typeof idValue === 'number';
+  const idValid =
+    idMember === undefined || idValue === null || typeof idValue === 'string' || typeof idValue === 'number';
   const replyId = idValid && idRaw !== undefined ? idRaw : 'null';
   if (!idValid) return { kind: 'invalid', id: 'null', message: 'id must be a string, number or null' };
   if (obj.jsonrpc !== '2.0') return { kind: 'invalid', id: replyId, message: 'jsonrpc must be "2.0"' };

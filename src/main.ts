@@ -91,7 +91,9 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string): Promi
       logger.addSecrets(next.secrets);
       void server.reload(next).then(() => logger.info('config reloaded', { file }));
     } catch (err) {
-      logger.error('config reload rejected; the old config keeps serving', { reason: (err as Error).message });
+      logger.error('config reload rejected; the old config keeps serving', {
+        reason: (err as Error).message,
+      });
     }
   });
   return new Promise<number>((resolve) => {

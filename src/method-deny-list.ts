@@ -12,7 +12,11 @@ export function isDenied(method: string, patterns: readonly string[]): boolean {
 
 export const denyListStage: CallStage = (ctx, next) => {
   if (isDenied(ctx.call.method, ctx.runtime.config.security.denyMethods)) {
-    return Promise.resolve({ kind: 'error', raw: catalogueError('METHOD_DENIED', ctx.call.method.slice(0, 64)), upstream: undefined });
+    return Promise.resolve({
+      kind: 'error',
+      raw: catalogueError('METHOD_DENIED', ctx.call.method.slice(0, 64)),
+      upstream: undefined,
+    });
   }
   return next();
 };

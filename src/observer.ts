@@ -5,7 +5,14 @@ import type { Outcome } from './classify.js';
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
 export interface Observer {
-  attempt(chain: string, upstream: string, method: string, outcome: Outcome, latencyMs: number, kind: AttemptKind): void;
+  attempt(
+    chain: string,
+    upstream: string,
+    method: string,
+    outcome: Outcome,
+    latencyMs: number,
+    kind: AttemptKind,
+  ): void;
   request(chain: string, method: string, result: 'ok' | 'error', latencyMs: number): void;
   /** A hedge was sent; `won` tells later whether its answer was the one used. */
   hedge(chain: string, won: boolean): void;

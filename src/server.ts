@@ -15,7 +15,12 @@ import { Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
 /** Extra routes (metrics, dashboard) plug in here; return true when the route was handled. */
-export type RouteHook = (req: IncomingMessage, res: ServerResponse, path: string, server: SwitchyardServer) => boolean;
+export type RouteHook = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  server: SwitchyardServer,
+) => boolean;
 
 export interface ServerOptions {
   observer?: Observer;
@@ -41,7 +46,9 @@ export class SwitchyardServer {
     this.runtime = new Runtime(config, logger, options.observer ?? nullObserver);
     this.stages = options.stages ?? [denyListStage];
     this.routes = options.routes ?? [];
-    this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => this.onRequest(req, res));
+    this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
+      this.onRequest(req, res),
+    );
   }
 
   get observer(): Observer {
@@ -112,7 +119,9 @@ export class SwitchyardServer {
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
     const idle =
-      this.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      this.inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       idle.then(() => true),

@@ -22,7 +22,9 @@ function writeConfig(name: string, text: string): string {
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], {
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -88,7 +90,7 @@ chains:
   - name: ethereum
     chainId: 1
     upstreams:
-      - { name: p, url: "${provider.url}v2/\${API_KEY}", cloud: aws, region: us-east-1, provider: alchemy }
+      - { name: p, url: "${provider.url}v2/${'$'}{API_KEY}", cloud: aws, region: us-east-1, provider: alchemy }
 `,
     );
     const child: ChildProcess = spawn(process.execPath, [MAIN, '--config', file], {
@@ -113,7 +115,10 @@ chains:
       };
       check();
     });
-    const res = await postRaw(`http://127.0.0.1:${port}/`, '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}');
+    const res = await postRaw(
+      `http://127.0.0.1:${port}/`,
+      '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}',
+    );
     expect(res.text).toBe('{"jsonrpc":"2.0","id":1,"result":"0x2a"}');
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -1,8 +1,15 @@
 // Pass-through fidelity: the recorded execution-apis exchanges replayed through the balancer, single
 // and batched, must come back exactly as recorded apart from the id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBalancer, type TestBalancer, postRaw, testConfig } from '../helpers/balancer.js';
-import { type Exchange, exchangeKey, loadExchanges, rawId, startReplayUpstream, withId } from '../helpers/fixtures.js';
+import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
+import {
+  type Exchange,
+  exchangeKey,
+  loadExchanges,
+  rawId,
+  startReplayUpstream,
+  withId,
+} from '../helpers/fixtures.js';
 
 const exchanges = loadExchanges();
 /** The recorded chain (fixtures README): health checks must find the upstream on the right chain. */
@@ -10,18 +17,23 @@ const FIXTURE_CHAIN_ID = 0xc72dd9d5e883e;
 // Several files record the same request against different chain states; a replaying upstream can
 // only hold one answer per request, so each such group is replayed by its own upstream run.
 const keyCount = new Map<string, number>();
-for (const e of exchanges) keyCount.set(exchangeKey(e.request), (keyCount.get(exchangeKey(e.request)) ?? 0) + 1);
+for (const e of exchanges)
+  keyCount.set(exchangeKey(e.request), (keyCount.get(exchangeKey(e.request)) ?? 0) + 1);
 const unique = exchanges.filter((e) => keyCount.get(exchangeKey(e.request)) === 1);
 const repeated = exchanges.filter((e) => keyCount.get(exchangeKey(e.request))! > 1);
 
 async function withReplay(set: Exchange[], run: (b: TestBalancer) => Promise<void>) {
   const upstream = await startReplayUpstream(set);
   const balancer = await startBalancer(
-    testConfig([{ name: 'replay', url: upstream.url }], {
-      server: { maxBatchSize: 1000 },
-      security: { denyMethods: [] },
-      health: { interval: '1m' },
-    }, FIXTURE_CHAIN_ID),
+    testConfig(
+      [{ name: 'replay', url: upstream.url }],
+      {
+        server: { maxBatchSize: 1000 },
+        security: { denyMethods: [] },
+        health: { interval: '1m' },
+      },
+      FIXTURE_CHAIN_ID,
+    ),
   );
   try {
     await run(balancer);

@@ -39,7 +39,10 @@ describe('JSON-RPC envelope', () => {
     ['null', 'null'],
     ['1.50', '1.50'],
   ])('returns id %s byte-for-byte', async (id, expected) => {
-    const res = await postRaw(balancer.url, `{"jsonrpc":"2.0","id":${id},"method":"eth_chainId","params":[]}`);
+    const res = await postRaw(
+      balancer.url,
+      `{"jsonrpc":"2.0","id":${id},"method":"eth_chainId","params":[]}`,
+    );
     expect(res.status).toBe(200);
     expect(res.text).toBe(`{"jsonrpc":"2.0","id":${expected},"result":"0x1"}`);
   });
@@ -82,7 +85,10 @@ describe('JSON-RPC envelope', () => {
   });
 
   it('passes upstream errors through with their data, unchanged', async () => {
-    const res = await postRaw(balancer.url, '{"jsonrpc":"2.0","id":7,"method":"eth_doesNotExist","params":[]}');
+    const res = await postRaw(
+      balancer.url,
+      '{"jsonrpc":"2.0","id":7,"method":"eth_doesNotExist","params":[]}',
+    );
     const body = JSON.parse(res.text) as { id: number; error: { code: number; message: string } };
     expect(body.id).toBe(7);
     expect(body.error.code).toBe(-32601);

@@ -61,7 +61,11 @@ describe('viem through switchyard to anvil', () => {
     // PUSH1 0 PUSH1 0 REVERT, installed with a state override: a real revert from a real node.
     const reverting = '0x00000000000000000000000000000000000000aa';
     await expect(
-      client.call({ to: reverting, data: '0x', stateOverride: [{ address: reverting, code: '0x60006000fd' }] }),
+      client.call({
+        to: reverting,
+        data: '0x',
+        stateOverride: [{ address: reverting, code: '0x60006000fd' }],
+      }),
     ).rejects.toThrow(/revert/i);
     const status = (await (await fetch(`${balancer.url}/status`)).json()) as {
       chains: { upstreams: { breaker: string; failures: number }[] }[];

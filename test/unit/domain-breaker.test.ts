@@ -126,13 +126,18 @@ describe('tripping', () => {
     expect(c.failingMembers(0)).toBe(0);
   });
 
-  it('does not trip on a success even when the members are failing', () => {
-    const b = breaker({ minFailingUpstreams: 1 });
-    // a success never trips; failures are what is checked
-    succeed(b, 'a', 0, 1);
-    expect(b.stateAt(0)).toBe('closed');
-    fail(b, 'a', 0, 2);
-    expect(b.stateAt(0)).toBe('open');
+  it('decides only on a failure, even when members have become failing as old successes aged out', () => {
+    const b = breaker({ windowMs: 1000 });
+    succeed(b, 'a', 0, 10);
+    fail(b, 'a', 900, 2); // 2 of 12: not failing
+    fail(b, 'b', 1000, 2); // b failing; a still 2 of 12 at 1000
+    expect(b.stateAt(1000)).toBe('closed');
+    // at 1001 the successes of a left the window: two members are failing now
+    expect(b.failingMembers(1001)).toBe(2);
+    succeed(b, 'c', 1001);
+    expect(b.stateAt(1001)).toBe('closed');
+    fail(b, 'c', 1002);
+    expect(b.stateAt(1002)).toBe('open');
   });
 
   it('opens a single-member domain on that member alone (the minimum is capped)', () => {
