@@ -20,7 +20,7 @@ export class Node {
   ) {}
 
   fail(expected: string): never {
-    throw new ConfigError(this.file, this.path, expected);
+    throw new ConfigError(this.file, this.path || '(root)', expected);
   }
 
   child(key: string | number): Node {
@@ -66,13 +66,17 @@ export class Node {
 
   boolean(fallback: boolean): boolean {
     if (this.missing) return fallback;
+    // "true"/"false" text comes from ${VAR} substitution, which always yields strings.
+    if (this.value === 'true' || this.value === 'false') return this.value === 'true';
     if (typeof this.value !== 'boolean') this.fail('expected true or false');
     return this.value as boolean;
   }
 
   number(fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER, integer = true): number {
     if (this.missing) return fallback ?? this.fail('required: expected a number');
-    const n = this.value;
+    // Numeric text comes from ${VAR} substitution (`port: ${PORT}`), which always yields strings.
+    const n =
+      typeof this.value === 'string' && /^-?\d+(\.\d+)?$/.test(this.value) ? Number(this.value) : this.value;
     if (
       typeof n !== 'number' ||
       !Number.isFinite(n) ||

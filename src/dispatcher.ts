@@ -13,7 +13,7 @@ import { NeutralVerdict, type Upstream } from './upstream.js';
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
 export type CallAnswer =
   | { kind: 'result'; raw: string; value: unknown; upstream: string }
-  | { kind: 'error'; raw: string; upstream: string | undefined };
+  | { kind: 'error'; raw: string; upstream: string | undefined; outcome?: Outcome };
 
 export interface DispatchOptions {
   deadlineAtMs: number;
@@ -21,6 +21,11 @@ export interface DispatchOptions {
   restrictTo?: ReadonlySet<Upstream>;
   /** Overrides the method's own hedge rule (a transaction broadcast never hedges). */
   hedge?: boolean;
+  /**
+   * Rejects a result that is valid but not good enough (a block the client has seen answered as null
+   * by a lagging upstream): the next upstream is tried; when none is left the last result stands.
+   */
+  accept?: (value: unknown, upstream: Upstream) => boolean;
 }
 
 /** Beyond this age a block's state may be pruned on full nodes (geth keeps 128 recent states). */
@@ -95,7 +100,8 @@ export class Dispatcher {
     return new Promise<CallAnswer>((resolve) => {
       const live = new Set<Attempt>();
       const failures: { upstream: string; outcome: Outcome; detail: string }[] = [];
-      let passThroughError: { raw: string; upstream: string } | undefined;
+      let passThroughError: { raw: string; upstream: string; outcome: Outcome } | undefined;
+      let rejected: CallAnswer | undefined;
       let attempts = 0;
       let done = false;
       let hedgeTimer: NodeJS.Timeout | undefined;
@@ -119,8 +125,13 @@ export class Dispatcher {
       };
 
       const failAll = () => {
+        if (rejected) {
+          finish(rejected);
+          return;
+        }
         if (passThroughError) {
-          finish({ kind: 'error', raw: passThroughError.raw, upstream: passThroughError.upstream });
+          const { raw, upstream, outcome } = passThroughError;
+          finish({ kind: 'error', raw, upstream, outcome });
           return;
         }
         const detail = failures.length === 0 ? `chain ${chain.name}` : undefined;
@@ -160,13 +171,19 @@ export class Dispatcher {
         const name = attempt.upstream.name;
         const reply = c.reply;
         if (c.outcome === 'ok' && reply?.kind === 'result') {
+          const answer: CallAnswer = { kind: 'result', raw: reply.raw, value: reply.value, upstream: name };
+          if (options.accept && !options.accept(reply.value, attempt.upstream)) {
+            rejected = answer;
+            if (live.size === 0 && !launch('retry')) finish(rejected);
+            return;
+          }
           if (attempt.kind === 'hedge') this.observer.hedge(chain.name, true);
-          finish({ kind: 'result', raw: reply.raw, value: reply.value, upstream: name });
+          finish(answer);
           return;
         }
         if (!retryable(c.outcome, facts, c.mayHaveBeenSent)) {
           if (reply?.kind === 'error') {
-            finish({ kind: 'error', raw: reply.raw, upstream: name });
+            finish({ kind: 'error', raw: reply.raw, upstream: name, outcome: c.outcome });
           } else if (facts.write && c.mayHaveBeenSent) {
             finish({ kind: 'error', raw: catalogueError('TX_OUTCOME_UNKNOWN', c.detail), upstream: name });
           } else {
@@ -177,7 +194,8 @@ export class Dispatcher {
         }
         failures.push({ upstream: name, outcome: c.outcome, detail: c.detail });
         // When every attempt fails, a provider's own error object says more than a generic one.
-        if (reply?.kind === 'error') passThroughError = { raw: reply.raw, upstream: name };
+        if (reply?.kind === 'error')
+          passThroughError = { raw: reply.raw, upstream: name, outcome: c.outcome };
         // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
         const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
         if (live.size === 0 && !launch(kind)) failAll();
@@ -239,8 +257,8 @@ export class Dispatcher {
       reported = true;
       for (const key of upstream.domains) {
         const domain = chain.domains.get(key)!;
-        if (effect === 'neutral') domain.recordNeutral(nowMs);
-        else domain.record(upstream.name, effect === 'failure', nowMs);
+        if (effect === 'neutral') domain.recordNeutral(nowMs, startMs);
+        else domain.record(upstream.name, effect === 'failure', nowMs, startMs);
       }
       if (effect === 'failure') upstream.counts.failures++;
       else if (effect === 'success') upstream.counts.successes++;

@@ -35,6 +35,8 @@ export class DomainBreaker {
   private openUntilMs = 0;
   private currentBackoffMs: number;
   private probeInFlight = false;
+  /** When the current state began: outcomes of attempts sent before it decide nothing. */
+  private stateSinceMs = Number.NEGATIVE_INFINITY;
   private readonly random: () => number;
   /** Times the domain opened; for /status and tests. */
   opens = 0;
@@ -67,13 +69,14 @@ export class DomainBreaker {
   }
 
   /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */
-  recordNeutral(nowMs: number): void {
-    if (this.stateAt(nowMs) === 'half_open') this.probeInFlight = false;
+  recordNeutral(nowMs: number, sentAtMs = nowMs): void {
+    if (this.stateAt(nowMs) === 'half_open' && sentAtMs >= this.stateSinceMs) this.probeInFlight = false;
   }
 
-  record(member: string, failed: boolean, nowMs: number): void {
+  /** `sentAtMs`: when the attempt left; a late answer to an attempt from an earlier state is ignored. */
+  record(member: string, failed: boolean, nowMs: number, sentAtMs = nowMs): void {
     const state = this.stateAt(nowMs);
-    if (state === 'open') return; // late answers from before the trip decide nothing
+    if (state === 'open' || sentAtMs < this.stateSinceMs) return;
     if (state === 'half_open') {
       this.probeInFlight = false;
       if (failed) this.trip(nowMs, true);
@@ -131,6 +134,7 @@ export class DomainBreaker {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    this.stateSinceMs = nowMs;
     if (to === 'closed') {
       this.history.clear();
       this.currentBackoffMs = this.options.backoffMs;

@@ -98,7 +98,9 @@ export function parseUpstreamReply(text: string): UpstreamReply {
   const obj = value as Record<string, unknown>;
   if (error && obj.error !== null) {
     const e = obj.error as Record<string, unknown> | undefined;
-    if (typeof e !== 'object' || e === null) return { kind: 'malformed', reason: 'error is not an object' };
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) {
+      return { kind: 'malformed', reason: 'error is not an object' };
+    }
     return {
       kind: 'error',
       raw: text.slice(error.start, error.end),

@@ -2,7 +2,7 @@
 // hedge delay follows what the chain's upstreams do now, not an hour ago. Pure: time is passed in.
 
 const BUCKETS = 64;
-const GROWTH = 1.2; // bucket i covers up to 0.1ms * 1.2^i: 0.1 ms .. ~11 s
+const GROWTH = 1.2; // bucket i covers up to 0.1ms * 1.2^i: 0.1 ms .. ~9.7 s (slower lands in the top one)
 
 function bucketOf(ms: number): number {
   if (ms <= 0.1) return 0;
@@ -26,11 +26,13 @@ export class LatencyWindow {
   }
 
   private rotate(nowMs: number): void {
-    if (nowMs - this.rotatedAtMs < this.windowMs) return;
-    const stale = nowMs - this.rotatedAtMs >= 2 * this.windowMs;
+    const elapsed = nowMs - this.rotatedAtMs;
+    if (elapsed < this.windowMs) return;
+    const stale = elapsed >= 2 * this.windowMs;
     this.previous = stale ? new Uint32Array(BUCKETS) : this.current;
     this.current = new Uint32Array(BUCKETS);
-    this.rotatedAtMs = nowMs;
+    // Advance in whole windows so a sample never outlives two of them.
+    this.rotatedAtMs += Math.floor(elapsed / this.windowMs) * this.windowMs;
   }
 
   record(ms: number, nowMs: number): void {

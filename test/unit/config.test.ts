@@ -358,7 +358,9 @@ describe('validation messages', () => {
     expect(buildError(minimal({ server: { port: 70000 } })).message).toBe(
       `${FILE}: server.port: expected an integer from 0 to 65535`,
     );
-    expect(buildError(minimal({ server: { port: '8545' } })).keyPath).toBe('server.port');
+    expect(buildError(minimal({ server: { port: 'eighty' } })).keyPath).toBe('server.port');
+    // Numeric text is what ${VAR} substitution yields, so it reads as the number.
+    expect(buildConfig(minimal({ server: { port: '8545' } }), FILE).server.port).toBe(8545);
     expect(buildError(minimal({ routing: { maxAttempts: 1.5 } })).keyPath).toBe('routing.maxAttempts');
     expect(buildError(minimal({ routing: { maxAttempts: 0 } })).keyPath).toBe('routing.maxAttempts');
     expect(buildError(minimal({ routing: { hedge: { quantile: 1 } } })).message).toBe(
@@ -714,5 +716,19 @@ describe('Node readers', () => {
     expect(new Node('f', 'k', undefined).optionalString()).toBeUndefined();
     expect(new Node('f', 'k', 'v').optionalString()).toBe('v');
     expect(() => new Node('f', 'k', 3).optionalString()).toThrow(ConfigError);
+  });
+});
+
+describe('whole-value substitutions keep their YAML type', () => {
+  it('reads port: ${PORT} as a number and an all-digit key as text', () => {
+    const raw = {
+      server: { port: '${PORT}' },
+      security: { apiKeys: [{ name: 'k', key: '${KEY}' }] },
+      chains: [{ name: 'c', chainId: 1, upstreams: [{ name: 'a', url: 'http://127.0.0.1:1/' }] }],
+    };
+    const { value } = interpolateEnv(raw, 'f.yaml', { PORT: '9000', KEY: '123456' });
+    const config = buildConfig(value, 'f.yaml');
+    expect(config.server.port).toBe(9000);
+    expect(config.security.apiKeys[0]!.key).toBe('123456');
   });
 });

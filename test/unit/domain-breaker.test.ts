@@ -389,3 +389,34 @@ describe('transition listener', () => {
     expect(b.opens).toBe(3);
   });
 });
+
+describe('late answers from an earlier state', () => {
+  const options = {
+    minFailingUpstreams: 2,
+    windowMs: 1000,
+    backoffMs: 300,
+    maxBackoffMs: 800,
+    random: () => 0,
+  };
+
+  it('a failure of an attempt sent before the trip does not re-open a half-open domain', () => {
+    const b = new DomainBreaker('d', ['a', 'b', 'c'], options);
+    b.onSend(0);
+    for (const m of ['a', 'a', 'b', 'b']) b.record(m, true, 100);
+    expect(b.stateAt(100)).toBe('open');
+    b.onSend(325);
+    b.record('c', true, 3000, 0);
+    expect(b.stateAt(3000)).toBe('half_open');
+    expect(b.admits(3000)).toBe(false); // the real probe is still out
+  });
+
+  it('a success of an attempt sent before the trip does not close it without a probe', () => {
+    const b = new DomainBreaker('d', ['a', 'b', 'c'], options);
+    for (const m of ['a', 'a', 'b', 'b']) b.record(m, true, 100);
+    b.record('c', false, 400, 50);
+    expect(b.stateAt(400)).toBe('half_open');
+    b.onSend(401);
+    b.record('c', false, 402, 401);
+    expect(b.stateAt(402)).toBe('closed');
+  });
+});

@@ -511,3 +511,12 @@ describe('answers', () => {
     );
   });
 });
+
+describe('error member that is not an object', () => {
+  it('treats an array error as malformed', () => {
+    expect(parseUpstreamReply('{"jsonrpc":"2.0","id":1,"error":[1,2]}')).toEqual({
+      kind: 'malformed',
+      reason: 'error is not an object',
+    });
+  });
+});
