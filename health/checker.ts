@@ -37,10 +37,12 @@ export class HealthChecker {
     }
   }
 
-  start(): void {
+  /** Checks every upstream now, then on its schedule; resolves when the first round is done. */
+  start(): Promise<void> {
     this.stopped = false;
-    // First checks right away, spread over a few ms so they do not leave as one burst.
-    for (const t of this.tracks) this.schedule(t, this.random() * 20);
+    return Promise.all(
+      this.tracks.map((t) => this.check(t).then(() => this.schedule(t, this.nextDelayMs(t)))),
+    ).then(() => {});
   }
 
   stop(): void {
@@ -65,7 +67,7 @@ export class HealthChecker {
     t.timer.unref();
   }
 
-  /** One round of probes for one upstream; exported through checkNow for tests. */
+  /** One round of probes for one upstream. */
   private async check(t: Track): Promise<void> {
     const { chain, upstream } = t;
     const h = chain.settings.health;
@@ -141,10 +143,5 @@ export class HealthChecker {
         ...(ok ? {} : { reason }),
       });
     }
-  }
-
-  /** Runs one check of every upstream now (tests, and the first readiness on start). */
-  async checkAll(): Promise<void> {
-    await Promise.all(this.tracks.map((t) => this.check(t)));
   }
 }

@@ -42,8 +42,17 @@ export class Runtime {
     this.checker = new HealthChecker([...this.chains.values()], logger, observer);
   }
 
-  start(): void {
-    this.checker.start();
+  /**
+   * Starts health checks and waits for the first round (bounded by the probe timeout), so that no
+   * request goes to an upstream on the wrong chain before its chain id was seen.
+   */
+  async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.config.health.timeoutMs);
+    });
+    await Promise.race([this.checker.start(), bound]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {

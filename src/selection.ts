@@ -19,8 +19,10 @@ export interface Selection {
   panic: boolean;
 }
 
-function servable(u: Upstream, req: SelectionRequest): boolean {
+function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
   if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method)) return false;
+  // Once some upstream has proven its chain id, unproven ones wait for their own check.
+  if (anyVerified && u.reportedChainId === undefined) return false;
   return !(req.needsArchive && u.archive === false);
 }
 
@@ -46,7 +48,8 @@ export function selectUpstream(
   restrictTo?: ReadonlySet<Upstream>,
 ): Selection | undefined {
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
-  const servableList = all.filter((u) => servable(u, req));
+  const anyVerified = chain.upstreams.some((u) => u.reportedChainId !== undefined && !u.wrongChain);
+  const servableList = all.filter((u) => servable(u, req, anyVerified));
   if (servableList.length === 0) return undefined;
   let pool = servableList.filter((u) => healthy(chain, u, req, nowMs));
   const panic = pool.length === 0;

@@ -68,7 +68,7 @@ export class SwitchyardServer {
         resolve();
       });
     });
-    this.runtime.start();
+    await this.runtime.start();
     const address = this.http.address() as AddressInfo;
     this.logger.info('listening', { host: address.address, port: address.port, version: VERSION });
     return address;
@@ -107,7 +107,7 @@ export class SwitchyardServer {
   async reload(config: Config): Promise<void> {
     const old = this.runtime;
     const next = new Runtime(config, this.logger, this.observer);
-    next.start();
+    await next.start();
     this.runtime = next;
     // Give in-flight requests on the old runtime their full deadline before closing its pools.
     setTimeout(() => void old.close(), old.config.server.requestTimeoutMs).unref();

@@ -1,6 +1,6 @@
 // EVM health probes: what to ask an upstream and how to read the answer.
 import { classify } from '../../src/classify.js';
-import { parseUpstreamReply } from '../../src/jsonrpc.js';
+
 import type { Upstream } from '../../src/upstream.js';
 
 export type ProbeResult =
@@ -27,5 +27,3 @@ export function parseQuantity(value: unknown): number | undefined {
   if (typeof value !== 'string' || !/^0x[0-9a-f]{1,13}$/i.test(value)) return undefined;
   return Number.parseInt(value, 16);
 }
-
-export { parseUpstreamReply };
