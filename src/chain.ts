@@ -32,10 +32,16 @@ export class ChainRuntime {
     for (const u of this.upstreams) {
       for (const key of u.domains) members.set(key, [...(members.get(key) ?? []), u.name]);
     }
+    const onTransition: TransitionListener = (key, from, to, atMs) => {
+      // Members of a domain that comes back ramp up (slow start) instead of taking a full share at once.
+      if (to === 'closed')
+        for (const u of this.upstreams) if (u.domains.includes(key)) u.recoveredAtMs = atMs;
+      onDomainTransition(key, from, to, atMs);
+    };
     for (const [key, names] of members) {
       this.domains.set(
         key,
-        new DomainBreaker(key, names, { ...settings.breakers.domain, random }, onDomainTransition),
+        new DomainBreaker(key, names, { ...settings.breakers.domain, random }, onTransition),
       );
     }
     this.budget = new RetryBudget(
