@@ -16,7 +16,6 @@ export const ERRORS = {
   EMPTY_BATCH: { rpcCode: -32600, httpStatus: 200, message: 'invalid request: empty batch' },
   BODY_TOO_LARGE: { rpcCode: -32600, httpStatus: 413, message: 'request body too large' },
   BATCH_TOO_LARGE: { rpcCode: -32600, httpStatus: 413, message: 'batch too large' },
-  UNSUPPORTED_MEDIA: { rpcCode: -32600, httpStatus: 415, message: 'content-type must be application/json' },
   NOT_FOUND: { rpcCode: -32601, httpStatus: 404, message: 'no such route' },
   METHOD_NOT_ALLOWED: { rpcCode: -32600, httpStatus: 405, message: 'use POST for JSON-RPC' },
   NO_UPSTREAM: { rpcCode: -32050, httpStatus: 200, message: 'no upstream available' },
@@ -41,19 +40,4 @@ export type ErrorName = keyof typeof ERRORS;
 export function catalogueError(name: ErrorName, detail?: string, data?: unknown): string {
   const entry = ERRORS[name];
   return errorObject(entry.rpcCode, detail ? `${entry.message}: ${detail}` : entry.message, data);
-}
-
-/** Thrown inside the balancer to end a request with a catalogue error. */
-export class SwitchyardError extends Error {
-  constructor(
-    readonly errorName: ErrorName,
-    readonly detail?: string,
-    readonly data?: unknown,
-  ) {
-    super(detail ? `${ERRORS[errorName].message}: ${detail}` : ERRORS[errorName].message);
-  }
-
-  toErrorObject(): string {
-    return catalogueError(this.errorName, this.detail, this.data);
-  }
 }
