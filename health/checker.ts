@@ -89,6 +89,11 @@ export class HealthChecker {
           });
         }
         upstream.wrongChain = wrong;
+        if (wrong) {
+          // Its head and sync state mean nothing for this chain: no further probes this round.
+          ok = false;
+          reason = `wrong chain id ${id ?? 'unreadable'}`;
+        }
       } else {
         ok = false;
         reason = r.reason;
