@@ -1,14 +1,16 @@
-// GET /status: JSON state of every chain, failure domain and upstream (documented in README).
+// GET /status: JSON state of every chain, failure domain and upstream (format in docs/status.md).
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../src/http-util.js';
 import type { Runtime } from '../src/runtime.js';
-import { statusDocument } from '../src/status-model.js';
+import { type StatusSource, statusDocument } from '../src/status-model.js';
 
 export function handleStatus(
+  source: StatusSource,
   runtime: Runtime,
   res: ServerResponse,
-  startedAtMs: number,
   version: string,
 ): void {
-  sendJson(res, 200, JSON.stringify(statusDocument(runtime, startedAtMs, version)));
+  sendJson(res, 200, JSON.stringify(statusDocument(runtime, source, version)), {
+    'cache-control': 'no-store',
+  });
 }

@@ -237,6 +237,14 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
         burst: k.child('burst').number(Math.max(1, ratePerSecond), 1, 1_000_000),
       };
     });
+  const keysNode = security.child('apiKeys');
+  apiKeys.forEach((k, i) => {
+    // The key itself is never echoed: it is a secret.
+    if (apiKeys.findIndex((o) => o.name === k.name) !== i)
+      keysNode.child(i).child('name').fail(`duplicate API key name "${k.name}"`);
+    if (apiKeys.findIndex((o) => o.key === k.key) !== i) keysNode.child(i).child('key').fail('duplicate key');
+    if (/[\s/]/.test(k.key)) keysNode.child(i).child('key').fail('expected no whitespace or "/"');
+  });
 
   const config: Config = {
     file,

@@ -1,11 +1,13 @@
 // One request's attempt loop: pick an upstream, send with a per-try deadline, hedge safe reads to
 // another failure domain when no answer comes in time, classify each outcome, report it to the
 // upstream's breaker and its domains, retry elsewhere within the budget and the request deadline.
+
+import { isHistoricalStateRead } from './archive-routing.js';
 import type { ChainRuntime } from './chain.js';
 import { type Classification, classify, healthEffect, type Outcome, retryable } from './classify.js';
 import { catalogueError } from './errors.js';
 import { type RpcCall, upstreamRequestBody } from './jsonrpc.js';
-import { blockRefOf, isLatestRead, methodFacts, methodLabel } from './methods.js';
+import { isLatestRead, methodFacts, methodLabel } from './methods.js';
 import type { AttemptKind, Observer } from './observer.js';
 import { selectUpstream } from './selection.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
@@ -26,10 +28,10 @@ export interface DispatchOptions {
    * by a lagging upstream): the next upstream is tried; when none is left the last result stands.
    */
   accept?: (value: unknown, upstream: Upstream) => boolean;
+  /** Prefer upstreams whose last known head is at least this block (consistent reads); a preference only. */
+  minHead?: number;
 }
 
-/** Beyond this age a block's state may be pruned on full nodes (geth keeps 128 recent states). */
-const ARCHIVE_DEPTH = 128;
 /** Stall detection never fires sooner than this, whatever the observed latency. */
 const MIN_STALL_MS = 50;
 const STALL_FACTOR = 4;
@@ -75,10 +77,7 @@ export class Dispatcher {
   }
 
   needsArchive(chain: ChainRuntime, call: RpcCall): boolean {
-    const ref = blockRefOf(call.method, call.params);
-    const head = chain.bestHead;
-    if (!ref || !('number' in ref) || head === undefined) return false;
-    return BigInt(head) - ref.number > BigInt(ARCHIVE_DEPTH);
+    return isHistoricalStateRead(chain, call.method, call.params);
   }
 
   dispatch(chain: ChainRuntime, call: RpcCall, options: DispatchOptions): Promise<CallAnswer> {
@@ -91,6 +90,7 @@ export class Dispatcher {
       method: call.method,
       latestRead: isLatestRead(call.method, call.params),
       needsArchive: this.needsArchive(chain, call),
+      minHead: options.minHead,
       tried: new Set<Upstream>(),
       triedDomains: new Set<string>(),
     };
@@ -157,7 +157,8 @@ export class Dispatcher {
         if (kind === 'retry') this.observer.retry(chain.name);
         const attempt: Attempt = { upstream, kind, controller: new AbortController(), orphaned: false };
         live.add(attempt);
-        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, () => {
+        const deepRead = selectionRequest.needsArchive;
+        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, deepRead, () => {
           // Stalled: the upstream counts as failing now; do not wait for its deadline to try elsewhere.
           if (!done && hedgeAllowed) launch('retry');
         }).then((classification) => {
@@ -185,7 +186,12 @@ export class Dispatcher {
           if (reply?.kind === 'error') {
             finish({ kind: 'error', raw: reply.raw, upstream: name, outcome: c.outcome });
           } else if (facts.write && c.mayHaveBeenSent) {
-            finish({ kind: 'error', raw: catalogueError('TX_OUTCOME_UNKNOWN', c.detail), upstream: name });
+            finish({
+              kind: 'error',
+              raw: catalogueError('TX_OUTCOME_UNKNOWN', c.detail),
+              upstream: name,
+              outcome: c.outcome,
+            });
           } else {
             failures.push({ upstream: name, outcome: c.outcome, detail: c.detail });
             if (live.size === 0) failAll();
@@ -236,6 +242,7 @@ export class Dispatcher {
     body: string,
     attempt: Attempt,
     panic: boolean,
+    deepRead: boolean,
     onStall: () => void,
   ): Promise<Classification> {
     const { upstream, controller } = attempt;
@@ -298,7 +305,8 @@ export class Dispatcher {
     }
     if (c.outcome === 'throttled') upstream.throttledUntilMs = nowMs + (c.retryAfterMs ?? 1000);
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);
-    if (c.outcome === 'missing_state' && upstream.archive === undefined) upstream.archive = false;
+    // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.
+    if (c.outcome === 'missing_state' && deepRead && upstream.archive === undefined) upstream.archive = false;
     if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
       noteHead(upstream, c.reply.value, nowMs);
     }

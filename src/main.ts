@@ -9,13 +9,14 @@ import { VERSION } from './version.js';
 const HELP = `switchyard ${VERSION} — outage-aware JSON-RPC load balancer
 
 Usage:
-  switchyard --config FILE            run the balancer
+  switchyard --config FILE [--watch]  run the balancer (--watch: reload when the file changes)
   switchyard check --config FILE      validate a config file (exit 0 valid, 1 invalid)
   switchyard bench providers --config FILE [--requests N] [--seconds S]
                                       measure and rank the configured upstreams
   switchyard --help | --version
 
 Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config file.
+Live status page: GET /dashboard; Prometheus metrics: GET /metrics.
 Docs: README.md (config reference, HTTP interface, errors).`;
 
 async function run(argv: string[]): Promise<number> {
@@ -25,6 +26,7 @@ async function run(argv: string[]): Promise<number> {
     strict: false,
     options: {
       config: { type: 'string', short: 'c' },
+      watch: { type: 'boolean', short: 'w' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -66,41 +68,34 @@ async function run(argv: string[]): Promise<number> {
     console.log(`${file}: ok (${config.chains.length} chain(s), ${upstreams} upstream(s))`);
     return 0;
   }
-  return serve(config, file);
+  return serve(config, file, values.watch === true);
 }
 
-async function serve(config: ReturnType<typeof loadConfig>, file: string): Promise<number> {
+async function serve(config: ReturnType<typeof loadConfig>, file: string, watch: boolean): Promise<number> {
   const logger = createLogger(config.logging.level, config.secrets);
-  const { createMetrics } = await import('./metrics.js');
-  const { operationalRoutes, operationalStages } = await import('./operations.js');
-  const metrics = createMetrics();
-  const server = new SwitchyardServer(config, logger, {
-    observer: metrics.observer,
-    stages: operationalStages(),
-    routes: operationalRoutes(metrics),
-  });
+  const { createOperations } = await import('./operations.js');
+  const { ConfigReloader } = await import('./reload.js');
+  const ops = createOperations();
+  const server = new SwitchyardServer(config, logger, ops.options);
+  ops.attach(server);
   try {
     await server.listen();
   } catch (err) {
     logger.error('cannot listen', { error: (err as Error).message });
     return 1;
   }
-  process.on('SIGHUP', () => {
-    try {
-      const next = loadConfig(file);
-      logger.addSecrets(next.secrets);
-      void server.reload(next).then(() => logger.info('config reloaded', { file }));
-    } catch (err) {
-      logger.error('config reload rejected; the old config keeps serving', {
-        reason: (err as Error).message,
-      });
-    }
-  });
+  const reloader = new ConfigReloader(server, file, logger);
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  if (watch) {
+    reloader.watch();
+    logger.info('watching the config file', { file });
+  }
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      reloader.stop();
       logger.info('draining', { signal, inFlight: server.requestsInFlight });
       void server.shutdown(server.runtime.config.server.shutdownGraceMs).then((drained) => {
         logger.info('stopped', { drained });

@@ -12,6 +12,7 @@ export function isDenied(method: string, patterns: readonly string[]): boolean {
 
 export const denyListStage: CallStage = (ctx, next) => {
   if (isDenied(ctx.call.method, ctx.runtime.config.security.denyMethods)) {
+    ctx.runtime.observer.rejected?.('method_denied');
     return Promise.resolve({
       kind: 'error',
       raw: catalogueError('METHOD_DENIED', ctx.call.method.slice(0, 64)),

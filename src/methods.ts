@@ -11,6 +11,11 @@ export interface MethodFacts {
   /** Filter methods that must stay on the upstream that created the filter. */
   sticky: 'create-filter' | 'use-filter' | undefined;
   /**
+   * Reads or replays account state at its block (balances, code, storage, calls, traces): for an old
+   * block only an archive node can answer. Block, receipt and log lookups are not state reads.
+   */
+  state: boolean;
+  /**
    * Index in params of the block tag/number/hash or EIP-1898 block object, when the method has one.
    * Undefined for filter objects (eth_getLogs, trace_filter): their block range is inside params[0].
    */
@@ -40,6 +45,8 @@ type BlockSpec =
 interface MethodSpec {
   kind: Kind;
   block: BlockSpec;
+  /** Reads account state at the block (see MethodFacts.state). */
+  state?: true;
 }
 
 const at = (index: number, optional = false): BlockSpec => ({ at: index, optional });
@@ -47,20 +54,20 @@ const at = (index: number, optional = false): BlockSpec => ({ at: index, optiona
 const METHODS: Record<string, MethodSpec> = {
   eth_chainId: { kind: 'read', block: 'none' },
   eth_blockNumber: { kind: 'read', block: 'head' },
-  eth_call: { kind: 'read', block: at(1, true) },
-  eth_estimateGas: { kind: 'read', block: at(1, true) },
-  eth_createAccessList: { kind: 'read', block: at(1, true) },
+  eth_call: { kind: 'read', block: at(1, true), state: true },
+  eth_estimateGas: { kind: 'read', block: at(1, true), state: true },
+  eth_createAccessList: { kind: 'read', block: at(1, true), state: true },
   // Multi-block simulations can cost as much as a trace: never doubled by a hedge.
-  eth_simulateV1: { kind: 'heavy-read', block: at(1, true) },
+  eth_simulateV1: { kind: 'heavy-read', block: at(1, true), state: true },
   eth_gasPrice: { kind: 'read', block: 'head' },
   eth_maxPriorityFeePerGas: { kind: 'read', block: 'head' },
   eth_blobBaseFee: { kind: 'read', block: 'head' },
   eth_feeHistory: { kind: 'read', block: at(1, true) },
-  eth_getBalance: { kind: 'read', block: at(1, true) },
-  eth_getCode: { kind: 'read', block: at(1, true) },
-  eth_getStorageAt: { kind: 'read', block: at(2, true) },
-  eth_getTransactionCount: { kind: 'read', block: at(1, true) },
-  eth_getProof: { kind: 'read', block: at(2, true) },
+  eth_getBalance: { kind: 'read', block: at(1, true), state: true },
+  eth_getCode: { kind: 'read', block: at(1, true), state: true },
+  eth_getStorageAt: { kind: 'read', block: at(2, true), state: true },
+  eth_getTransactionCount: { kind: 'read', block: at(1, true), state: true },
+  eth_getProof: { kind: 'read', block: at(2, true), state: true },
   eth_getBlockByNumber: { kind: 'read', block: at(0) },
   eth_getBlockByHash: { kind: 'read', block: at(0) },
   eth_getBlockReceipts: { kind: 'read', block: at(0) },
@@ -93,23 +100,23 @@ const METHODS: Record<string, MethodSpec> = {
   web3_clientVersion: { kind: 'read', block: 'none' },
   web3_sha3: { kind: 'read', block: 'none' },
   debug_traceTransaction: { kind: 'heavy-read', block: 'none' },
-  debug_traceCall: { kind: 'heavy-read', block: at(1, true) },
-  debug_traceBlockByNumber: { kind: 'heavy-read', block: at(0) },
-  debug_traceBlockByHash: { kind: 'heavy-read', block: at(0) },
-  trace_block: { kind: 'heavy-read', block: at(0) },
+  debug_traceCall: { kind: 'heavy-read', block: at(1, true), state: true },
+  debug_traceBlockByNumber: { kind: 'heavy-read', block: at(0), state: true },
+  debug_traceBlockByHash: { kind: 'heavy-read', block: at(0), state: true },
+  trace_block: { kind: 'heavy-read', block: at(0), state: true },
   trace_transaction: { kind: 'heavy-read', block: 'none' },
   trace_get: { kind: 'heavy-read', block: 'none' },
   trace_filter: { kind: 'heavy-read', block: 'filter' },
-  trace_call: { kind: 'heavy-read', block: at(2, true) },
-  trace_callMany: { kind: 'heavy-read', block: at(1, true) },
+  trace_call: { kind: 'heavy-read', block: at(2, true), state: true },
+  trace_callMany: { kind: 'heavy-read', block: at(1, true), state: true },
   trace_replayTransaction: { kind: 'heavy-read', block: 'none' },
-  trace_replayBlockTransactions: { kind: 'heavy-read', block: at(0) },
+  trace_replayBlockTransactions: { kind: 'heavy-read', block: at(0), state: true },
 };
 
 // A Map, not the object: client input such as "constructor" or "__proto__" must not hit Object.prototype.
 const TABLE: ReadonlyMap<string, MethodSpec> = new Map(Object.entries(METHODS));
 
-type BaseFacts = Omit<MethodFacts, 'blockParam'>;
+type BaseFacts = Omit<MethodFacts, 'blockParam' | 'state'>;
 
 const KIND_FACTS: Record<Kind, BaseFacts> = {
   read: { idempotentRead: true, hedge: true, write: false, sticky: undefined },
@@ -127,6 +134,7 @@ const UNKNOWN_FACTS: MethodFacts = Object.freeze({
   hedge: false,
   write: false,
   sticky: undefined,
+  state: false,
   blockParam: undefined,
 });
 
@@ -135,6 +143,7 @@ const FACTS: ReadonlyMap<string, MethodFacts> = new Map(
     name,
     Object.freeze({
       ...KIND_FACTS[spec.kind],
+      state: spec.state === true,
       blockParam: typeof spec.block === 'object' ? spec.block.at : undefined,
     }),
   ]),

@@ -4,6 +4,9 @@ import type { Outcome } from './classify.js';
 
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
+/** Why Switchyard answered a request itself instead of sending it upstream (src/operations.ts). */
+export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied';
+
 export interface Observer {
   attempt(
     chain: string,
@@ -21,6 +24,14 @@ export interface Observer {
   stall(chain: string, upstream: string): void;
   breakerTransition(kind: 'upstream' | 'domain', chain: string, key: string, from: string, to: string): void;
   healthCheck(chain: string, upstream: string, probe: string, ok: boolean): void;
+  /** Optional: a call or request was refused before any upstream saw it. */
+  rejected?(reason: RejectReason): void;
+  /** Optional: a request carried a valid API key (`name` from config, never the key itself). */
+  apiKeyRequest?(name: string, allowed: boolean): void;
+  /** Optional: a config reload was applied (ok) or rejected. */
+  configReload?(ok: boolean): void;
+  /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
+  cacheLookup?(chain: string, hit: boolean): void;
 }
 
 export const nullObserver: Observer = {

@@ -1,22 +1,44 @@
-// The operational wiring used by the CLI: which call stages run and which extra routes exist.
+// The operational wiring used by the CLI (and by tests that want the real thing): metrics and their
+// observer, the call stages, the extra routes (CORS, /metrics, /dashboard) and the API-key gate.
+import { dashboardRoute } from '../routes/dashboard.js';
+import { metricsRoute } from '../routes/metrics.js';
+import { apiKeyGate } from './api-keys.js';
 import type { CallStage } from './call-pipeline.js';
 import { chainStages } from './chain-stages.js';
+import { corsRoute } from './cors.js';
 import { denyListStage } from './method-deny-list.js';
-import type { Metrics } from './metrics.js';
-import type { RouteHook } from './server.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { RouteHook, ServerOptions, SwitchyardServer } from './server.js';
 
 export function operationalStages(): CallStage[] {
   return [denyListStage, ...chainStages()];
 }
 
+/** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */
 export function operationalRoutes(metrics: Metrics): RouteHook[] {
-  const metricsRoute: RouteHook = (req, res, path) => {
-    if (req.method !== 'GET' || path !== '/metrics') return false;
-    void metrics.registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-    });
-    return true;
+  return [corsRoute, metricsRoute(metrics), dashboardRoute];
+}
+
+export interface Operations {
+  metrics: Metrics;
+  /** Pass to `new SwitchyardServer(config, logger, options)`. */
+  options: ServerOptions;
+  /** Call once the server exists: points the scrape-time gauges at it. */
+  attach(server: SwitchyardServer): void;
+}
+
+export function createOperations(): Operations {
+  const metrics = createMetrics();
+  return {
+    metrics,
+    options: {
+      observer: metrics.observer,
+      stages: operationalStages(),
+      routes: operationalRoutes(metrics),
+      gate: apiKeyGate(),
+    },
+    attach(server) {
+      metrics.attach(server);
+    },
   };
-  return [metricsRoute];
 }

@@ -39,6 +39,12 @@ export const RPC_QUIRKS: readonly RpcQuirk[] = [
     text: /extends beyond current head block|after last accepted block/i,
     seen: 'geth -32602 for toBlock past its head (a lagging node), avalanche',
   },
+  {
+    // A block past this node's head, in -32602/-32000 clothing: a node that is further along has it.
+    outcome: 'missing_state',
+    text: /block ?out ?of ?range|block height is \d+ but requested was|invalid block tag .*latest block number is/i,
+    seen: 'anvil -32602 "BlockOutOfRangeError: block height is 1 but requested was 100", hardhat -32000',
+  },
 
   // --- eth_getLogs ranges: the dispatcher splits the range instead of failing over.
   {
@@ -88,7 +94,7 @@ export const RPC_QUIRKS: readonly RpcQuirk[] = [
   // --- Rate limits and exhausted credit: back off that upstream, try another.
   {
     outcome: 'throttled',
-    text: /rate[ -]?limit|too many requests|request rate exceeded|daily request count exceeded/i,
+    text: /rate[ -]?limit|too many requests?\b|request rate exceeded|daily request count exceeded/i,
     seen: 'infura -32005 "project ID request rate exceeded", merkle, tenderly, base -32016 "over rate limit"',
   },
   {
@@ -105,6 +111,11 @@ export const RPC_QUIRKS: readonly RpcQuirk[] = [
     outcome: 'throttled',
     text: /(exceeded|reached) the quota|quota exceeded|too much load/i,
     seen: 'various',
+  },
+  {
+    outcome: 'throttled',
+    text: /\b(rps|requests per second) limit|exceeded the rps|capacity exceeded|over capacity/i,
+    seen: 'chainstack "You\'ve exceeded the RPS limit available on the current plan.", blast "Capacity exceeded"',
   },
 
   // --- The upstream's key or origin is refused: our configuration is wrong, count it against the upstream.
@@ -182,6 +193,11 @@ export const RPC_QUIRKS: readonly RpcQuirk[] = [
     text: /context deadline exceeded|timed out|\btimeout\b|execution aborted|gateway time-?out/i,
     seen: 'geth "execution aborted (timeout = 5s)", erigon, tracing nodes',
   },
+  {
+    outcome: 'upstream_error',
+    text: /cannot fulfill request|no healthy upstream|upstream (connect )?error|temporarily unavailable/i,
+    seen: 'cloudflare-eth -32046 "Cannot fulfill request", envoy/proxyd in JSON, pocket gateways',
+  },
 
   // --- Codes alone, when the message said nothing we know.
   {
@@ -193,6 +209,7 @@ export const RPC_QUIRKS: readonly RpcQuirk[] = [
   { outcome: 'deterministic', codes: [-32600, -32602], seen: 'JSON-RPC invalid request / invalid params' },
   // We only ever send well-formed JSON: a parse error means the bytes were damaged on the way.
   { outcome: 'upstream_error', codes: [-32603, -32700], seen: 'JSON-RPC internal error / parse error' },
+  { outcome: 'upstream_error', codes: [-32046], seen: 'cloudflare eth gateway: cannot fulfill request' },
 ];
 
 export interface BodyQuirk {

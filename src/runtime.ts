@@ -8,6 +8,9 @@ import type { Logger } from './logger.js';
 import type { Observer } from './observer.js';
 import { urlSecrets } from './redact.js';
 
+/** Shorter values are too likely to appear by chance in log text to be worth scrubbing. */
+const MIN_SECRET_LENGTH = 8;
+
 export class Runtime {
   readonly chains = new Map<string, ChainRuntime>();
   readonly defaultChain: ChainRuntime;
@@ -20,6 +23,13 @@ export class Runtime {
     readonly observer: Observer,
   ) {
     const now = Date.now();
+    // API keys and upstream header values (bearer tokens, provider keys) are never logged either.
+    logger.addSecrets(config.security.apiKeys.map((k) => k.key).filter((k) => k.length >= MIN_SECRET_LENGTH));
+    logger.addSecrets(
+      config.chains.flatMap((c) =>
+        c.upstreams.flatMap((u) => Object.values(u.headers).filter((v) => v.length >= MIN_SECRET_LENGTH)),
+      ),
+    );
     for (const chainConfig of config.chains) {
       logger.addSecrets(chainConfig.upstreams.flatMap((u) => urlSecrets(u.url)));
       const chain = new ChainRuntime(chainConfig, config, now, (key, from, to) => {

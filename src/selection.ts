@@ -1,6 +1,8 @@
 // Which upstreams may take the next attempt of a request, and which one does: hard rules (wrong
 // chain, already tried, method unsupported), then health (breakers, domains, lag, throttling), with
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
+
+import { preferArchive } from './archive-routing.js';
 import { pickP2C } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
@@ -9,6 +11,8 @@ export interface SelectionRequest {
   method: string;
   latestRead: boolean;
   needsArchive: boolean;
+  /** Prefer upstreams whose last known head is at least this block (consistent reads). */
+  minHead?: number | undefined;
   tried: ReadonlySet<Upstream>;
   triedDomains: ReadonlySet<string>;
 }
@@ -54,6 +58,12 @@ export function selectUpstream(
   let pool = servableList.filter((u) => healthy(chain, u, req, nowMs));
   const panic = pool.length === 0;
   if (panic) pool = servableList;
+  if (req.needsArchive) pool = preferArchive(pool);
+  const minHead = req.minHead;
+  if (minHead !== undefined && minHead > 0) {
+    const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
+    if (atHead.length > 0) pool = atHead;
+  }
   if (req.triedDomains.size > 0) {
     const elsewhere = pool.filter((u) => !sharesDomain(u, req.triedDomains));
     if (elsewhere.length > 0) pool = elsewhere;

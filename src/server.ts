@@ -7,11 +7,13 @@ import { handleRpc } from '../routes/rpc.js';
 import { handleStatus } from '../routes/status.js';
 import type { CallStage } from './call-pipeline.js';
 import type { Config } from './config.js';
+import { Drainer } from './drain.js';
 import { sendCatalogueError } from './http-util.js';
 import type { Logger } from './logger.js';
 import { denyListStage } from './method-deny-list.js';
 import { nullObserver, type Observer } from './observer.js';
 import { Runtime } from './runtime.js';
+import { observeTraffic, TrafficMeter } from './traffic-share.js';
 import { VERSION } from './version.js';
 
 /** Extra routes (metrics, dashboard) plug in here; return true when the route was handled. */
@@ -22,41 +24,58 @@ export type RouteHook = (
   server: SwitchyardServer,
 ) => boolean;
 
+/**
+ * Runs before a JSON-RPC request is served (API keys, rate limits): answers it itself and returns
+ * undefined, or returns the path to route (e.g. with an API key path segment removed).
+ */
+export type RpcGate = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  server: SwitchyardServer,
+) => string | undefined;
+
 export interface ServerOptions {
   observer?: Observer;
   stages?: readonly CallStage[];
   routes?: readonly RouteHook[];
+  gate?: RpcGate;
 }
 
 export class SwitchyardServer {
   runtime: Runtime;
   readonly http: Server;
   readonly startedAtMs = Date.now();
+  /** When the config in use was loaded (start or last reload). */
+  configLoadedAtMs = Date.now();
+  /** Recent attempts per upstream: the traffic share shown by /status, the dashboard and /metrics. */
+  readonly traffic = new TrafficMeter();
+  readonly observer: Observer;
   private readonly stages: readonly CallStage[];
   private readonly routes: readonly RouteHook[];
-  private inFlight = 0;
-  private draining = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly drainer: Drainer;
 
   constructor(
     config: Config,
     readonly logger: Logger,
     private readonly options: ServerOptions = {},
   ) {
-    this.runtime = new Runtime(config, logger, options.observer ?? nullObserver);
+    this.observer = observeTraffic(options.observer ?? nullObserver, this.traffic);
+    this.runtime = new Runtime(config, logger, this.observer);
     this.stages = options.stages ?? [denyListStage];
     this.routes = options.routes ?? [];
     this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
       this.onRequest(req, res),
     );
+    this.drainer = new Drainer(this.http);
   }
 
-  get observer(): Observer {
-    return this.options.observer ?? nullObserver;
+  get isDraining(): boolean {
+    return this.drainer.isDraining;
   }
 
   get requestsInFlight(): number {
-    return this.inFlight;
+    return this.drainer.inFlight;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -75,12 +94,7 @@ export class SwitchyardServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight++;
-    res.once('close', () => {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    });
-    if (this.draining) res.setHeader('connection', 'close');
+    this.drainer.track(req, res);
     this.route(req, res).catch((err: unknown) => {
       this.logger.error('request handler failed', { error: String(err) });
       if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
@@ -94,11 +108,18 @@ export class SwitchyardServer {
     for (const hook of this.routes) if (hook(req, res, path, this)) return;
     if (req.method === 'GET') {
       if (path === '/healthz') return handleHealthz(res);
-      if (path === '/readyz') return handleReadyz(runtime, res, this.draining);
-      if (path === '/status') return handleStatus(runtime, res, this.startedAtMs, VERSION);
+      if (path === '/readyz') return handleReadyz(runtime, res, this.isDraining);
+      if (path === '/status') return handleStatus(this, runtime, res, VERSION);
     }
-    const chain = path === '/' ? runtime.defaultChain : runtime.chains.get(path.slice(1).replace(/\/$/, ''));
-    if (!chain) return sendCatalogueError(res, 'NOT_FOUND', path.slice(0, 100));
+    let rpcPath = path;
+    if (this.options.gate) {
+      const admitted = this.options.gate(req, res, path, this);
+      if (admitted === undefined) return;
+      rpcPath = admitted;
+    }
+    const chain =
+      rpcPath === '/' ? runtime.defaultChain : runtime.chains.get(rpcPath.slice(1).replace(/\/$/, ''));
+    if (!chain) return sendCatalogueError(res, 'NOT_FOUND', rpcPath.slice(0, 100));
     if (req.method !== 'POST') return sendCatalogueError(res, 'METHOD_NOT_ALLOWED');
     await handleRpc(runtime, this.stages, chain, req, res);
   }
@@ -109,29 +130,17 @@ export class SwitchyardServer {
     const next = new Runtime(config, this.logger, this.observer);
     await next.start();
     this.runtime = next;
+    this.configLoadedAtMs = Date.now();
+    for (const chain of next.chains.values()) {
+      this.traffic.retain(chain.name, new Set(chain.upstreams.map((u) => u.name)));
+    }
     // Give in-flight requests on the old runtime their full deadline before closing its pools.
     setTimeout(() => void old.close(), old.config.server.requestTimeoutMs).unref();
   }
 
   /** Stops accepting, lets requests in flight finish within `graceMs`, then closes everything. */
   async shutdown(graceMs: number): Promise<boolean> {
-    this.draining = true;
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeIdleConnections();
-    const idle =
-      this.inFlight === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      idle.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    this.http.closeAllConnections();
-    await closed;
+    const drained = await this.drainer.drain(graceMs);
     await this.runtime.close();
     return drained;
   }

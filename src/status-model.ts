@@ -2,14 +2,23 @@
 // state on demand; upstream URLs appear only as a redacted origin.
 import type { ChainRuntime } from './chain.js';
 import type { Runtime } from './runtime.js';
+import { SHARE_WINDOW_SECONDS, type ShareGroups, shareGroups, type TrafficMeter } from './traffic-share.js';
 import type { Upstream } from './upstream.js';
+
+/** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
+export interface StatusSource {
+  readonly startedAtMs: number;
+  readonly configLoadedAtMs: number;
+  readonly traffic: TrafficMeter;
+  readonly isDraining: boolean;
+}
 
 export function isUsable(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
   if (u.wrongChain || u.health === 'down' || u.breakerState === 'open') return false;
   return u.domains.every((d) => chain.domainState(d, nowMs) !== 'open');
 }
 
-function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number) {
+function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: number) {
   return {
     name: u.name,
     url: u.redactedUrl,
@@ -35,32 +44,65 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number) {
     lastError: u.lastError ?? null,
     attempts: u.counts.attempts,
     failures: u.counts.failures,
+    share,
   };
 }
 
-export function chainStatus(chain: ChainRuntime, nowMs: number) {
-  const upstreams = chain.upstreams.map((u) => upstreamStatus(chain, u, nowMs));
+/** Traffic share of `chain` over the last window, from the attempts recorded in `traffic`. */
+export function chainShare(chain: ChainRuntime, traffic: TrafficMeter): ShareGroups {
+  return shareGroups(
+    chain.upstreams.map((u) => ({
+      name: u.name,
+      cloud: u.config.cloud,
+      region: u.config.region,
+      provider: u.config.provider,
+    })),
+    traffic.recent(chain.name),
+  );
+}
+
+export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter) {
+  const share = chainShare(chain, traffic);
+  const upstreams = chain.upstreams.map((u) =>
+    upstreamStatus(chain, u, nowMs, share.byUpstream[u.name] ?? 0),
+  );
   return {
     name: chain.name,
     chainId: chain.chainId,
     ready: upstreams.some((u) => u.usable),
     bestHead: chain.bestHead ?? null,
-    domains: [...chain.domains.values()].map((d) => ({
-      key: d.key,
-      kind: d.key.split(':')[0],
-      state: d.stateAt(nowMs),
-      members: d.members,
-      opens: d.opens,
-    })),
+    traffic: {
+      attempts: share.attempts,
+      byCloud: share.byCloud,
+      byRegion: share.byRegion,
+      byProvider: share.byProvider,
+    },
+    domains: [...chain.domains.values()].map((d) => {
+      const colon = d.key.indexOf(':');
+      const shareOf = d.members.reduce((sum, m) => sum + (share.byUpstream[m] ?? 0), 0);
+      return {
+        key: d.key,
+        kind: d.key.slice(0, colon),
+        name: d.key.slice(colon + 1),
+        state: d.stateAt(nowMs),
+        members: d.members,
+        opens: d.opens,
+        openedAt: d.openedAtMs === undefined ? null : new Date(d.openedAtMs).toISOString(),
+        share: Math.round(shareOf * 10_000) / 10_000,
+      };
+    }),
     upstreams,
   };
 }
 
-export function statusDocument(runtime: Runtime, startedAtMs: number, version: string) {
+export function statusDocument(runtime: Runtime, source: StatusSource, version: string) {
   const nowMs = Date.now();
   return {
     version,
-    uptimeSeconds: Math.round((nowMs - startedAtMs) / 1000),
-    chains: [...runtime.chains.values()].map((c) => chainStatus(c, nowMs)),
+    uptimeSeconds: Math.round((nowMs - source.startedAtMs) / 1000),
+    configLoadedAt: new Date(source.configLoadedAtMs).toISOString(),
+    draining: source.isDraining,
+    shareWindowSeconds: SHARE_WINDOW_SECONDS,
+    chains: [...runtime.chains.values()].map((c) => chainStatus(c, nowMs, source.traffic)),
   };
 }

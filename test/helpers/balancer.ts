@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { buildConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { Observer } from '../../src/observer.js';
-import { operationalStages } from '../../src/operations.js';
+import { createOperations, operationalStages } from '../../src/operations.js';
 import { type RouteHook, SwitchyardServer } from '../../src/server.js';
 
 export interface TestBalancer {
@@ -46,16 +46,28 @@ export function testConfig(upstreams: UpstreamSpec[], extra: Record<string, unkn
 
 export async function startBalancer(
   raw: unknown,
-  options: { observer?: Observer; routes?: RouteHook[]; secrets?: string[] } = {},
+  options: {
+    observer?: Observer;
+    routes?: RouteHook[];
+    secrets?: string[];
+    /** The CLI's full wiring: metrics, /metrics, /dashboard, CORS, API keys (observer/routes ignored). */
+    operations?: boolean;
+  } = {},
 ): Promise<TestBalancer> {
   const config = buildConfig(raw, 'test.yaml', options.secrets ?? []);
   const logs: string[] = [];
   const logger = createLogger('debug', config.secrets, (line) => logs.push(line));
-  const server = new SwitchyardServer(config, logger, {
-    ...(options.observer ? { observer: options.observer } : {}),
-    stages: operationalStages(),
-    routes: options.routes ?? [],
-  });
+  const ops = options.operations ? createOperations() : undefined;
+  const server = new SwitchyardServer(
+    config,
+    logger,
+    ops?.options ?? {
+      ...(options.observer ? { observer: options.observer } : {}),
+      stages: operationalStages(),
+      routes: options.routes ?? [],
+    },
+  );
+  ops?.attach(server);
   const address = await server.listen();
   return {
     url: `http://127.0.0.1:${address.port}`,

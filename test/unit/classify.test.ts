@@ -623,6 +623,148 @@ describe('classify: unsupported and missing state', () => {
   });
 });
 
+describe('classify: the provider answers named in the chain-correctness issue', () => {
+  // One row per answer shape the issue lists, as providers send them, with the outcome each must map to.
+  it.each<Case>([
+    { name: 'HTTP 429 with an empty body', end: reply(429, ''), outcome: 'throttled' },
+    {
+      name: 'HTTP 402 payment required (credits exhausted)',
+      end: reply(402, rpcError(-32001, 'API key credits exhausted')),
+      outcome: 'throttled',
+    },
+    {
+      name: 'HTTP 503 with Retry-After is a capacity answer',
+      end: reply(503, rpcError(-32603, 'service overloaded'), { 'retry-after': '1' }),
+      outcome: 'throttled',
+      retryAfterMs: 1000,
+    },
+    {
+      name: 'HTTP 503 without Retry-After counts against health (an outage looks like this)',
+      end: reply(503, '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>', {
+        'content-type': 'text/html',
+      }),
+      outcome: 'upstream_error',
+    },
+    {
+      name: '-32005 limit exceeded',
+      end: reply(200, rpcError(-32005, 'limit exceeded')),
+      outcome: 'throttled',
+    },
+    {
+      name: '-32007 quicknode request limit',
+      end: reply(200, rpcError(-32007, '25/second request limit reached - reduce calls per second')),
+      outcome: 'throttled',
+    },
+    {
+      name: '-32012 quicknode credits',
+      end: reply(200, rpcError(-32012, 'credits limited to 6000/sec')),
+      outcome: 'throttled',
+    },
+    {
+      name: '{code: 429} in a 200 (alchemy)',
+      end: reply(200, rpcError(429, ALCHEMY_CU)),
+      outcome: 'throttled',
+    },
+    {
+      name: 'cloudflare 1015 HTML page',
+      end: reply(429, CLOUDFLARE_1015, { 'content-type': 'text/html' }),
+      outcome: 'throttled',
+    },
+    {
+      name: 'cloudflare 520 HTML page',
+      end: reply(520, CLOUDFLARE_520, { 'content-type': 'text/html' }),
+      outcome: 'upstream_error',
+    },
+    {
+      name: 'chainstack RPS limit in a 200',
+      end: reply(200, rpcError(-32000, "You've exceeded the RPS limit available on the current plan.")),
+      outcome: 'throttled',
+    },
+    {
+      name: '"Too many request" in the singular',
+      end: reply(200, rpcError(-32000, 'Too many request, try again later')),
+      outcome: 'throttled',
+    },
+    {
+      name: 'blast capacity exceeded',
+      end: reply(200, rpcError(-32098, 'Capacity exceeded. Please upgrade your plan.')),
+      outcome: 'throttled',
+    },
+    {
+      name: 'cloudflare eth gateway -32046 cannot fulfill request: another upstream may',
+      end: reply(200, rpcError(-32046, 'Cannot fulfill request')),
+      outcome: 'upstream_error',
+    },
+    {
+      name: 'proxyd/envoy no healthy upstream wrapped in JSON-RPC',
+      end: reply(200, rpcError(-32011, 'no healthy upstream')),
+      outcome: 'upstream_error',
+    },
+    {
+      name: 'unsupported method (geth -32601)',
+      method: 'eth_getBlockReceipts',
+      end: reply(200, rpcError(-32601, 'the method eth_getBlockReceipts does not exist/is not available')),
+      outcome: 'unsupported',
+    },
+    {
+      name: 'unsupported method (alchemy -32600 on a 400)',
+      method: 'eth_newFilter',
+      end: reply(400, rpcError(-32600, 'Unsupported method: eth_newFilter')),
+      outcome: 'unsupported',
+    },
+    {
+      name: 'range too large (infura -32005 on eth_getLogs)',
+      method: 'eth_getLogs',
+      end: reply(200, rpcError(-32005, 'query returned more than 10000 results')),
+      outcome: 'range_too_large',
+    },
+    {
+      name: 'range too large (publicnode max results with a suggested range)',
+      method: 'eth_getLogs',
+      end: reply(200, rpcError(-32600, 'query exceeds max results 20000, retry with the range 1-100')),
+      outcome: 'range_too_large',
+    },
+    {
+      name: 'range too large (blast limited to a 10,000 blocks range)',
+      method: 'eth_getLogs',
+      end: reply(200, rpcError(-32000, 'eth_getLogs and eth_newFilter are limited to a 10,000 blocks range')),
+      outcome: 'range_too_large',
+    },
+    {
+      name: 'anvil block past its head is missing state, not bad params: a node further along has it',
+      method: 'eth_getBalance',
+      end: reply(200, rpcError(-32602, 'BlockOutOfRangeError: block height is 1 but requested was 100')),
+      outcome: 'missing_state',
+    },
+    {
+      name: 'hardhat block past its head',
+      method: 'eth_call',
+      end: reply(200, rpcError(-32000, 'Received invalid block tag 0x64. Latest block number is 1')),
+      outcome: 'missing_state',
+    },
+    {
+      name: 'anvil nonce too low for a resent transaction stays the node’s answer (tx stage checks the hash)',
+      method: 'eth_sendRawTransaction',
+      end: reply(200, rpcError(-32003, 'nonce too low')),
+      outcome: 'deterministic',
+    },
+    {
+      name: 'anvil transaction already imported',
+      method: 'eth_sendRawTransaction',
+      end: reply(200, rpcError(-32003, 'transaction already imported')),
+      outcome: 'deterministic',
+    },
+    {
+      name: 'filter not found is the node’s final answer, not a reason to ask another node',
+      method: 'eth_getFilterChanges',
+      end: reply(200, rpcError(-32000, 'filter not found')),
+      outcome: 'deterministic',
+    },
+  ])('$name -> $outcome', (c) => {
+    check(c);
+  });
+});
+
 describe('classify: upstream errors', () => {
   it.each<Case>([
     { name: 'HTTP 500 empty', end: reply(500, ''), outcome: 'upstream_error', detail: 'http 500 empty body' },

@@ -61,39 +61,39 @@ const STANDARD_METHODS = [
 
 describe('methodFacts', () => {
   it.each([
-    // method, idempotentRead, hedge, write, sticky, blockParam
-    ['eth_chainId', true, true, false, undefined, undefined],
-    ['eth_blockNumber', true, true, false, undefined, undefined],
-    ['eth_call', true, true, false, undefined, 1],
-    ['eth_estimateGas', true, true, false, undefined, 1],
-    ['eth_getBalance', true, true, false, undefined, 1],
-    ['eth_getStorageAt', true, true, false, undefined, 2],
-    ['eth_getProof', true, true, false, undefined, 2],
-    ['eth_feeHistory', true, true, false, undefined, 1],
-    ['eth_getBlockByNumber', true, true, false, undefined, 0],
-    ['eth_getBlockByHash', true, true, false, undefined, 0],
-    ['eth_getTransactionReceipt', true, true, false, undefined, undefined],
-    ['eth_getLogs', true, true, false, undefined, undefined],
-    ['eth_simulateV1', true, false, false, undefined, 1],
-    ['debug_traceTransaction', true, false, false, undefined, undefined],
-    ['debug_traceCall', true, false, false, undefined, 1],
-    ['trace_block', true, false, false, undefined, 0],
-    ['trace_call', true, false, false, undefined, 2],
-    ['trace_filter', true, false, false, undefined, undefined],
-    ['eth_sendRawTransaction', false, false, true, undefined, undefined],
-    ['eth_sendTransaction', false, false, true, undefined, undefined],
-    ['eth_newFilter', false, false, false, 'create-filter', undefined],
-    ['eth_newBlockFilter', false, false, false, 'create-filter', undefined],
-    ['eth_newPendingTransactionFilter', false, false, false, 'create-filter', undefined],
-    ['eth_getFilterChanges', false, false, false, 'use-filter', undefined],
-    ['eth_getFilterLogs', false, false, false, 'use-filter', undefined],
-    ['eth_uninstallFilter', false, false, false, 'use-filter', undefined],
-    ['eth_subscribe', false, false, false, undefined, undefined],
-    ['eth_unsubscribe', false, false, false, undefined, undefined],
-    ['net_version', true, true, false, undefined, undefined],
-    ['web3_sha3', true, true, false, undefined, undefined],
-  ])('%s', (method, idempotentRead, hedge, write, sticky, blockParam) => {
-    expect(methodFacts(method)).toEqual({ idempotentRead, hedge, write, sticky, blockParam });
+    // method, idempotentRead, hedge, write, sticky, state, blockParam
+    ['eth_chainId', true, true, false, undefined, false, undefined],
+    ['eth_blockNumber', true, true, false, undefined, false, undefined],
+    ['eth_call', true, true, false, undefined, true, 1],
+    ['eth_estimateGas', true, true, false, undefined, true, 1],
+    ['eth_getBalance', true, true, false, undefined, true, 1],
+    ['eth_getStorageAt', true, true, false, undefined, true, 2],
+    ['eth_getProof', true, true, false, undefined, true, 2],
+    ['eth_feeHistory', true, true, false, undefined, false, 1],
+    ['eth_getBlockByNumber', true, true, false, undefined, false, 0],
+    ['eth_getBlockByHash', true, true, false, undefined, false, 0],
+    ['eth_getTransactionReceipt', true, true, false, undefined, false, undefined],
+    ['eth_getLogs', true, true, false, undefined, false, undefined],
+    ['eth_simulateV1', true, false, false, undefined, true, 1],
+    ['debug_traceTransaction', true, false, false, undefined, false, undefined],
+    ['debug_traceCall', true, false, false, undefined, true, 1],
+    ['trace_block', true, false, false, undefined, true, 0],
+    ['trace_call', true, false, false, undefined, true, 2],
+    ['trace_filter', true, false, false, undefined, false, undefined],
+    ['eth_sendRawTransaction', false, false, true, undefined, false, undefined],
+    ['eth_sendTransaction', false, false, true, undefined, false, undefined],
+    ['eth_newFilter', false, false, false, 'create-filter', false, undefined],
+    ['eth_newBlockFilter', false, false, false, 'create-filter', false, undefined],
+    ['eth_newPendingTransactionFilter', false, false, false, 'create-filter', false, undefined],
+    ['eth_getFilterChanges', false, false, false, 'use-filter', false, undefined],
+    ['eth_getFilterLogs', false, false, false, 'use-filter', false, undefined],
+    ['eth_uninstallFilter', false, false, false, 'use-filter', false, undefined],
+    ['eth_subscribe', false, false, false, undefined, false, undefined],
+    ['eth_unsubscribe', false, false, false, undefined, false, undefined],
+    ['net_version', true, true, false, undefined, false, undefined],
+    ['web3_sha3', true, true, false, undefined, false, undefined],
+  ])('%s', (method, idempotentRead, hedge, write, sticky, state, blockParam) => {
+    expect(methodFacts(method)).toEqual({ idempotentRead, hedge, write, sticky, state, blockParam });
   });
 
   it.each(['foo_bar', 'eth_CALL', 'ETH_CALL', '', 'constructor', '__proto__', 'toString', 'hasOwnProperty'])(
@@ -104,6 +104,7 @@ describe('methodFacts', () => {
         hedge: false,
         write: false,
         sticky: undefined,
+        state: false,
         blockParam: undefined,
       });
     },
@@ -112,6 +113,22 @@ describe('methodFacts', () => {
   it('hands out frozen facts, so one caller cannot change another caller’s answer', () => {
     expect(Object.isFrozen(methodFacts('eth_call'))).toBe(true);
     expect(Object.isFrozen(methodFacts('nope_nothing'))).toBe(true);
+  });
+
+  it('marks state reads, and only them, as needing an archive node for old blocks', () => {
+    for (const method of ['eth_getCode', 'eth_getTransactionCount', 'eth_createAccessList', 'trace_callMany'])
+      expect(methodFacts(method).state, method).toBe(true);
+    for (const method of [
+      'eth_getBlockByNumber',
+      'eth_getBlockReceipts',
+      'eth_getLogs',
+      'eth_getTransactionReceipt',
+      'debug_traceTransaction',
+    ])
+      expect(methodFacts(method).state, method).toBe(false);
+    // A state read always names its block: the archive rule needs one to measure depth.
+    for (const method of STANDARD_METHODS)
+      if (methodFacts(method).state) expect(methodFacts(method).blockParam, method).toBeTypeOf('number');
   });
 
   it('never hedges a method it would not retry', () => {

@@ -1,0 +1,212 @@
+// GET /dashboard in a real headless browser (Debian's chromium driven by playwright-core): the page
+// loads with no request leaving the balancer's origin, shows every upstream grouped by region, and
+// shows a region outage (the domain turns OPEN) after one is injected into the fleet.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
+import { buildConfig } from '../../src/config.js';
+import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
+import { fleetUpstreams, sleep } from '../helpers/ops.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let fleet: Fleet;
+let balancer: TestBalancer | undefined;
+let browser: BrowserContext | undefined;
+let page: Page;
+/** Why the browser could not start; every test fails with it (a missing browser is never a skip). */
+let setupError: Error | undefined;
+let profile: string;
+const foreignRequests: string[] = [];
+const consoleErrors: string[] = [];
+
+function needBrowser(): void {
+  if (setupError) throw setupError;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    setupError = new Error(
+      `chromium not found at ${CHROMIUM}: the dashboard browser test needs Debian's chromium ` +
+        '(apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH pointing at a Chromium binary',
+    );
+    return;
+  }
+  fleet = await startFleet({ providers: standardFleet(), blockTimeMs: 500 });
+  balancer = await startBalancer(
+    {
+      server: { host: '127.0.0.1', port: 0 },
+      // Default health intervals: live traffic, not a probe, finds the outage and opens the domain.
+      // Once open, the region stays open while the page is checked.
+      breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
+      chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
+    },
+    { operations: true },
+  );
+  profile = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    timeout: 15_000,
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  const origin = new URL(balancer!.url).origin;
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreignRequests.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await balancer?.close();
+  await fleet?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const traffic = (n: number) =>
+  Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      postRaw(balancer!.url, `{"jsonrpc":"2.0","id":${i},"method":"eth_blockNumber","params":[]}`),
+    ),
+  );
+
+describe('GET /dashboard in headless chromium', () => {
+  it('loads offline-safe and shows every upstream grouped by region, with share and latency', async () => {
+    needBrowser();
+    await traffic(30);
+    const res = await page.goto(`${balancer!.url}/dashboard`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+    await page.waitForSelector('[data-upstream="lava-1"]', { timeout: 5000 });
+    for (const p of fleet.providers) {
+      await expect(page.locator(`[data-upstream="${p.name}"]`).count()).resolves.toBe(1);
+    }
+    // Regions grouped: both us-east-1 upstreams sit in the aws/us-east-1 group.
+    const group = page.locator('[data-region="aws/us-east-1"]');
+    await expect(group.locator('[data-upstream]').count()).resolves.toBe(2);
+    await expect(group.locator('[data-upstream="aws-use1-a"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-region="gcp/europe-west1"] [data-upstream]').count()).resolves.toBe(2);
+    // Domains of every kind are shown, all closed.
+    for (const key of ['region:aws/us-east-1', 'provider:alchemy', 'network:lava']) {
+      await expect(page.locator(`[data-domain="${key}"]`).getAttribute('data-state')).resolves.toBe('closed');
+    }
+    const text = await page.locator('main').textContent();
+    expect(text).toContain('Traffic by cloud');
+    expect(text).toMatch(/aws \d+(\.\d)?%/);
+    expect(text).toMatch(/\d+(\.\d)? ms/);
+    expect(foreignRequests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows a region outage: the domain turns OPEN and its upstreams unusable, updating by itself', async () => {
+    needBrowser();
+    await fleet.setFault({ cloud: 'aws', region: 'us-east-1' }, { kind: 'refuse' });
+    const deadline = Date.now() + 8000;
+    let state: string | null = null;
+    while (Date.now() < deadline) {
+      await traffic(10);
+      state = await page.locator('[data-domain="region:aws/us-east-1"]').getAttribute('data-state');
+      if (state === 'open') break;
+      await sleep(100);
+    }
+    expect(state).toBe('open');
+    const tile = page.locator('[data-domain="region:aws/us-east-1"]');
+    await expect(tile.textContent()).resolves.toContain('OPEN');
+    // Red at a glance: the tile's background is the "bad" red.
+    const background = await tile.evaluate(
+      (e) =>
+        (
+          globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+        ).getComputedStyle(e).backgroundColor,
+    );
+    expect(background).toBe('rgb(185, 28, 28)');
+    await expect(page.locator('#banner').textContent()).resolves.toContain('region:aws/us-east-1');
+    await expect(page.locator('[data-upstream="aws-use1-a"]').getAttribute('data-usable')).resolves.toBe(
+      'false',
+    );
+    await expect(page.locator('[data-upstream="gcp-euw1-a"]').getAttribute('data-usable')).resolves.toBe(
+      'true',
+    );
+    // Other regions stay closed.
+    await expect(
+      page.locator('[data-domain="region:gcp/europe-west1"]').getAttribute('data-state'),
+    ).resolves.toBe('closed');
+    await page.screenshot({ path: join(tmpdir(), 'switchyard-dashboard-outage.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('lets a browser dapp on an allowed origin call the balancer cross-origin (CORS preflight with x-api-key)', async () => {
+    needBrowser();
+    const dappOrigin = new URL(balancer!.url).origin;
+    const config = (corsOrigins: string[]) => ({
+      server: { host: '127.0.0.1', port: 0, corsOrigins },
+      security: { apiKeys: [{ name: 'dapp', key: 'dapp-key-0123456789' }] },
+      chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
+    });
+    const rpcServer = await startBalancer(config([dappOrigin]), { operations: true });
+    const tab = await browser!.newPage();
+    try {
+      // A page on the dapp's origin without a CSP of its own.
+      await tab.goto(`${dappOrigin}/healthz`);
+      const call = (url: string) =>
+        tab.evaluate(async (target) => {
+          try {
+            const res = await fetch(target, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-api-key': 'dapp-key-0123456789' },
+              body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+            });
+            return {
+              status: res.status,
+              body: await res.text(),
+              upstream: res.headers.get('x-switchyard-upstream'),
+            };
+          } catch (err) {
+            return { error: String(err) };
+          }
+        }, url);
+      const allowed = await call(`${rpcServer.url}/ethereum`);
+      expect(allowed).toMatchObject({ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":"0x1"}' });
+      expect((allowed as { upstream: string | null }).upstream).toBeTruthy();
+      await rpcServer.server.reload(buildConfig(config(['https://other.example']), 'test.yaml'));
+      const refused = await call(`${rpcServer.url}/ethereum`);
+      expect(refused).toEqual({ error: 'TypeError: Failed to fetch' });
+    } finally {
+      await tab.close();
+      await rpcServer.close();
+    }
+  });
+
+  it('says so when /status cannot be reached, keeping the last view', async () => {
+    needBrowser();
+    await balancer!.close();
+    balancer = undefined;
+    await page.waitForFunction(
+      () => {
+        type Doc = { getElementById(id: string): { textContent: string | null } | null };
+        const doc = (globalThis as unknown as { document: Doc }).document;
+        return doc.getElementById('conn')?.textContent?.includes('unreachable') === true;
+      },
+      null,
+      { timeout: 5000 },
+    );
+    await expect(page.locator('[data-upstream="lava-1"]').count()).resolves.toBe(1);
+  });
+});
