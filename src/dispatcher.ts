@@ -43,7 +43,7 @@ interface Attempt {
   upstream: Upstream;
   kind: AttemptKind;
   controller: AbortController;
-  /** The request no longer needs this attempt; it may still finish as evidence, until it stalls. */
+  /** The request no longer needs this attempt; it runs on (up to its deadline) as evidence. */
   orphaned: boolean;
 }
 
@@ -65,15 +65,20 @@ export class Dispatcher {
     return Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs));
   }
 
-  /** After this long without an answer an attempt counts as a failure: how hung upstreams trip. */
-  stallAfterMs(chain: ChainRuntime, label: string): number {
+  /**
+   * After this long without an answer an attempt counts as failing for its failure domains: how a hung
+   * region trips within milliseconds. Relative to the method's recent p99 and to the upstream's own
+   * latency, so a merely slow upstream is not taken for a dead one.
+   */
+  stallAfterMs(chain: ChainRuntime, label: string, upstream: Upstream): number {
     const configured = chain.settings.breakers.upstream.stallAfterMs;
     const tryTimeout = chain.settings.routing.tryTimeoutMs;
     if (configured > 0) return Math.min(configured, tryTimeout);
     const nowMs = this.now();
     const p99 = chain.methodWindow(label, nowMs).quantile(0.99, nowMs) ?? chain.latency.quantile(0.99, nowMs);
     if (p99 === undefined) return Math.min(FALLBACK_STALL_MS, tryTimeout);
-    return Math.min(tryTimeout, Math.max(MIN_STALL_MS, p99 * STALL_FACTOR));
+    const typical = Math.max(p99, upstream.latency.valueMs);
+    return Math.min(tryTimeout, Math.max(MIN_STALL_MS, typical * STALL_FACTOR));
   }
 
   needsArchive(chain: ChainRuntime, call: RpcCall): boolean {
@@ -258,33 +263,28 @@ export class Dispatcher {
     upstream.inFlight++;
     upstream.counts.attempts++;
 
-    let reported = false;
-    const report = (effect: 'success' | 'failure' | 'neutral', nowMs: number) => {
-      if (reported) return;
-      reported = true;
+    // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
+    // own breaker waits for the final outcome, so a slow answer is not counted as a dead upstream.
+    let domainsTold = false;
+    const tellDomains = (effect: 'success' | 'failure' | 'neutral', nowMs: number) => {
+      if (domainsTold) return;
+      domainsTold = true;
       for (const key of upstream.domains) {
         const domain = chain.domains.get(key)!;
         if (effect === 'neutral') domain.recordNeutral(nowMs, startMs);
         else domain.record(upstream.name, effect === 'failure', nowMs, startMs);
       }
-      if (effect === 'failure') upstream.counts.failures++;
-      else if (effect === 'success') upstream.counts.successes++;
-      settleVerdict!(
-        effect === 'failure' ? new FailedVerdict() : effect === 'neutral' ? new NeutralVerdict() : undefined,
-      );
     };
 
     const tryTimer = setTimeout(() => controller.abort('timeout'), chain.settings.routing.tryTimeoutMs);
     const stallTimer = setTimeout(
       () => {
-        const nowMs = this.now();
         upstream.lastError = 'no answer (stalled)';
         this.observer.stall(chain.name, upstream.name);
-        report('failure', nowMs);
-        if (attempt.orphaned) controller.abort('cancelled');
-        else onStall();
+        tellDomains('failure', this.now());
+        if (!attempt.orphaned) onStall();
       },
-      this.stallAfterMs(chain, label),
+      this.stallAfterMs(chain, label, upstream),
     );
 
     const end = await upstream.client.send(body, controller.signal);
@@ -310,7 +310,12 @@ export class Dispatcher {
     if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
       noteHead(upstream, c.reply.value, nowMs);
     }
-    report(effect, nowMs);
+    tellDomains(effect, nowMs);
+    if (effect === 'failure') upstream.counts.failures++;
+    else if (effect === 'success') upstream.counts.successes++;
+    settleVerdict!(
+      effect === 'failure' ? new FailedVerdict() : effect === 'neutral' ? new NeutralVerdict() : undefined,
+    );
     this.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, attempt.kind);
     return c;
   }

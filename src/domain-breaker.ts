@@ -5,7 +5,7 @@
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface DomainBreakerOptions {
-  /** Distinct failing members that open the domain (capped at the member count). */
+  /** Distinct failing members that open the domain (capped at the member count; one-member domains never open). */
   minFailingUpstreams: number;
   /** How far back member outcomes count. */
   windowMs: number;
@@ -94,10 +94,9 @@ export class DomainBreaker {
       h.times.shift();
       h.failed.shift();
     }
-    if (
-      failed &&
-      this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)
-    ) {
+    // A one-member domain is just its upstream, whose own breaker decides; domains need company.
+    if (this.members.length < 2 || !failed) return;
+    if (this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)) {
       this.trip(nowMs, false);
     }
   }

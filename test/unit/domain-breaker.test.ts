@@ -140,12 +140,11 @@ describe('tripping', () => {
     expect(b.stateAt(1002)).toBe('open');
   });
 
-  it('opens a single-member domain on that member alone (the minimum is capped)', () => {
-    const b = breaker({ minFailingUpstreams: 2 }, ['only']);
-    fail(b, 'only', 0);
-    expect(b.stateAt(0)).toBe('closed');
-    fail(b, 'only', 0);
-    expect(b.stateAt(0)).toBe('open');
+  it('never opens a one-member domain: that upstream\'s own breaker decides', () => {
+    const b = breaker({ minFailingUpstreams: 1 }, ['only']);
+    for (let i = 0; i < 10; i++) fail(b, 'only', i);
+    expect(b.stateAt(10)).toBe('closed');
+    expect(b.opens).toBe(0);
   });
 
   it('caps a minimum above the member count at the member count', () => {

@@ -115,13 +115,13 @@ describe('selectUpstream', () => {
       ['t', 'r1', 'p1'],
       ['d', 'r2', 'p2'],
       ['o', 'r3', 'p3'],
+      ['o2', 'r3', 'p5'],
       ['ok', 'r4', 'p4'],
     ]);
     named(c, 't').throttledUntilMs = NOW + 1000;
     named(c, 'd').health = 'down';
     const domain = c.domains.get('region:aws/r3')!;
-    domain.record('o', true, NOW);
-    domain.record('o', true, NOW);
+    for (const m of ['o', 'o', 'o2', 'o2']) domain.record(m, true, NOW);
     expect(domain.stateAt(NOW)).toBe('open');
     expect([...pickMany(c, request()).keys()]).toEqual(['ok']);
     named(c, 'ok').health = 'down';
