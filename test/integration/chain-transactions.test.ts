@@ -156,7 +156,11 @@ describe('eth_sendRawTransaction through switchyard', () => {
     const c = await front();
     const lb = await balancer([aws('a', a.url, 0), gcp('c', c.url, 0)]);
     const raw = await signedTransfer(KEYS[1]!);
-    await onNode(SEND, [raw]); // mined at once: a resend is "nonce too low" everywhere
+    const sent = (await onNode(SEND, [raw])) as string;
+    // Wait until it is mined: while it is only pending, a resend is "already known" instead.
+    for (let i = 0; i < 100 && (await onNode('eth_getTransactionReceipt', [sent])) === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(await send(lb, raw)).toEqual({ result: keccak256(raw) });
     expect(a.count(SEND)).toBe(1);
     expect(c.count(SEND)).toBe(1);
