@@ -1,5 +1,5 @@
 // GET /metrics: Prometheus text exposition of the registry; live gauges are read from the server at
-// scrape time (see src/metrics.ts; the metric list is in docs/operations.md).
+// scrape time (see src/metrics.ts; the metric list is in README.md).
 import type { Metrics } from '../src/metrics.js';
 import type { RouteHook } from '../src/server.js';
 

@@ -1,4 +1,4 @@
-// GET /status: JSON state of every chain, failure domain and upstream (format in docs/status.md).
+// GET /status: JSON state of every chain, failure domain and upstream (format in README.md, "Status JSON").
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../src/http-util.js';
 import type { Runtime } from '../src/runtime.js';

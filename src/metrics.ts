@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client): the Observer the core reports events to, gauges read from live
 // state at scrape time (so a reload shows at once), and the /metrics registry. Labels are bounded:
 // chain, upstream and domain names come from config, methods from a fixed list (methods.ts), reasons
-// and states from fixed sets. Never a URL, a key or raw client input. Metric list: docs/operations.md.
+// and states from fixed sets. Never a URL, a key or raw client input. Metric list: README.md, "Metrics".
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Observer } from './observer.js';
 import type { Runtime } from './runtime.js';

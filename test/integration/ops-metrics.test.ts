@@ -273,8 +273,8 @@ describe('Grafana dashboard and docs', () => {
     expect(missing).toEqual([]);
   });
 
-  it('docs/operations.md lists every switchyard_ metric family except the Node defaults', async () => {
-    const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  it('README.md lists every switchyard_ metric family except the Node defaults', async () => {
+    const doc = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const known = [...(await metricNames())].filter(
       (n) => !n.startsWith('switchyard_nodejs_') && !n.startsWith('switchyard_process_'),
     );

@@ -140,7 +140,7 @@ describe('tripping', () => {
     expect(b.stateAt(1002)).toBe('open');
   });
 
-  it('never opens a one-member domain: that upstream\'s own breaker decides', () => {
+  it("never opens a one-member domain: that upstream's own breaker decides", () => {
     const b = breaker({ minFailingUpstreams: 1 }, ['only']);
     for (let i = 0; i < 10; i++) fail(b, 'only', i);
     expect(b.stateAt(10)).toBe('closed');
