@@ -1,17 +1,15 @@
 // The built CLI as a user runs it: --help, --version, check, config errors, serve and drain on SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../bench/fleet/index.js';
 import { postRaw } from '../helpers/balancer.js';
+import { MAIN, ROOT, startCli } from '../helpers/ops.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
 
 function writeConfig(name: string, text: string): string {
@@ -93,36 +91,16 @@ chains:
       - { name: p, url: "${provider.url}v2/${'$'}{API_KEY}", cloud: aws, region: us-east-1, provider: alchemy }
 `,
     );
-    const child: ChildProcess = spawn(process.execPath, [MAIN, '--config', file], {
-      env: { ...process.env, API_KEY: 'key-that-must-not-leak-123' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listen line: ${out}`)), 10_000);
-      const check = () => {
-        const m = /"msg":"listening".*"port":(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        } else setTimeout(check, 20);
-      };
-      check();
-    });
+    const cli = await startCli(['--config', file], { API_KEY: 'key-that-must-not-leak-123' });
+    const port = cli.port;
     const res = await postRaw(
       `http://127.0.0.1:${port}/`,
       '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}',
     );
     expect(res.text).toBe('{"jsonrpc":"2.0","id":1,"result":"0x2a"}');
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toBe(0);
+    const out = cli.output();
     expect(out).toContain('"msg":"stopped"');
     expect(out).not.toContain('key-that-must-not-leak-123');
     for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { type LoadSample, sleep, startLoad } from '../helpers/load.js';
+import { fleetUpstreams } from '../helpers/ops.js';
 
 let fleet: Fleet | undefined;
 let balancer: TestBalancer | undefined;
@@ -18,14 +19,7 @@ afterEach(async () => {
 
 async function setup(extra: Record<string, unknown> = {}) {
   fleet = await startFleet({ providers: standardFleet() });
-  const upstreams = fleet.providers.map((p) => ({
-    name: p.name,
-    url: p.url,
-    cloud: p.spec.cloud,
-    region: p.spec.region,
-    provider: p.spec.provider,
-    ...(p.spec.network ? { network: p.spec.network } : {}),
-  }));
+  const upstreams = fleetUpstreams(fleet);
   balancer = await startBalancer({
     ...extra,
     server: { host: '127.0.0.1', port: 0 },
@@ -141,13 +135,7 @@ describe('upstreams that answer wrongly', () => {
         p.name === 'lava-1' ? { ...p, fault: { kind: 'wrong_chain' as const, chainId: 5 } } : p,
       ),
     });
-    const upstreams = fleet.providers.map((p) => ({
-      name: p.name,
-      url: p.url,
-      cloud: p.spec.cloud,
-      region: p.spec.region,
-      provider: p.spec.provider,
-    }));
+    const upstreams = fleetUpstreams(fleet);
     balancer = await startBalancer({
       health: { interval: '100ms', busyInterval: '200ms' },
       server: { host: '127.0.0.1', port: 0 },
