@@ -4,7 +4,7 @@ import type { ChainConfig, Config } from './config.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';
-import { Upstream } from './upstream.js';
+import { Upstream, upstreamSetup } from './upstream.js';
 
 export class ChainRuntime {
   readonly name: string;
@@ -24,10 +24,21 @@ export class ChainRuntime {
     nowMs: number,
     onDomainTransition: TransitionListener = () => {},
     random: () => number = Math.random,
+    /** The same chain before a reload: upstreams and domains with an unchanged setup keep their state. */
+    previous?: ChainRuntime,
+    onNewUpstream: (upstream: Upstream) => void = () => {},
   ) {
     this.name = config.name;
     this.chainId = config.chainId;
-    this.upstreams = config.upstreams.map((u) => new Upstream(u, config.name, settings, nowMs));
+    this.upstreams = config.upstreams.map((u) => {
+      const kept = previous?.upstreams.find(
+        (p) => p.name === u.name && p.setup === upstreamSetup(u, config.name, settings),
+      );
+      const upstream = kept ?? new Upstream(u, config.name, settings, nowMs);
+      if (!kept) onNewUpstream(upstream);
+      upstream.owner = this;
+      return upstream;
+    });
     const members = new Map<string, string[]>();
     for (const u of this.upstreams) {
       for (const key of u.domains) members.set(key, [...(members.get(key) ?? []), u.name]);
@@ -38,18 +49,28 @@ export class ChainRuntime {
         for (const u of this.upstreams) if (u.domains.includes(key)) u.recoveredAtMs = atMs;
       onDomainTransition(key, from, to, atMs);
     };
+    const domainSettings = JSON.stringify(settings.breakers.domain);
     for (const [key, names] of members) {
-      this.domains.set(
-        key,
-        new DomainBreaker(key, names, { ...settings.breakers.domain, random }, onTransition),
-      );
+      const old = previous?.domains.get(key);
+      const keep =
+        old !== undefined &&
+        JSON.stringify(old.members) === JSON.stringify(names) &&
+        JSON.stringify(previous!.settings.breakers.domain) === domainSettings;
+      const breaker = keep ? old : new DomainBreaker(key, names, { ...settings.breakers.domain, random });
+      breaker.onTransition = onTransition;
+      this.domains.set(key, breaker);
     }
     this.budget = new RetryBudget(
       settings.routing.retryBudget.ratio,
       settings.routing.retryBudget.minPerSecond,
       nowMs,
     );
-    this.latency = new LatencyWindow(nowMs);
+    // What was learnt about the chain itself does not depend on the config.
+    this.latency = previous?.latency ?? new LatencyWindow(nowMs);
+    if (previous) {
+      for (const [label, window] of previous.methodLatency) this.methodLatency.set(label, window);
+      this.servedHead = previous.servedHead;
+    }
   }
 
   /** Best head among upstreams on the right chain. */
@@ -86,7 +107,8 @@ export class ChainRuntime {
     return w;
   }
 
+  /** Closes the upstreams this runtime still owns (not those a reloaded runtime took over). */
   async close(): Promise<void> {
-    await Promise.all(this.upstreams.map((u) => u.close()));
+    await Promise.all(this.upstreams.filter((u) => u.owner === this).map((u) => u.close()));
   }
 }

@@ -45,8 +45,9 @@ export class DomainBreaker {
   constructor(
     readonly key: string,
     readonly members: readonly string[],
-    private readonly options: DomainBreakerOptions,
-    private readonly onTransition: TransitionListener = () => {},
+    readonly options: DomainBreakerOptions,
+    /** Replaced when a reloaded runtime adopts this breaker. */
+    public onTransition: TransitionListener = () => {},
   ) {
     this.currentBackoffMs = options.backoffMs;
     this.random = options.random ?? Math.random;

@@ -21,6 +21,8 @@ export class Runtime {
     readonly config: Config,
     readonly logger: Logger,
     readonly observer: Observer,
+    /** The runtime this one replaces on reload: unchanged upstreams and domains keep their state. */
+    previous?: Runtime,
   ) {
     const now = Date.now();
     // API keys and upstream header values (bearer tokens, provider keys) are never logged either.
@@ -32,19 +34,27 @@ export class Runtime {
     );
     for (const chainConfig of config.chains) {
       logger.addSecrets(chainConfig.upstreams.flatMap((u) => urlSecrets(u.url)));
-      const chain = new ChainRuntime(chainConfig, config, now, (key, from, to) => {
-        observer.breakerTransition('domain', chainConfig.name, key, from, to);
-        logger.warn('failure domain breaker', { chain: chainConfig.name, domain: key, from, to });
-      });
-      for (const u of chain.upstreams) {
-        const report = (from: string, to: string) => {
-          observer.breakerTransition('upstream', chain.name, u.name, from, to);
-          logger.info('upstream breaker', { chain: chain.name, upstream: u.name, from, to });
-        };
-        u.breaker.on('open', () => report('closed', 'open'));
-        u.breaker.on('halfOpen', () => report('open', 'half_open'));
-        u.breaker.on('close', () => report('half_open', 'closed'));
-      }
+      const chain = new ChainRuntime(
+        chainConfig,
+        config,
+        now,
+        (key, from, to) => {
+          observer.breakerTransition('domain', chainConfig.name, key, from, to);
+          logger.warn('failure domain breaker', { chain: chainConfig.name, domain: key, from, to });
+        },
+        Math.random,
+        previous?.chains.get(chainConfig.name),
+        (u) => {
+          // Once per upstream instance: a kept upstream already reports its transitions.
+          const report = (from: string, to: string) => {
+            observer.breakerTransition('upstream', chainConfig.name, u.name, from, to);
+            logger.info('upstream breaker', { chain: chainConfig.name, upstream: u.name, from, to });
+          };
+          u.breaker.on('open', () => report('closed', 'open'));
+          u.breaker.on('halfOpen', () => report('open', 'half_open'));
+          u.breaker.on('close', () => report('half_open', 'closed'));
+        },
+      );
       this.chains.set(chainConfig.name, chain);
     }
     this.defaultChain = this.chains.get(config.chains[0]!.name)!;

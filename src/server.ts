@@ -124,10 +124,15 @@ export class SwitchyardServer {
     await handleRpc(runtime, this.stages, chain, req, res);
   }
 
-  /** Applies a new config: new requests use it at once, requests in flight finish on the old one. */
+  /**
+   * Applies a new config: new requests use it at once, requests in flight finish on the old one.
+   * Upstreams and failure domains whose setup did not change keep their breakers, health and head.
+   */
   async reload(config: Config): Promise<void> {
     const old = this.runtime;
-    const next = new Runtime(config, this.logger, this.observer);
+    const next = new Runtime(config, this.logger, this.observer, old);
+    // One checker per upstream at a time: kept upstreams are probed by the new runtime from now on.
+    old.checker.stop();
     await next.start();
     this.runtime = next;
     this.configLoadedAtMs = Date.now();

@@ -22,6 +22,19 @@ export function domainKeys(u: UpstreamConfig): string[] {
   return keys;
 }
 
+/** Everything an Upstream instance is built from: equal setups can share one instance across reloads. */
+export function upstreamSetup(config: UpstreamConfig, chain: string, settings: Config): string {
+  const { routing, health, breakers } = settings;
+  return JSON.stringify([
+    config,
+    chain,
+    routing.tryTimeoutMs,
+    routing.connectTimeoutMs,
+    health.timeoutMs,
+    breakers.upstream,
+  ]);
+}
+
 export class Upstream {
   readonly name: string;
   readonly domains: readonly string[];
@@ -43,6 +56,10 @@ export class Upstream {
   archive: boolean | undefined;
   readonly unsupported = new Set<string>();
   readonly counts = { attempts: 0, failures: 0, successes: 0 };
+  /** What this instance was built from; a reload with the same setup keeps the instance and its state. */
+  readonly setup: string;
+  /** The chain runtime that closes this upstream: a reload that keeps it takes it over. */
+  owner: unknown;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -51,6 +68,7 @@ export class Upstream {
     nowMs: number,
   ) {
     this.name = config.name;
+    this.setup = upstreamSetup(config, chain, settings);
     this.domains = domainKeys(config);
     this.archive = config.archive;
     this.client = new UpstreamClient({

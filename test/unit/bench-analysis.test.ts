@@ -48,6 +48,7 @@ function syntheticRun(latencyAt: (tMs: number) => number, opts: Partial<Scenario
     ],
     status: [],
     logTail: [],
+    foreignCpuSec: null,
     ...opts,
   };
 }
