@@ -23,8 +23,11 @@ export type Fault =
   | { kind: 'wrong_chain'; chainId: number }
   /** Inner fault during even periods since set (starting with the fault), healthy during odd ones. */
   | { kind: 'flapping'; periodMs: number; fault: Fault }
-  /** Inner fault on a `rate` fraction of requests, evenly spread by a counter (reproducible). */
-  | { kind: 'error_rate'; rate: number; fault: Fault };
+  /**
+   * Inner fault on a `rate` fraction of requests, evenly spread by a counter (reproducible); the other
+   * requests get `otherwise` (default: no fault), e.g. a slow region that also fails some calls.
+   */
+  | { kind: 'error_rate'; rate: number; fault: Fault; otherwise?: Fault };
 
 /** Faults that decide the answer of one request (composites resolved away). */
 export type LeafFault = Exclude<Fault, { kind: 'flapping' } | { kind: 'error_rate' }>;
@@ -62,7 +65,7 @@ export function activeFault(fault: Fault, elapsedMs: number, seq: number | null)
       // requests, evenly spaced (rate 0.5 hits every 2nd one, rate 0.1 every 10th).
       const rate = Math.min(1, Math.max(0, fault.rate));
       const hit = Math.floor((seq + 1) * rate) > Math.floor(seq * rate);
-      if (!hit) return NO_FAULT;
+      if (!hit) return fault.otherwise ? activeFault(fault.otherwise, elapsedMs, seq) : NO_FAULT;
       const inner = activeFault(fault.fault, elapsedMs, seq);
       // A listening socket cannot refuse one request out of k; a reset is the per-request equivalent.
       return inner.kind === 'refuse' ? { kind: 'reset' } : inner;
@@ -78,8 +81,13 @@ export function prepareFault(fault: Fault, head: number): Fault {
     case 'stale_head':
       return { kind: 'stale_head', frozenAt: fault.frozenAt ?? head };
     case 'flapping':
-    case 'error_rate':
       return { ...fault, fault: prepareFault(fault.fault, head) };
+    case 'error_rate':
+      return {
+        ...fault,
+        fault: prepareFault(fault.fault, head),
+        ...(fault.otherwise ? { otherwise: prepareFault(fault.otherwise, head) } : {}),
+      };
     default:
       return fault;
   }

@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+// `npm run bench`: outage scenarios against Switchyard, nginx and HAProxy, then overhead and
+// throughput side by side; writes report.md, report.json and one SVG per scenario.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FULL_OVERHEAD, OVERHEAD_TARGETS, QUICK_OVERHEAD, runOverhead } from './overhead/run.js';
+import { killAllChildren } from './proc/child.js';
+import {
+  cpuSnapshot,
+  foreignCpuSec,
+  hasTool,
+  machineInfo,
+  nginxVersion,
+  pinProcess,
+  toolVersion,
+} from './proc/sys.js';
+import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
+import { type BenchReport, checks, findings, type ScenarioSection } from './report/model.js';
+import { clock, Progress } from './report/progress.js';
+import { scenarioSvg } from './report/svg.js';
+import { analyze, type ScenarioResult } from './scenarios/analyze.js';
+import { SCENARIOS, type Scenario } from './scenarios/catalog.js';
+import { FULL_TIMING, QUICK_TIMING, runScenario, type Timing } from './scenarios/run.js';
+import { requiredTool, TARGET_LABELS } from './targets/index.js';
+import { repoRoot, switchyardMain } from './targets/switchyard.js';
+
+type ScenarioTarget = 'switchyard' | 'nginx' | 'haproxy';
+const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
+
+function help(): string {
+  const names = SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.title}`).join('\n');
+  return `npm run bench -- [options]      (build first: npx tsc -p tsconfig.json)
+
+Runs the outage scenarios against Switchyard, nginx and HAProxy (each as a real process pinned to
+core 0, the fleet and the load on core 1), then overhead and throughput against one fake upstream
+(direct, nginx, HAProxy, naive http-proxy, Switchyard). Writes report.md, report.json and one SVG
+per scenario. nginx, haproxy and wrk come from apt-get; a missing one is reported, not fatal.
+
+Options:
+  --scenario NAME[,NAME]   only these scenarios (default: all); "none" skips the scenarios
+  --targets LIST           scenario targets, default switchyard,nginx,haproxy
+  --quick                  short phases (about 3 minutes in all)
+  --no-overhead            skip overhead and throughput
+  --out DIR                output folder (default bench/out/<timestamp>)
+  --keep-work              keep per-run configs and logs under OUT/work
+  --wait-quiet SECONDS     first wait (up to SECONDS) until other processes use < 15% of a core
+  --help                   this text
+
+Scenarios:
+${names}
+
+Also: switchyard bench providers --config FILE [--requests N] [--seconds S]  (rank your upstreams)`;
+}
+
+function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+}
+
+function gitDescribe(root: string): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'routes', 'health', 'bench'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3).split('/')[0]);
+    const dirs = [...new Set(dirty)].map((d) => `${d}/`);
+    return dirs.length ? `git ${head} with uncommitted changes in ${dirs.join(', ')}` : `git ${head}`;
+  } catch {
+    return null;
+  }
+}
+
+function scenarioWeight(s: Scenario, t: Timing): number {
+  return t.warmupMs + t.baselineMs + s.faultMs * t.faultScale + t.afterMs + 800;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      scenario: { type: 'string' },
+      targets: { type: 'string' },
+      'no-overhead': { type: 'boolean' },
+      out: { type: 'string' },
+      'keep-work': { type: 'boolean' },
+      'wait-quiet': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(help());
+    return 0;
+  }
+  const root = repoRoot();
+  if (!existsSync(switchyardMain())) {
+    console.error(`bench: ${switchyardMain()} is missing; build first: npx tsc -p tsconfig.json`);
+    return 1;
+  }
+  const quick = values.quick === true;
+  let scenarios = SCENARIOS;
+  if (values.scenario) {
+    const wanted = values.scenario.split(',').filter(Boolean);
+    if (wanted.length === 1 && wanted[0] === 'none') scenarios = [];
+    else {
+      const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
+      if (unknown.length) {
+        console.error(`bench: unknown scenario ${unknown.join(', ')} (see --help)`);
+        return 1;
+      }
+      scenarios = SCENARIOS.filter((s) => wanted.includes(s.name));
+    }
+  }
+  const targets = (values.targets?.split(',').filter(Boolean) ?? SCENARIO_TARGETS) as ScenarioTarget[];
+  const badTarget = targets.find((t) => !SCENARIO_TARGETS.includes(t));
+  if (badTarget) {
+    console.error(`bench: unknown target ${badTarget} (switchyard, nginx, haproxy)`);
+    return 1;
+  }
+  const withOverhead = values['no-overhead'] !== true;
+  const started = new Date();
+  const out = resolve(values.out ?? join(root, 'bench', 'out', timestamp(started)));
+  const work = join(out, 'work');
+  mkdirSync(work, { recursive: true });
+
+  // The bench itself (driver, fleet) lives on core 1; proxies are pinned to core 0.
+  const machine = machineInfo();
+  const pinned = machine.cores >= 2 && hasTool('taskset') && pinProcess(process.pid, 1);
+  const pinning = pinned
+    ? 'Pinning: each proxy on core 0 (taskset -c 0); load driver, fake fleet, overhead upstream and wrk on core 1.'
+    : 'Pinning: NOT pinned (taskset missing or fewer than 2 cores): figures are noisier.';
+  const tools: Record<string, string | null> = {
+    nginx: nginxVersion() ?? null,
+    haproxy: toolVersion('haproxy', ['-v'])?.replace(/ - https.*$/, '') ?? null,
+    wrk: hasTool('wrk') ? (toolVersion('wrk', ['-v'])?.split(' [')[0] ?? 'present') : null,
+    taskset: hasTool('taskset') ? 'present' : null,
+  };
+  if (values['wait-quiet']) {
+    const waited = await waitQuiet(Number(values['wait-quiet']) * 1000);
+    console.log(`machine quiet check: ${waited}`);
+  }
+  const timing = quick ? QUICK_TIMING : FULL_TIMING;
+  const overheadTiming = quick ? QUICK_OVERHEAD : FULL_OVERHEAD;
+
+  const runs: { s: Scenario; t: ScenarioTarget }[] = [];
+  for (const s of scenarios) for (const t of targets) runs.push({ s, t });
+  const overheadSteps = withOverhead ? OVERHEAD_TARGETS.length * overheadTiming.rounds : 0;
+  const overheadWeight =
+    overheadSteps *
+    (overheadTiming.warmupMs +
+      overheadTiming.c1Ms +
+      overheadTiming.rateMs +
+      overheadTiming.saturationMs +
+      700);
+  const totalWeight = runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) + overheadWeight;
+  const progress = new Progress(totalWeight, runs.length + overheadSteps);
+  progress.log(
+    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
+  );
+  for (const [tool, v] of Object.entries(tools))
+    if (v === null) progress.log(`  ${tool} is not installed: its part of the report says so`);
+
+  const sections: ScenarioSection[] = [];
+  const cpuBeforeScenarios = cpuSnapshot();
+  for (const s of scenarios) {
+    const section: ScenarioSection = {
+      name: s.name,
+      title: s.title,
+      what: s.what,
+      chart: null,
+      results: [],
+      skipped: [],
+    };
+    sections.push(section);
+    for (const t of targets) {
+      const weight = scenarioWeight(s, timing);
+      progress.begin(`${s.name} · ${TARGET_LABELS[t]}`, weight);
+      const tool = requiredTool(t);
+      if (tool && !hasTool(tool)) {
+        section.skipped.push({ target: t, reason: `${tool} is not installed (apt-get install -y ${tool})` });
+        progress.end();
+        continue;
+      }
+      try {
+        const run = await runScenario(s, t, timing, work, { onProgress: (f) => progress.update(f) });
+        const result = analyze(run);
+        section.results.push(result);
+        progress.log(summaryLine(result));
+      } catch (err) {
+        section.skipped.push({ target: t, reason: `run failed: ${(err as Error).message.split('\n')[0]}` });
+        progress.log(`  ${s.name} · ${t}: FAILED ${(err as Error).message.split('\n')[0]}`);
+      }
+      progress.end();
+    }
+    if (section.results.length > 0) {
+      const file = `${s.name}.svg`;
+      writeFileSync(join(out, file), scenarioSvg(section.results));
+      section.chart = file;
+    }
+  }
+
+  const scenarioForeignCpu = scenarios.length ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
+  const scenarioSec = (Date.now() - started.getTime()) / 1000;
+  let overhead: BenchReport['overhead'] = null;
+  if (withOverhead) {
+    let last = -1;
+    overhead = await runOverhead(overheadTiming, work, OVERHEAD_TARGETS, (label, index) => {
+      if (last >= 0) progress.end();
+      last = index;
+      progress.begin(`overhead · ${label}`, overheadWeight / overheadSteps);
+    });
+    progress.end();
+  }
+  progress.finish();
+
+  const finished = new Date();
+  const outRel = relative(root, out) || '.';
+  const flags = [
+    ...(quick ? ['--quick'] : []),
+    ...(values.scenario ? [`--scenario ${values.scenario}`] : []),
+    ...(values.targets ? [`--targets ${values.targets}`] : []),
+    ...(withOverhead ? [] : ['--no-overhead']),
+    ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
+    `--out ${outRel}`,
+  ].join(' ');
+  const report: BenchReport = {
+    meta: {
+      date: started.toISOString().slice(0, 10),
+      commands: [
+        'apt-get install -y nginx haproxy wrk   # optional peers and load tool; missing ones are reported',
+        'npm ci && npx tsc -p tsconfig.json',
+        `npm run bench -- ${flags}`,
+      ],
+      mode: quick ? 'quick' : 'full',
+      machine,
+      tools,
+      pinning,
+      git: gitDescribe(root),
+      durationSec: (finished.getTime() - started.getTime()) / 1000,
+      notes: [
+        'Switchyard runs with its defaults except `cache.enabled: false` (no answer may come from a response cache) and `server.port: 0`.',
+        'Targets are figures, not assertions: a miss is reported as such below.',
+        quietNote('outage scenarios', scenarioForeignCpu, scenarioSec),
+        ...(overhead
+          ? [quietNote('overhead and throughput', overhead.foreignCpuSec, overhead.durationSec)]
+          : []),
+      ].filter((n): n is string => n !== undefined),
+    },
+    scenarios: sections,
+    overhead,
+    checks: [],
+    findings: [],
+  };
+  report.checks = checks(sections, overhead);
+  report.findings = findings(sections);
+  const appendix = {
+    'nginx.conf (failover)': readFirst(work, 'nginx/nginx.conf', '-nginx'),
+    'haproxy.cfg (failover)': readFirst(work, 'haproxy/haproxy.cfg', '-haproxy'),
+    'switchyard.yaml': readFirst(work, 'switchyard.yaml', '-switchyard'),
+  };
+  writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
+  writeFileSync(join(out, 'report.md'), renderMarkdown(report, appendix));
+  if (values['keep-work'] !== true) rmSync(work, { recursive: true, force: true });
+
+  // Terminal summary.
+  console.log('');
+  if (sections.length) console.log(`${headlineTable(report)}\n`);
+  if (overhead) console.log(`${overheadTable(overhead)}\n`);
+  for (const c of report.checks) {
+    console.log(`${c.met === null ? ' n/a ' : c.met ? '  ok ' : 'MISS '} ${c.target}: ${c.figure}`);
+  }
+  console.log(`\nreport: ${join(out, 'report.md')} (${clock(report.meta.durationSec)})`);
+  return 0;
+}
+
+function readFirst(work: string, file: string, dirSuffix: string): string | undefined {
+  try {
+    const dir = readdirSync(work).find((d) => d.endsWith(dirSuffix));
+    return dir ? readFileSync(join(work, dir, file), 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (bounded) until other processes use less than 15% of a core over a 3 s window. */
+async function waitQuiet(maxMs: number): Promise<string> {
+  const until = Date.now() + (Number.isFinite(maxMs) ? maxMs : 0);
+  let last = 'unknown';
+  do {
+    const before = cpuSnapshot();
+    await new Promise((r) => setTimeout(r, 3000));
+    const foreign = foreignCpuSec(before, cpuSnapshot());
+    if (foreign === null) return 'cannot measure (/proc missing)';
+    last = `${Math.round((foreign / 3) * 100)}% of a core used by others`;
+    if (foreign / 3 < 0.15) return `quiet (${last})`;
+  } while (Date.now() < until);
+  return `still busy after waiting (${last}); running anyway`;
+}
+
+/** How busy the machine was with other work while a part ran: the figures' noise floor. */
+function quietNote(part: string, foreignSec: number | null, seconds: number): string | undefined {
+  if (foreignSec === null || seconds <= 0) return undefined;
+  const share = Math.round((foreignSec / seconds) * 100);
+  return `Other processes on this machine used ${foreignSec} CPU-s during the ${part} (${Math.round(seconds)} s), i.e. ${share}% of one core${share > 10 ? ': the machine was not quiet, expect noisier figures' : ''}.`;
+}
+
+function summaryLine(r: ScenarioResult): string {
+  return (
+    `  ${r.scenario.padEnd(17)} ${TARGET_LABELS[r.target].padEnd(10)} failed ${String(r.failed).padStart(5)}` +
+    `  wrong ${String(r.badAnswers).padStart(4)}  p99 during ${String(r.phases.during.p99Ms ?? '—').padStart(7)} ms` +
+    `  detect ${r.detectMs ?? '—'} ms  recover ${r.recoverMs ?? '—'} ms`
+  );
+}
+
+const onSignal = () => {
+  killAllChildren();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('exit', killAllChildren);
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`bench: ${(err as Error).stack ?? String(err)}`);
+    killAllChildren();
+    process.exit(1);
+  },
+);
