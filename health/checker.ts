@@ -7,8 +7,11 @@ import type { Observer } from '../src/observer.js';
 import type { Upstream } from '../src/upstream.js';
 import { parseQuantity, probe } from './probes/evm.js';
 
-/** Re-check the chain id every this many checks: providers get re-pointed behind the same URL. */
-const CHAIN_ID_EVERY = 10;
+/**
+ * Re-check the chain id every this many checks: providers get re-pointed behind the same URL. Live
+ * eth_chainId answers are checked too (see the dispatcher).
+ */
+const CHAIN_ID_EVERY = 2;
 const JITTER = 0.2;
 
 interface Track {
@@ -54,8 +57,19 @@ export class HealthChecker {
     const h = t.chain.settings.health;
     const u = t.upstream;
     let base = h.intervalMs;
-    if (u.health === 'down' || u.wrongChain || u.breakerState !== 'closed') base = h.downIntervalMs;
-    else if (Date.now() - u.lastSuccessMs < h.busyIntervalMs) base = h.busyIntervalMs;
+    // Down, lagging or in a domain that is not closed: live traffic avoids it, so only a probe can
+    // show it came back (its head would otherwise stay frozen and keep it out of `latest` reads).
+    const lag = t.chain.lagOf(u) ?? 0;
+    const domainNotClosed = u.domains.some((d) => t.chain.domainState(d, Date.now()) !== 'closed');
+    if (
+      u.health === 'down' ||
+      u.wrongChain ||
+      u.breakerState !== 'closed' ||
+      lag > h.maxBlockLag ||
+      domainNotClosed
+    ) {
+      base = h.downIntervalMs;
+    } else if (Date.now() - u.lastSuccessMs < h.busyIntervalMs) base = h.busyIntervalMs;
     return base * (1 - JITTER + 2 * JITTER * this.random());
   }
 
@@ -122,6 +136,20 @@ export class HealthChecker {
     }
     t.checks++;
     this.apply(t, ok, reason);
+    this.probeDomains(t, ok);
+  }
+
+  /**
+   * A check is also the probe of a half-open failure domain: a domain whose traffic moved away would
+   * otherwise wait for a live request to come its way before it could close.
+   */
+  private probeDomains(t: Track, ok: boolean): void {
+    const nowMs = Date.now();
+    for (const key of t.upstream.domains) {
+      const domain = t.chain.domains.get(key)!;
+      if (domain.stateAt(nowMs) !== 'half_open' || !domain.admits(nowMs)) continue;
+      domain.record(t.upstream.name, !ok, nowMs);
+    }
   }
 
   private apply(t: Track, ok: boolean, reason: string): void {

@@ -293,8 +293,8 @@ export class Dispatcher {
     upstream.inFlight--;
     const nowMs = this.now();
     const latencyMs = nowMs - startMs;
-    const c = classify(method, end, nowMs);
-    const effect = healthEffect(c.outcome);
+    let c = classify(method, end, nowMs);
+    let effect = healthEffect(c.outcome);
     if (effect === 'success') {
       upstream.latency.observe(latencyMs, nowMs);
       chain.latency.record(latencyMs, nowMs);
@@ -310,6 +310,14 @@ export class Dispatcher {
     if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
       noteHead(upstream, c.reply.value, nowMs);
     }
+    if (c.outcome === 'ok' && method === 'eth_chainId' && c.reply?.kind === 'result') {
+      // A provider re-pointed behind the same URL shows in live answers before the next probe.
+      if (wrongChainId(upstream, chain.chainId, c.reply.value)) {
+        c = { ...c, outcome: 'upstream_error', detail: 'wrong chain id' };
+        effect = 'failure';
+        upstream.lastError = c.detail;
+      }
+    }
     tellDomains(effect, nowMs);
     if (effect === 'failure') upstream.counts.failures++;
     else if (effect === 'success') upstream.counts.successes++;
@@ -319,6 +327,15 @@ export class Dispatcher {
     this.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, attempt.kind);
     return c;
   }
+}
+
+/** Marks the upstream as on the wrong chain when a live eth_chainId answer says so. */
+function wrongChainId(upstream: Upstream, expected: number, value: unknown): boolean {
+  if (typeof value !== 'string' || !/^0x[0-9a-f]{1,13}$/i.test(value)) return false;
+  if (Number.parseInt(value, 16) === expected) return false;
+  upstream.wrongChain = true;
+  upstream.reportedChainId = Number.parseInt(value, 16);
+  return true;
 }
 
 /** Live eth_blockNumber answers are head evidence too: no extra probe needed while traffic flows. */

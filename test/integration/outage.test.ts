@@ -213,4 +213,41 @@ describe('upstreams that answer wrongly', () => {
     expect(view.breaker).toBe('closed');
     expect(view.health).toBe('up');
   });
+
+  it('a provider re-pointed to another chain is caught by a live eth_chainId answer, which never reaches the client', async () => {
+    // With the cache on, eth_chainId is answered from memory and never reaches an upstream again.
+    const { fleet, balancer } = await setup({ cache: { enabled: false } });
+    await fleet.setFault('aws-use1-a', { kind: 'wrong_chain', chainId: 5 });
+    const load = startLoad(balancer.url, {
+      clients: 8,
+      maxRequests: 300,
+      maxMs: 3000,
+      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+    });
+    await load.done;
+    expect(failed(load.samples)).toEqual([]);
+    expect(answeredBy(load.samples, 'aws-use1-a')).toEqual([]);
+    expect((await status(balancer)).upstreams.find((u) => u.name === 'aws-use1-a')!.wrongChain).toBe(true);
+  });
+});
+
+describe('recovery after a long outage', () => {
+  it('a region whose heads froze while it was down carries latest reads again soon after it recovers', async () => {
+    const { fleet, balancer } = await setup();
+    const load = startLoad(balancer.url, { clients: 12, maxMs: 9000 });
+    await sleep(500);
+    await fleet.setFault({ region: 'us-east-1' }, { kind: 'refuse' });
+    await sleep(300);
+    // The chain moves on while the region is down: its last known heads fall far behind.
+    fleet.chain.advance(30);
+    await sleep(1500);
+    await fleet.setFault({ region: 'us-east-1' }, { kind: 'none' });
+    const recoveredAt = performance.now();
+    await sleep(3000);
+    await load.stop();
+    expect(failed(load.samples)).toEqual([]);
+    const back = load.samples.filter((s) => s.startMs > recoveredAt && s.upstream?.startsWith('aws'));
+    expect(back.length).toBeGreaterThan(0);
+    expect(back[0]!.startMs - recoveredAt).toBeLessThan(2500);
+  });
 });
