@@ -236,7 +236,8 @@ describe('recovery after a long outage', () => {
     const { fleet, balancer } = await setup();
     const load = startLoad(balancer.url, { clients: 12, maxMs: 9000 });
     await sleep(500);
-    await fleet.setFault({ region: 'us-east-1' }, { kind: 'refuse' });
+    // Hung, not refused: health checks do not mark it down this quickly, so nothing else refreshes heads.
+    await fleet.setFault({ region: 'us-east-1' }, { kind: 'hang' });
     await sleep(300);
     // The chain moves on while the region is down: its last known heads fall far behind.
     fleet.chain.advance(30);
