@@ -7,11 +7,6 @@ import type { Observer } from '../src/observer.js';
 import type { Upstream } from '../src/upstream.js';
 import { parseQuantity, probe } from './probes/evm.js';
 
-/**
- * Re-check the chain id every this many checks: providers get re-pointed behind the same URL. Live
- * eth_chainId answers are checked too (see the dispatcher).
- */
-const CHAIN_ID_EVERY = 2;
 const JITTER = 0.2;
 
 interface Track {
@@ -21,7 +16,14 @@ interface Track {
   checks: number;
   successes: number;
   failures: number;
+  /** Checks under way: while recovering, a hung probe must not delay the next one. */
+  running: number;
+  /** Start time of the latest check that succeeded. */
+  lastOkStartedMs: number;
 }
+
+/** Checks that may overlap on one upstream while it is being watched for recovery. */
+const MAX_OVERLAPPING_CHECKS = 4;
 
 export class HealthChecker {
   private readonly tracks: Track[] = [];
@@ -35,7 +37,16 @@ export class HealthChecker {
   ) {
     for (const chain of chains) {
       for (const upstream of chain.upstreams) {
-        this.tracks.push({ chain, upstream, timer: undefined, checks: 0, successes: 0, failures: 0 });
+        this.tracks.push({
+          chain,
+          upstream,
+          timer: undefined,
+          checks: 0,
+          successes: 0,
+          failures: 0,
+          running: 0,
+          lastOkStartedMs: 0,
+        });
       }
     }
   }
@@ -53,21 +64,28 @@ export class HealthChecker {
     for (const t of this.tracks) clearTimeout(t.timer);
   }
 
+  /**
+   * Down, lagging or in a domain that is not closed: live traffic avoids it, so only a probe can show
+   * it came back (its head would otherwise stay frozen and keep it out of `latest` reads).
+   */
+  private recovering(t: Track): boolean {
+    const u = t.upstream;
+    const lag = t.chain.lagOf(u) ?? 0;
+    const domainNotClosed = u.domains.some((d) => t.chain.domainState(d, Date.now()) !== 'closed');
+    return (
+      u.health === 'down' ||
+      u.wrongChain ||
+      u.breakerState !== 'closed' ||
+      lag > t.chain.settings.health.maxBlockLag ||
+      domainNotClosed
+    );
+  }
+
   private nextDelayMs(t: Track): number {
     const h = t.chain.settings.health;
     const u = t.upstream;
     let base = h.intervalMs;
-    // Down, lagging or in a domain that is not closed: live traffic avoids it, so only a probe can
-    // show it came back (its head would otherwise stay frozen and keep it out of `latest` reads).
-    const lag = t.chain.lagOf(u) ?? 0;
-    const domainNotClosed = u.domains.some((d) => t.chain.domainState(d, Date.now()) !== 'closed');
-    if (
-      u.health === 'down' ||
-      u.wrongChain ||
-      u.breakerState !== 'closed' ||
-      lag > h.maxBlockLag ||
-      domainNotClosed
-    ) {
+    if (this.recovering(t)) {
       base = h.downIntervalMs;
     } else if (Date.now() - u.lastSuccessMs < h.busyIntervalMs) base = h.busyIntervalMs;
     return base * (1 - JITTER + 2 * JITTER * this.random());
@@ -76,7 +94,12 @@ export class HealthChecker {
   private schedule(t: Track, delayMs: number): void {
     if (this.stopped) return;
     t.timer = setTimeout(() => {
-      void this.check(t).then(() => this.schedule(t, this.nextDelayMs(t)));
+      // While recovering, the next check starts on time even if this one hangs on a dead upstream.
+      const overlap = this.recovering(t) && t.running < MAX_OVERLAPPING_CHECKS;
+      t.running++;
+      const done = this.check(t).finally(() => t.running--);
+      if (overlap) this.schedule(t, this.nextDelayMs(t));
+      else void done.then(() => this.schedule(t, this.nextDelayMs(t)));
     }, delayMs);
     t.timer.unref();
   }
@@ -85,33 +108,15 @@ export class HealthChecker {
   private async check(t: Track): Promise<void> {
     const { chain, upstream } = t;
     const h = chain.settings.health;
+    const startedMs = Date.now();
     let ok = true;
     let reason = '';
-    if (t.checks % CHAIN_ID_EVERY === 0 || upstream.wrongChain || upstream.reportedChainId === undefined) {
-      const r = await probe(upstream, 'eth_chainId', h.timeoutMs);
-      this.observer.healthCheck(chain.name, upstream.name, 'eth_chainId', r.ok);
-      if (r.ok) {
-        const id = parseQuantity(r.value);
-        upstream.reportedChainId = id;
-        const wrong = id !== chain.chainId;
-        if (wrong !== upstream.wrongChain) {
-          this.logger[wrong ? 'warn' : 'info'](wrong ? 'upstream on wrong chain' : 'upstream chain id ok', {
-            chain: chain.name,
-            upstream: upstream.name,
-            expected: chain.chainId,
-            reported: id,
-          });
-        }
-        upstream.wrongChain = wrong;
-        if (wrong) {
-          // Its head and sync state mean nothing for this chain: no further probes this round.
-          ok = false;
-          reason = `wrong chain id ${id ?? 'unreadable'}`;
-        }
-      } else {
-        ok = false;
-        reason = r.reason;
-      }
+    // Every round: a provider re-pointed behind the same URL must not serve another chain for long,
+    // and eth_chainId is the cheapest call a provider has.
+    const chainCheck = await this.checkChainId(t);
+    if (chainCheck !== undefined) {
+      ok = false;
+      reason = chainCheck;
     }
     if (ok) {
       const r = await probe(upstream, 'eth_blockNumber', h.timeoutMs);
@@ -135,8 +140,33 @@ export class HealthChecker {
       }
     }
     t.checks++;
+    // A check that hung since before a newer one succeeded speaks of the past: it decides nothing.
+    if (!ok && startedMs < t.lastOkStartedMs) return;
+    if (ok) t.lastOkStartedMs = Math.max(t.lastOkStartedMs, startedMs);
     this.apply(t, ok, reason);
     this.probeDomains(t, ok);
+  }
+
+  /** Probes eth_chainId and records it; returns why the upstream fails the check, if it does. */
+  private async checkChainId(t: Track): Promise<string | undefined> {
+    const { chain, upstream } = t;
+    const r = await probe(upstream, 'eth_chainId', chain.settings.health.timeoutMs);
+    this.observer.healthCheck(chain.name, upstream.name, 'eth_chainId', r.ok);
+    if (!r.ok) return r.reason;
+    const id = parseQuantity(r.value);
+    upstream.reportedChainId = id;
+    const wrong = id !== chain.chainId;
+    if (wrong !== upstream.wrongChain) {
+      this.logger[wrong ? 'warn' : 'info'](wrong ? 'upstream on wrong chain' : 'upstream chain id ok', {
+        chain: chain.name,
+        upstream: upstream.name,
+        expected: chain.chainId,
+        reported: id,
+      });
+    }
+    upstream.wrongChain = wrong;
+    // Its head and sync state mean nothing for this chain: no further probes this round.
+    return wrong ? `wrong chain id ${id ?? 'unreadable'}` : undefined;
   }
 
   /**
@@ -147,6 +177,7 @@ export class HealthChecker {
     const nowMs = Date.now();
     for (const key of t.upstream.domains) {
       const domain = t.chain.domains.get(key)!;
+      if (ok) domain.memberLooksHealthy(nowMs);
       if (domain.stateAt(nowMs) !== 'half_open' || !domain.admits(nowMs)) continue;
       domain.record(t.upstream.name, !ok, nowMs);
     }

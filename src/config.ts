@@ -305,8 +305,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     },
     health: {
       intervalMs: health.child('interval').duration(2000, 50),
-      busyIntervalMs: health.child('busyInterval').duration(10_000, 50),
-      downIntervalMs: health.child('downInterval').duration(500, 50),
+      busyIntervalMs: health.child('busyInterval').duration(5000, 50),
+      downIntervalMs: health.child('downInterval').duration(250, 50),
       timeoutMs: health.child('timeout').duration(1500, 10),
       rise: health.child('rise').number(2, 1, 100),
       fall: health.child('fall').number(2, 1, 100),

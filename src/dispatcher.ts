@@ -277,15 +277,23 @@ export class Dispatcher {
     };
 
     const tryTimer = setTimeout(() => controller.abort('timeout'), chain.settings.routing.tryTimeoutMs);
-    const stallTimer = setTimeout(
-      () => {
-        upstream.lastError = 'no answer (stalled)';
-        this.observer.stall(chain.name, upstream.name);
-        tellDomains('failure', this.now());
-        if (!attempt.orphaned) onStall();
-      },
-      this.stallAfterMs(chain, label, upstream),
-    );
+    const stallAfter = this.stallAfterMs(chain, label, upstream);
+    const onStallTimer = () => {
+      // Timers run before I/O after a pause of our own event loop: an answer may be waiting in the
+      // socket. A late timer looks once more after I/O instead of blaming the upstream for our pause.
+      if (performance.now() - sentAt > stallAfter * 1.5 && !recheckedStall) {
+        recheckedStall = true;
+        stallTimer = setTimeout(onStallTimer, 1);
+        return;
+      }
+      upstream.lastError = 'no answer (stalled)';
+      this.observer.stall(chain.name, upstream.name);
+      tellDomains('failure', this.now());
+      if (!attempt.orphaned) onStall();
+    };
+    const sentAt = performance.now();
+    let recheckedStall = false;
+    let stallTimer = setTimeout(onStallTimer, stallAfter);
 
     const end = await upstream.client.send(body, controller.signal);
     clearTimeout(tryTimer);

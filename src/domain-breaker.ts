@@ -20,7 +20,7 @@ const MIN_MEMBER_FAILURES = 2;
 /** ...and they are at least half of its outcomes. */
 const MIN_MEMBER_FAILURE_SHARE = 0.5;
 /** Outcomes kept per member; older ones fall out even inside the window. */
-const MEMBER_HISTORY = 16;
+const MEMBER_HISTORY = 8;
 
 interface MemberHistory {
   times: number[];
@@ -67,6 +67,14 @@ export class DomainBreaker {
   /** Called when an attempt is sent into the domain; in half-open it is the probe. */
   onSend(nowMs: number): void {
     if (this.stateAt(nowMs) === 'half_open') this.probeInFlight = true;
+  }
+
+  /**
+   * A successful health check of a member while the domain is open: the back-off has nothing left to
+   * protect, so the domain goes half-open now and the next probe decides.
+   */
+  memberLooksHealthy(nowMs: number): void {
+    if (this.stateAt(nowMs) === 'open') this.transition('half_open', nowMs);
   }
 
   /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */

@@ -247,8 +247,8 @@ describe('GET /metrics', () => {
     expect(upstreams).toContain('gcp-renamed');
     expect(series(s, 'switchyard_upstream_usable', { upstream: 'lava-1' })).toHaveLength(0);
     expect(series(s, 'switchyard_domain_state', { domain: 'network:lava' })).toHaveLength(0);
-    // The new runtime starts with closed domains.
-    expect(total(s, 'switchyard_domain_state', { domain: 'region:aws/us-east-1', state: 'open' })).toBe(0);
+    // The region's setup did not change: the new runtime keeps its breaker, still not closed.
+    expect(total(s, 'switchyard_domain_state', { domain: 'region:aws/us-east-1', state: 'closed' })).toBe(0);
   });
 });
 

@@ -109,8 +109,8 @@ describe('defaults', () => {
       },
       health: {
         intervalMs: 2000,
-        busyIntervalMs: 10_000,
-        downIntervalMs: 500,
+        busyIntervalMs: 5000,
+        downIntervalMs: 250,
         timeoutMs: 1500,
         rise: 2,
         fall: 2,

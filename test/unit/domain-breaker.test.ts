@@ -115,14 +115,14 @@ describe('tripping', () => {
     expect(b.stateAt(2000)).toBe('open');
   });
 
-  it('keeps only the last 16 outcomes of a member', () => {
+  it('keeps only the last 8 outcomes of a member', () => {
     const b = breaker();
     succeed(b, 'a', 0, 10);
-    fail(b, 'a', 0, 8); // 18 outcomes: the last 16 are 8 successes and 8 failures
+    fail(b, 'a', 0, 4); // 14 outcomes: the last 8 are 4 successes and 4 failures
     expect(b.failingMembers(0)).toBe(1);
     const c = breaker();
     succeed(c, 'a', 0, 10);
-    fail(c, 'a', 0, 7); // last 16: 9 successes, 7 failures
+    fail(c, 'a', 0, 3); // last 8: 5 successes, 3 failures
     expect(c.failingMembers(0)).toBe(0);
   });
 
