@@ -3,8 +3,9 @@
 // of its chain, chain id; then ranks them, grouped by failure domain. Bounded per upstream by a
 // request count and a duration; upstreams are measured in parallel, each with one request at a time.
 // Upstream URLs are never printed (they often hold API keys): upstreams are named by config name.
-import { Pool } from 'undici';
+import { classify } from '../../src/classify.js';
 import type { ChainConfig, Config, UpstreamConfig } from '../../src/config.js';
+import { UpstreamClient } from '../../src/upstream-client.js';
 import { quantileSorted } from '../load/stats.js';
 
 export interface ProviderBenchOptions {
@@ -62,85 +63,42 @@ interface Reply {
   ms: number;
 }
 
-const THROTTLE_RE = /rate.?limit|too many requests|exceeded|capacity|throughput/i;
-
-function isThrottle(status: number, error: { code?: unknown; message?: unknown } | undefined): boolean {
-  if (status === 429) return true;
-  if (!error) return false;
-  if (error.code === -32005 || error.code === 429) return true;
-  return typeof error.message === 'string' && THROTTLE_RE.test(error.message);
-}
-
+/** One upstream measured through the balancer's own client and classification (same quirks table). */
 class UpstreamProbe {
-  private readonly pool: Pool;
-  private readonly path: string;
-  private readonly headers: Record<string, string>;
+  private readonly client: UpstreamClient;
   private id = 0;
 
   constructor(
     readonly config: UpstreamConfig,
     private readonly timeoutMs: number,
   ) {
-    const url = new URL(config.url);
-    this.pool = new Pool(url.origin, {
-      connections: 2,
-      pipelining: 1,
-      connect: { timeout: timeoutMs },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+    this.client = new UpstreamClient({
+      url: config.url,
+      headers: config.headers,
+      maxConnections: 2,
+      connectTimeoutMs: timeoutMs,
+      ioTimeoutMs: timeoutMs,
     });
-    this.path = `${url.pathname}${url.search}`;
-    this.headers = { 'content-type': 'application/json', ...config.headers };
-    if (url.username || url.password) {
-      const basic = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      this.headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
-    }
   }
 
   async call(method: string, params: unknown[]): Promise<Reply> {
     const body = JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort('timeout'), this.timeoutMs);
     const t0 = performance.now();
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    try {
-      const res = await this.pool.request({
-        path: this.path,
-        method: 'POST',
-        headers: this.headers,
-        body,
-        signal,
-      });
-      const text = await res.body.text();
-      const ms = performance.now() - t0;
-      let parsed: { result?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
-      try {
-        parsed = JSON.parse(text) as typeof parsed;
-      } catch {
-        parsed = undefined;
-      }
-      if (isThrottle(res.statusCode, parsed?.error))
-        return { kind: 'throttled', ms, detail: `HTTP ${res.statusCode}` };
-      if (res.statusCode < 200 || res.statusCode > 299)
-        return { kind: 'error', ms, detail: `HTTP ${res.statusCode}` };
-      if (!parsed || typeof parsed !== 'object') return { kind: 'error', ms, detail: 'body is not JSON' };
-      if (parsed.error) {
-        return {
-          kind: 'error',
-          ms,
-          detail: `error ${String(parsed.error.code)}: ${String(parsed.error.message).slice(0, 80)}`,
-        };
-      }
-      if (!('result' in parsed)) return { kind: 'error', ms, detail: 'no result' };
-      return { kind: 'ok', ms, value: parsed.result };
-    } catch (err) {
-      const ms = performance.now() - t0;
-      if (signal.aborted) return { kind: 'timeout', ms, detail: `no answer within ${this.timeoutMs} ms` };
-      const code = (err as { code?: string }).code;
-      return { kind: 'error', ms, detail: code ?? (err as Error).message };
-    }
+    const end = await this.client.send(body, controller.signal);
+    clearTimeout(timer);
+    const ms = performance.now() - t0;
+    const c = classify(method, end, Date.now());
+    if (c.outcome === 'ok' && c.reply?.kind === 'result') return { kind: 'ok', ms, value: c.reply.value };
+    if (c.outcome === 'throttled') return { kind: 'throttled', ms, detail: c.detail };
+    if (c.outcome === 'timeout')
+      return { kind: 'timeout', ms, detail: `no answer within ${this.timeoutMs} ms` };
+    return { kind: 'error', ms, detail: c.detail };
   }
 
   close(): Promise<void> {
-    return this.pool.destroy();
+    return this.client.close();
   }
 }
 
