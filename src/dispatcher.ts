@@ -42,7 +42,6 @@ class FailedVerdict extends Error {}
 interface Attempt {
   upstream: Upstream;
   kind: AttemptKind;
-  controller: AbortController;
   /** The request no longer needs this attempt; it runs on (up to its deadline) as evidence. */
   orphaned: boolean;
 }
@@ -160,7 +159,7 @@ export class Dispatcher {
         for (const d of upstream.domains) selectionRequest.triedDomains.add(d);
         attempts++;
         if (kind === 'retry') this.observer.retry(chain.name);
-        const attempt: Attempt = { upstream, kind, controller: new AbortController(), orphaned: false };
+        const attempt: Attempt = { upstream, kind, orphaned: false };
         live.add(attempt);
         const deepRead = selectionRequest.needsArchive;
         void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, deepRead, () => {
@@ -250,7 +249,7 @@ export class Dispatcher {
     deepRead: boolean,
     onStall: () => void,
   ): Promise<Classification> {
-    const { upstream, controller } = attempt;
+    const { upstream } = attempt;
     const startMs = this.now();
     let settleVerdict: ((failed: Error | undefined) => void) | undefined;
     const verdict = new Promise<void>((resolve, reject) => {
@@ -276,7 +275,6 @@ export class Dispatcher {
       }
     };
 
-    const tryTimer = setTimeout(() => controller.abort('timeout'), chain.settings.routing.tryTimeoutMs);
     const stallAfter = this.stallAfterMs(chain, label, upstream);
     const onStallTimer = () => {
       // Timers run before I/O after a pause of our own event loop: an answer may be waiting in the
@@ -295,8 +293,8 @@ export class Dispatcher {
     let recheckedStall = false;
     let stallTimer = setTimeout(onStallTimer, stallAfter);
 
-    const end = await upstream.client.send(body, controller.signal);
-    clearTimeout(tryTimer);
+    // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
+    const end = await upstream.client.send(body, undefined, chain.settings.routing.tryTimeoutMs);
     clearTimeout(stallTimer);
     upstream.inFlight--;
     const nowMs = this.now();

@@ -38,20 +38,24 @@ export class UpstreamClient {
     }
   }
 
-  /** Sends one JSON-RPC body; never throws: transport failures come back as an AttemptEnd. */
-  async send(body: string, signal: AbortSignal): Promise<AttemptEnd> {
+  /**
+   * Sends one JSON-RPC body; never throws: transport failures come back as an AttemptEnd. The deadline
+   * is either a signal (aborted with an AbortReason) or `timeoutMs` for headers and for the body.
+   */
+  async send(body: string, signal?: AbortSignal, timeoutMs?: number): Promise<AttemptEnd> {
     try {
       const res = await this.pool.request({
         path: this.path,
         method: 'POST',
         headers: this.headers,
         body,
-        signal,
+        ...(signal ? { signal } : {}),
+        ...(timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
       });
       const text = await res.body.text();
       return { kind: 'reply', status: res.statusCode, headers: res.headers, body: text };
     } catch (error) {
-      const reason = signal.aborted ? (signal.reason as AbortReason) : undefined;
+      const reason = signal?.aborted ? (signal.reason as AbortReason) : undefined;
       return { kind: 'transport', error, timedOut: reason === 'timeout', cancelled: reason === 'cancelled' };
     }
   }

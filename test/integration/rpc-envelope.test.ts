@@ -182,3 +182,33 @@ describe('connection refused', () => {
     }
   });
 });
+
+describe('a hung upstream', () => {
+  it('is cut off at the per-try deadline and the call fails explicitly, naming the timeout', async () => {
+    const chain2 = new ChainSim({ chainId: 1 });
+    const hung = await startFakeProvider({ name: 'hung', chain: chain2 });
+    const lb = await startBalancer(
+      testConfig([{ name: 'hung', url: hung.url }], { routing: { tryTimeout: '200ms' } }),
+    );
+    try {
+      await hung.setFault({ kind: 'hang' });
+      const started = performance.now();
+      const res = await postRaw(
+        lb.url,
+        '{"jsonrpc":"2.0","id":9,"method":"eth_getBalance","params":["0x00000000000000000000000000000000000000aa","latest"]}',
+      );
+      const body = JSON.parse(res.text) as {
+        id: number;
+        error: { code: number; data: { attempts: { outcome: string }[] } };
+      };
+      expect(body.id).toBe(9);
+      expect(body.error.code).toBe(-32051);
+      expect(body.error.data.attempts.map((a) => a.outcome)).toEqual(['timeout']);
+      // Bounded by the try deadline, far below the 10 s request deadline.
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await lb.close();
+      await hung.close();
+    }
+  });
+});
