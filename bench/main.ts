@@ -44,7 +44,7 @@ Options:
   --quick                  short phases (about 3 minutes in all)
   --no-overhead            skip overhead and throughput
   --out DIR                output folder (default bench/out/<timestamp>)
-  --keep-work              keep per-run configs and logs under OUT/work
+  --keep-work              keep per-run configs, logs and requests.csv (every request) under OUT/work
   --wait-quiet SECONDS     first wait (up to SECONDS) until other processes use < 15% of a core
   --help                   this text
 

@@ -129,6 +129,9 @@ export class HealthChecker {
         // A probe's head replaces the last one even when lower: a reorg or a re-pointed provider.
         upstream.head = head;
         upstream.headSeenAtMs = Date.now();
+        // Its round trip is a latency sample too: an upstream that live traffic now avoids (it was
+        // slow a while ago) is seen getting fast again, and wins its share back as its estimate falls.
+        upstream.latency.observe(r.latencyMs, upstream.headSeenAtMs);
       }
     }
     if (ok && h.checkSyncing) {

@@ -1,22 +1,33 @@
-// Upstream pick: lowest priority tier first, then power of two choices over a cost (tower's P2C with
-// peak-EWMA load). Pure: randomness is injected, costs are computed by the caller.
+// Upstream pick: lowest priority tier first, then the cheapest by the caller's cost, ties broken at
+// random. Power of two choices exists for balancers that see other balancers' load late; this one
+// process knows every in-flight count exactly, and a chain has a handful of upstreams, so it scans them
+// all. That matters in an outage: P2C over [bad, bad, good, good, good] draws two bad ones one time in
+// ten, and those requests pay a hedge delay. Pure: randomness is injected, costs come from the caller.
 
-export function pickP2C<T>(
+export function pickCheapest<T>(
   items: readonly T[],
   priority: (item: T) => number,
   cost: (item: T) => number,
   random: () => number,
 ): T | undefined {
-  if (items.length === 0) return undefined;
-  let best = Number.POSITIVE_INFINITY;
-  for (const item of items) best = Math.min(best, priority(item));
-  const tier = items.filter((item) => priority(item) === best);
-  if (tier.length === 1) return tier[0];
-  const i = Math.floor(random() * tier.length);
-  // A second index distinct from the first, uniformly among the others.
-  let j = Math.floor(random() * (tier.length - 1));
-  if (j >= i) j++;
-  const a = tier[i]!;
-  const b = tier[j]!;
-  return cost(b) < cost(a) ? b : a;
+  if (items.length <= 1) return items[0];
+  let tier = Number.POSITIVE_INFINITY;
+  for (const item of items) tier = Math.min(tier, priority(item));
+  let best: T | undefined;
+  let bestCost = Number.POSITIVE_INFINITY;
+  let ties = 0;
+  for (const item of items) {
+    if (priority(item) !== tier) continue;
+    const c = cost(item);
+    if (best === undefined || c < bestCost) {
+      best = item;
+      bestCost = c;
+      ties = 1;
+    } else if (c === bestCost) {
+      // Reservoir sampling: each of the equally cheap items ends up picked with probability 1/ties.
+      ties++;
+      if (random() * ties < 1) best = item;
+    }
+  }
+  return best;
 }

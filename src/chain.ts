@@ -89,6 +89,12 @@ export class ChainRuntime {
     return best - upstream.head;
   }
 
+  /** Every failure domain of the upstream is closed: it may take any call, not just a probe. */
+  domainsClosed(upstream: Upstream, nowMs: number): boolean {
+    for (const key of upstream.domains) if (this.domains.get(key)!.stateAt(nowMs) !== 'closed') return false;
+    return true;
+  }
+
   domainsAdmit(upstream: Upstream, nowMs: number): boolean {
     for (const key of upstream.domains) if (!this.domains.get(key)!.admits(nowMs)) return false;
     return true;

@@ -53,6 +53,8 @@ export interface Config {
     retryBudget: { ratio: number; minPerSecond: number };
     sendTransactionDomains: number;
     slowStartMs: number;
+    /** In-flight attempts that double an upstream's selection cost. */
+    inFlightScale: number;
   };
   breakers: {
     upstream: {
@@ -180,6 +182,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'retryBudget',
       'sendTransactionDomains',
       'slowStart',
+      'inFlightScale',
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
@@ -287,6 +290,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       },
       sendTransactionDomains: routing.child('sendTransactionDomains').number(2, 1, 10),
       slowStartMs: routing.child('slowStart').duration(1000),
+      inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
     },
     breakers: {
       upstream: {

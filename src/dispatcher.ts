@@ -259,7 +259,7 @@ export class Dispatcher {
     if (!panic && upstream.breakerAdmits) upstream.breaker.fire(verdict).catch(() => {});
     else verdict.catch(() => {});
     for (const key of upstream.domains) chain.domains.get(key)!.onSend(startMs);
-    upstream.inFlight++;
+    const pending = upstream.pending.begin(startMs);
     upstream.counts.attempts++;
 
     // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
@@ -296,7 +296,7 @@ export class Dispatcher {
     // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
     const end = await upstream.client.send(body, undefined, chain.settings.routing.tryTimeoutMs);
     clearTimeout(stallTimer);
-    upstream.inFlight--;
+    upstream.pending.end(pending);
     const nowMs = this.now();
     const latencyMs = nowMs - startMs;
     let c = classify(method, end, nowMs);

@@ -121,7 +121,12 @@ export class DomainBreaker {
         total++;
         if (h.failed[i]) failures++;
       }
-      if (failures >= MIN_MEMBER_FAILURES && failures >= total * MIN_MEMBER_FAILURE_SHARE) failing++;
+      if (failures < MIN_MEMBER_FAILURES) continue;
+      // Half of its recent outcomes, or its latest ones in a row: traffic that moved away from a hung
+      // member at once (its cost rises with every millisecond it keeps an attempt waiting) leaves
+      // only a few stalls behind its earlier successes, and they are the news.
+      if (failures >= total * MIN_MEMBER_FAILURE_SHARE || lastFailedInARow(h) >= MIN_MEMBER_FAILURES)
+        failing++;
     }
     return failing;
   }
@@ -151,4 +156,10 @@ export class DomainBreaker {
     if (to !== 'half_open') this.probeInFlight = false;
     this.onTransition(this.key, from, to, nowMs);
   }
+}
+
+function lastFailedInARow(h: MemberHistory): number {
+  let n = 0;
+  for (let i = h.failed.length - 1; i >= 0 && h.failed[i]; i--) n++;
+  return n;
 }

@@ -30,6 +30,12 @@ function skipString(text: string, pos: number): number {
   throw new SyntaxError('unterminated string');
 }
 
+/** The string at [start, end) (quotes included) as text: escapes are rare in keys, JSON.parse is not cheap. */
+function keyText(text: string, start: number, end: number): string {
+  const inner = text.slice(start + 1, end - 1);
+  return inner.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : inner;
+}
+
 /** Returns the index just past the JSON value that starts at `pos` (after leading whitespace). */
 export function skipValue(text: string, pos: number): number {
   pos = skipWhitespace(text, pos);
@@ -73,7 +79,7 @@ export function objectMembers(text: string, start = 0, end = text.length): RawMe
   while (pos < end) {
     if (text.charCodeAt(pos) !== 0x22) throw new SyntaxError('expected key');
     const keyEnd = skipString(text, pos);
-    const key = JSON.parse(text.slice(pos, keyEnd)) as string;
+    const key = keyText(text, pos, keyEnd);
     pos = skipWhitespace(text, keyEnd);
     if (text.charCodeAt(pos) !== 0x3a) throw new SyntaxError('expected colon');
     const valueStart = skipWhitespace(text, pos + 1);

@@ -13,10 +13,24 @@ function upperBoundMs(bucket: number): number {
   return 0.1 * GROWTH ** bucket;
 }
 
+/** A computed quantile is reused for this long while the sample count moves by less than 1/16. */
+const QUANTILE_REUSE_MS = 50;
+
+interface CachedQuantile {
+  value: number;
+  atMs: number;
+  total: number;
+}
+
 export class LatencyWindow {
   private current = new Uint32Array(BUCKETS);
   private previous = new Uint32Array(BUCKETS);
   private rotatedAtMs: number;
+  /** Samples in each window, kept up to date so count() needs no scan. */
+  private currentTotal = 0;
+  private previousTotal = 0;
+  /** Every attempt asks for the hedge and stall quantiles; the answer changes slowly. */
+  private readonly cached = new Map<number, CachedQuantile>();
 
   constructor(
     nowMs: number,
@@ -31,6 +45,9 @@ export class LatencyWindow {
     const stale = elapsed >= 2 * this.windowMs;
     this.previous = stale ? new Uint32Array(BUCKETS) : this.current;
     this.current = new Uint32Array(BUCKETS);
+    this.previousTotal = stale ? 0 : this.currentTotal;
+    this.currentTotal = 0;
+    this.cached.clear();
     // Advance in whole windows so a sample never outlives two of them.
     this.rotatedAtMs += Math.floor(elapsed / this.windowMs) * this.windowMs;
   }
@@ -38,19 +55,28 @@ export class LatencyWindow {
   record(ms: number, nowMs: number): void {
     this.rotate(nowMs);
     this.current[bucketOf(ms)]!++;
+    this.currentTotal++;
   }
 
   count(nowMs: number): number {
     this.rotate(nowMs);
-    let n = 0;
-    for (let i = 0; i < BUCKETS; i++) n += this.current[i]! + this.previous[i]!;
-    return n;
+    return this.currentTotal + this.previousTotal;
   }
 
   /** Upper bound of the bucket holding quantile q, or undefined with fewer than `minSamples`. */
   quantile(q: number, nowMs: number, minSamples = 20): number | undefined {
     const total = this.count(nowMs);
     if (total < minSamples) return undefined;
+    const hit = this.cached.get(q);
+    if (hit && nowMs - hit.atMs < QUANTILE_REUSE_MS && Math.abs(total - hit.total) * 16 < total) {
+      return hit.value;
+    }
+    const value = this.scan(q, total);
+    this.cached.set(q, { value, atMs: nowMs, total });
+    return value;
+  }
+
+  private scan(q: number, total: number): number {
     const rank = Math.ceil(q * total);
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {

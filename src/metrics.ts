@@ -227,7 +227,7 @@ export function createMetrics(): Metrics {
   );
   liveGauge(
     'switchyard_upstream_latency_ewma_seconds',
-    'Peak-EWMA latency estimate of each upstream (the balancer cost input)',
+    'Latency estimate of each upstream (fast-attack, slow-release EWMA; the balancer cost input)',
     ['chain', 'upstream'],
     (set) => eachUpstream((_c, u, base) => set(base, u.latency.valueMs / 1000)),
   );

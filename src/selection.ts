@@ -3,7 +3,7 @@
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
 import { preferArchive } from './archive-routing.js';
-import { pickP2C } from './balancer.js';
+import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
 
@@ -30,18 +30,39 @@ function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boo
   return !(req.needsArchive && u.archive === false);
 }
 
-function healthy(chain: ChainRuntime, u: Upstream, req: SelectionRequest, nowMs: number): boolean {
+function healthy(
+  chain: ChainRuntime,
+  u: Upstream,
+  req: SelectionRequest,
+  nowMs: number,
+  asProbe: boolean,
+): boolean {
   if (u.health === 'down' || !u.breakerAdmits || u.isThrottled(nowMs)) return false;
   if (req.latestRead) {
     const lag = chain.lagOf(u);
     if (lag !== undefined && lag > chain.settings.health.maxBlockLag) return false;
   }
-  return chain.domainsAdmit(u, nowMs);
+  return asProbe ? chain.domainsAdmit(u, nowMs) : chain.domainsClosed(u, nowMs);
 }
 
 function sharesDomain(u: Upstream, domains: ReadonlySet<string>): boolean {
   for (const d of u.domains) if (domains.has(d)) return true;
   return false;
+}
+
+const byPriority = (u: Upstream): number => u.config.priority;
+
+/**
+ * Expected latency × load: the latency estimate (or the wait of its oldest attempt in flight, if longer),
+ * raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
+ * latency × (in-flight + 1)), and lowered in favour during slow start. A hosted provider serves far
+ * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
+ * provider twice as slow; a pile-up or a stall still should, and does.
+ */
+export function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
+  const { inFlightScale, slowStartMs } = chain.settings.routing;
+  const load = 1 + u.inFlight / inFlightScale;
+  return (u.expectedLatencyMs(nowMs) * load) / u.slowStartFactor(nowMs, slowStartMs);
 }
 
 export function selectUpstream(
@@ -55,25 +76,26 @@ export function selectUpstream(
   const anyVerified = chain.upstreams.some((u) => u.reportedChainId !== undefined && !u.wrongChain);
   const servableList = all.filter((u) => servable(u, req, anyVerified));
   if (servableList.length === 0) return undefined;
-  let pool = servableList.filter((u) => healthy(chain, u, req, nowMs));
+  // A client's call is a half-open domain's probe only when no closed domain can take it: health
+  // checks probe those domains anyway, and a probe into a region that is still dead costs its caller
+  // a hedge delay.
+  let pool = servableList.filter((u) => healthy(chain, u, req, nowMs, false));
+  if (pool.length === 0) pool = servableList.filter((u) => healthy(chain, u, req, nowMs, true));
   const panic = pool.length === 0;
   if (panic) pool = servableList;
   if (req.needsArchive) pool = preferArchive(pool);
+  // Another failure domain first, then the head preference within it: a hedge or retry follows a
+  // stall or a failure, and a sibling in the same region is likely in the same trouble, while the
+  // head of an upstream that carried no traffic lately is only as fresh as its last health check.
+  if (req.triedDomains.size > 0) {
+    const elsewhere = pool.filter((u) => !sharesDomain(u, req.triedDomains));
+    if (elsewhere.length > 0) pool = elsewhere;
+  }
   const minHead = req.minHead;
   if (minHead !== undefined && minHead > 0) {
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
     if (atHead.length > 0) pool = atHead;
   }
-  if (req.triedDomains.size > 0) {
-    const elsewhere = pool.filter((u) => !sharesDomain(u, req.triedDomains));
-    if (elsewhere.length > 0) pool = elsewhere;
-  }
-  const slowStartMs = chain.settings.routing.slowStartMs;
-  const upstream = pickP2C(
-    pool,
-    (u) => u.config.priority,
-    (u) => (u.latency.valueMs * (u.inFlight + 1)) / u.slowStartFactor(nowMs, slowStartMs),
-    random,
-  );
+  const upstream = pickCheapest(pool, byPriority, (u) => cost(chain, u, nowMs), random);
   return upstream && { upstream, panic };
 }

@@ -7,11 +7,11 @@
 // then create a new filter, which lands on a healthy upstream.
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { CallStage } from './call-pipeline.js';
+import type { CallContext, CallStage } from './call-pipeline.js';
 import type { ChainRuntime } from './chain.js';
 import type { CallAnswer } from './dispatcher.js';
 import { catalogueError, ERRORS } from './errors.js';
-import { methodFacts } from './methods.js';
+import { type MethodFacts, methodFacts } from './methods.js';
 import { dispatchCall, errorFields, resultAnswer } from './stage-calls.js';
 import type { Upstream } from './upstream.js';
 
@@ -96,10 +96,18 @@ function notFound(method: string): CallAnswer {
   return { kind: 'error', raw: catalogueError('FILTER_NOT_FOUND'), upstream: undefined };
 }
 
-export const stickyFiltersStage: CallStage = async (ctx, next) => {
+export const stickyFiltersStage: CallStage = (ctx, next) => {
+  const sticky = methodFacts(ctx.call.method).sticky;
+  // Not a filter call (nearly every call): passed on without an async frame of its own.
+  return sticky ? stickyCall(ctx, next, sticky) : next();
+};
+
+async function stickyCall(
+  ctx: CallContext,
+  next: () => Promise<CallAnswer>,
+  sticky: NonNullable<MethodFacts['sticky']>,
+): Promise<CallAnswer> {
   const { chain, call } = ctx;
-  const sticky = methodFacts(call.method).sticky;
-  if (!sticky) return next();
   const registry = filterRegistryOf(chain);
 
   if (sticky === 'create-filter') {
@@ -133,4 +141,4 @@ export const stickyFiltersStage: CallStage = async (ctx, next) => {
     return notFound(call.method);
   }
   return answer;
-};
+}

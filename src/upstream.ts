@@ -2,7 +2,8 @@
 // head, throttling, methods it does not serve). The dispatcher and the health checker write it.
 import CircuitBreaker from 'opossum';
 import type { Config, UpstreamConfig } from './config.js';
-import { PeakEwma } from './peak-ewma.js';
+import { LatencyEstimate } from './latency-estimate.js';
+import { PendingAttempts } from './pending-attempts.js';
 import { redactUrl } from './redact.js';
 import { UpstreamClient } from './upstream-client.js';
 
@@ -40,8 +41,8 @@ export class Upstream {
   readonly domains: readonly string[];
   readonly client: UpstreamClient;
   readonly breaker: CircuitBreaker<[Promise<void>], void>;
-  readonly latency: PeakEwma;
-  inFlight = 0;
+  readonly latency: LatencyEstimate;
+  readonly pending = new PendingAttempts();
   health: HealthState = 'unknown';
   /** Last chain id the upstream reported; a mismatch keeps it out of all traffic. */
   reportedChainId: number | undefined;
@@ -78,7 +79,7 @@ export class Upstream {
       connectTimeoutMs: settings.routing.connectTimeoutMs,
       ioTimeoutMs: Math.max(settings.routing.tryTimeoutMs, settings.health.timeoutMs),
     });
-    this.latency = new PeakEwma(INITIAL_LATENCY_MS, nowMs);
+    this.latency = new LatencyEstimate(INITIAL_LATENCY_MS, nowMs);
     const ub = settings.breakers.upstream;
     this.breaker = new CircuitBreaker((verdict: Promise<void>) => verdict, {
       name: config.name,
@@ -95,6 +96,17 @@ export class Upstream {
     this.breaker.on('close', () => {
       this.recoveredAtMs = Date.now();
     });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** What a call sent now should take: the latency estimate, or longer while an attempt has waited longer. */
+  expectedLatencyMs(nowMs: number): number {
+    const oldest = this.pending.oldestStartMs();
+    const waited = oldest === undefined ? 0 : nowMs - oldest;
+    return Math.max(this.latency.valueMs, waited);
   }
 
   get breakerState(): UpstreamBreakerState {

@@ -1,11 +1,11 @@
 // Runs one outage scenario against one system under test: start the fleet and the proxy (a real,
 // pinned child process), run steady closed-loop load, apply the fault steps at known times, clear the
 // fault, keep the load running to see the recovery, then collect everything the analysis needs.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet } from '../fleet/index.js';
-import { Recording, startLoad } from '../load/driver.js';
-import { readMix } from '../load/mix.js';
+import { OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
+import { MIX_METHODS, readMix } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { cpuSnapshot, foreignCpuSec } from '../proc/sys.js';
 import {
@@ -198,6 +198,7 @@ export async function runScenario(
     progress.unref();
 
     const recording = await run.done;
+    writeRequestLog(join(runDir, 'requests.csv'), recording, faultStartMs);
     clearInterval(progress);
     for (const t of timers) clearTimeout(t);
     await Promise.all(pending);
@@ -231,4 +232,19 @@ export async function runScenario(
   // The proxy has exited and been reaped: its CPU now counts as ours.
   result.foreignCpuSec = foreignCpuSec(cpuBefore, cpuSnapshot());
   return result;
+}
+
+/** Every request of the run (kept with --keep-work): when it started relative to the fault, how long it
+ * took, which upstream answered and its outcome, for questions the report's figures do not answer. */
+function writeRequestLog(file: string, rec: Recording, faultStartMs: number): void {
+  const rows = ['start_ms_from_fault,latency_ms,upstream,outcome,method'];
+  for (let i = 0; i < rec.n; i++) {
+    const upstream = rec.upstreamNames[rec.upstream[i]!] ?? '';
+    const latency = (rec.latencyUs[i]! / 1000).toFixed(3);
+    const outcome = OUTCOME_NAMES[rec.outcome[i]!];
+    rows.push(
+      `${(rec.startMs[i]! - faultStartMs).toFixed(1)},${latency},${upstream},${outcome},${MIX_METHODS[rec.method[i]!]}`,
+    );
+  }
+  writeFileSync(file, `${rows.join('\n')}\n`);
 }

@@ -45,6 +45,15 @@ export function total(samples: Sample[], name: string, match: Record<string, str
   return series(samples, name, match).reduce((sum, s) => sum + s.value, 0);
 }
 
+/**
+ * Routing for tests that fault a region and assert it opens: the classic latency × (in-flight + 1)
+ * weighting spreads live calls over every upstream. With the default (the cheapest first,
+ * `inFlightScale: 16`) the reads sit on whichever region measures fastest, and on a machine busy with
+ * parallel test files that is not reliably the faulted one. Concentration itself is tested in
+ * test/unit/selection.test.ts and measured by the bench.
+ */
+export const SPREAD_ROUTING = { inFlightScale: 1 } as const;
+
 export function fleetUpstreams(fleet: Fleet) {
   return fleet.providers.map((p) => ({
     name: p.name,

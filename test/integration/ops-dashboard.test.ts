@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
-import { fleetUpstreams, sleep } from '../helpers/ops.js';
+import { fleetUpstreams, SPREAD_ROUTING, sleep } from '../helpers/ops.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -42,6 +42,7 @@ beforeAll(async () => {
       // Default health intervals: live traffic, not a probe, finds the outage and opens the domain.
       // Once open, the region stays open while the page is checked.
       breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
+      routing: SPREAD_ROUTING,
       chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
     },
     { operations: true },

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { getJson, postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
-import { fleetUpstreams, parseProm, ROOT, type Sample, series, sleep, total } from '../helpers/ops.js';
+import {
+  fleetUpstreams,
+  parseProm,
+  ROOT,
+  type Sample,
+  SPREAD_ROUTING,
+  series,
+  sleep,
+  total,
+} from '../helpers/ops.js';
 
 let fleet: Fleet;
 let balancer: TestBalancer;
@@ -25,7 +34,7 @@ const SETTINGS = {
   },
   // Once open, a domain stays open for the rest of the test: states are asserted, not timings.
   breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
-  routing: { hedge: { minDelay: '20ms', maxDelay: '40ms' } },
+  routing: { ...SPREAD_ROUTING, hedge: { minDelay: '20ms', maxDelay: '40ms' } },
 };
 
 function config(upstreams: ReturnType<typeof fleetUpstreams>) {

@@ -5,7 +5,7 @@ import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.j
 import { buildConfig } from '../../src/config.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { sleep, startLoad } from '../helpers/load.js';
-import { fleetUpstreams } from '../helpers/ops.js';
+import { fleetUpstreams, SPREAD_ROUTING } from '../helpers/ops.js';
 
 let fleet: Fleet | undefined;
 let balancer: TestBalancer | undefined;
@@ -16,6 +16,7 @@ afterEach(async () => {
 
 function config(upstreams: ReturnType<typeof fleetUpstreams>, extra: Record<string, unknown> = {}) {
   return {
+    routing: SPREAD_ROUTING,
     ...extra,
     server: { host: '127.0.0.1', port: 0 },
     chains: [{ name: 'ethereum', chainId: 1, upstreams }],

@@ -96,6 +96,7 @@ describe('defaults', () => {
         retryBudget: { ratio: 0.2, minPerSecond: 20 },
         sendTransactionDomains: 2,
         slowStartMs: 1000,
+        inFlightScale: 16,
       },
       breakers: {
         upstream: {

@@ -83,13 +83,27 @@ describe('tripping', () => {
 
   it('needs failures to be at least half of the member outcomes in the window', () => {
     const b = breaker();
+    // Failures never two in a row here, so only the share can make a failing.
+    for (const failed of [false, false, true, false, true, false]) b.record('a', failed, 0); // 2 of 6
     fail(b, 'b', 0, 2);
-    succeed(b, 'a', 0, 3);
-    fail(b, 'a', 0, 2); // 2 of 5
     expect(b.failingMembers(0)).toBe(1);
+    fail(b, 'a', 0); // 3 of 7
+    succeed(b, 'a', 0); // 3 of 8
     expect(b.stateAt(0)).toBe('closed');
-    fail(b, 'a', 0); // 3 of 6: exactly half
+    fail(b, 'a', 0); // the first success falls out: 4 of 8, exactly half
     expect(b.stateAt(0)).toBe('open');
+  });
+
+  it('counts a member whose latest two outcomes failed in a row, whatever came before', () => {
+    const b = breaker();
+    succeed(b, 'a', 0, 6);
+    succeed(b, 'b', 0, 6);
+    fail(b, 'a', 1, 2); // 2 of 8, but the latest two
+    expect(b.failingMembers(1)).toBe(1);
+    fail(b, 'b', 1);
+    expect(b.stateAt(1)).toBe('closed'); // b: one failure in a row is not news yet
+    fail(b, 'b', 2);
+    expect(b.stateAt(2)).toBe('open');
   });
 
   it('does not count outcomes older than the window', () => {
@@ -116,20 +130,25 @@ describe('tripping', () => {
   });
 
   it('keeps only the last 8 outcomes of a member', () => {
+    const alternating = (x: DomainBreaker, n: number) => {
+      for (let i = 0; i < n; i++) x.record('a', i % 2 === 0, 0); // f, s, f, s, ...: never two in a row
+    };
     const b = breaker();
     succeed(b, 'a', 0, 10);
-    fail(b, 'a', 0, 4); // 14 outcomes: the last 8 are 4 successes and 4 failures
+    alternating(b, 7); // 17 outcomes: the last 8 are 4 successes and 4 failures
     expect(b.failingMembers(0)).toBe(1);
     const c = breaker();
     succeed(c, 'a', 0, 10);
-    fail(c, 'a', 0, 3); // last 8: 5 successes, 3 failures
+    alternating(c, 5); // last 8: 5 successes, 3 failures
     expect(c.failingMembers(0)).toBe(0);
   });
 
   it('decides only on a failure, even when members have become failing as old successes aged out', () => {
     const b = breaker({ windowMs: 1000 });
     succeed(b, 'a', 0, 10);
-    fail(b, 'a', 900, 2); // 2 of 12: not failing
+    fail(b, 'a', 900);
+    succeed(b, 'a', 900);
+    fail(b, 'a', 900); // last 8: 2 failures, not in a row: not failing
     fail(b, 'b', 1000, 2); // b failing; a still 2 of 12 at 1000
     expect(b.stateAt(1000)).toBe('closed');
     // at 1001 the successes of a left the window: two members are failing now

@@ -130,4 +130,18 @@ describe('LatencyWindow', () => {
     expect(Number.isFinite(q)).toBe(true);
     expect(q).toBeGreaterThan(5000);
   });
+
+  it('reuses a quantile for 50 ms while the sample count moves by less than 1/16, then recomputes', () => {
+    const w = new LatencyWindow(0);
+    fill(w, repeat(5, 160), 0);
+    expectNear(w.quantile(0.95, 0), 5);
+    fill(w, repeat(100, 9), 10); // 9 more of 169: under 1/16, reused
+    expectNear(w.quantile(0.95, 10), 5);
+    expectNear(w.quantile(0.95, 60), 100); // 50 ms later: recomputed (9 of 169 > 5 %)
+    const v = new LatencyWindow(0);
+    fill(v, repeat(5, 160), 0);
+    expectNear(v.quantile(0.95, 0), 5);
+    fill(v, repeat(100, 20), 1); // 20 more of 180: over 1/16, recomputed at once
+    expectNear(v.quantile(0.95, 1), 100);
+  });
 });

@@ -90,6 +90,22 @@ describe('selectUpstream', () => {
     expect([...seen.keys()]).toEqual(['b1']);
   });
 
+  it('prefers another failure domain over a sibling that is known to be at the served head', () => {
+    const c = makeChain([
+      ['a1', 'east', 'alchemy'],
+      ['a2', 'east', 'infura'],
+      ['b1', 'west', 'quicknode'],
+    ]);
+    const a1 = named(c, 'a1');
+    named(c, 'a2').head = 120; // live traffic keeps the sibling's head fresh ...
+    named(c, 'b1').head = 118; // ... the idle region's is as old as its last health check
+    const req = request({ tried: new Set([a1]), triedDomains: new Set(a1.domains), minHead: 120 });
+    expect([...pickMany(c, req).keys()]).toEqual(['b1']);
+    // With no other domain left, the head preference still applies among the rest.
+    const first = request({ minHead: 120 });
+    expect([...pickMany(c, first).keys()]).toEqual(['a2']);
+  });
+
   it('falls back to the same domain when no other domain is left', () => {
     const c = makeChain([
       ['a1', 'east', 'alchemy'],
@@ -148,10 +164,71 @@ describe('selectUpstream', () => {
     named(c, 'fast').latency.reset(2, NOW);
     named(c, 'slow').latency.reset(300, NOW);
     named(c, 'busy').latency.reset(2, NOW);
-    named(c, 'busy').inFlight = 50;
+    for (let i = 0; i < 50; i++) named(c, 'busy').pending.begin(NOW);
     const seen = pickMany(c, request(), 300);
-    expect(seen.get('fast')).toBeGreaterThan(150);
-    expect(seen.get('slow') ?? 0).toBe(0); // P2C never picks the worst of three
+    expect(seen.get('fast')).toBe(300);
+  });
+
+  it('moves traffic to a slower upstream only once the faster one carries inFlightScale attempts', () => {
+    const c = makeChain([
+      ['fast', 'r1', 'p1'],
+      ['slow', 'r2', 'p2'],
+    ]);
+    const fast = named(c, 'fast');
+    named(c, 'fast').latency.reset(6, NOW);
+    named(c, 'slow').latency.reset(12, NOW);
+    const scale = c.settings.routing.inFlightScale;
+    // cost(fast) = 6 × (1 + n / scale) stays under 12 while n < scale.
+    for (let i = 0; i < scale - 1; i++) fast.pending.begin(NOW);
+    expect([...pickMany(c, request(), 50).keys()]).toEqual(['fast']);
+    fast.pending.begin(NOW);
+    fast.pending.begin(NOW);
+    expect([...pickMany(c, request(), 50).keys()]).toEqual(['slow']);
+  });
+
+  it('avoids an upstream whose oldest attempt in flight has waited longer than another takes', () => {
+    const c = makeChain([
+      ['hung', 'r1', 'p1'],
+      ['other', 'r2', 'p2'],
+    ]);
+    const hung = named(c, 'hung');
+    hung.latency.reset(2, NOW);
+    named(c, 'other').latency.reset(6, NOW);
+    const attempt = hung.pending.begin(NOW);
+    // 5 ms later its one attempt still counts as 5 ms: cheaper than 6.
+    expect([...pickMany(c, request(), 20).keys()]).toEqual(['hung']);
+    expect(selectUpstream(c, request(), NOW + 5, Math.random)?.upstream.name).toBe('hung');
+    // 8 ms later it is at least 8 ms: the other upstream is cheaper, before any answer or timeout.
+    expect(selectUpstream(c, request(), NOW + 8, Math.random)?.upstream.name).toBe('other');
+    hung.pending.end(attempt);
+    expect(selectUpstream(c, request(), NOW + 8, Math.random)?.upstream.name).toBe('hung');
+  });
+
+  it('sends no client call into a half-open domain while a closed one can take it', () => {
+    const c = makeChain([
+      ['a1', 'r1', 'p1'],
+      ['a2', 'r1', 'p2'],
+      ['b', 'r2', 'p3'],
+    ]);
+    for (const n of ['a1', 'a2']) named(c, n).latency.reset(2, NOW);
+    named(c, 'b').latency.reset(50, NOW);
+    const region = c.domains.get('region:aws/r1')!;
+    for (const n of ['a1', 'a2']) {
+      region.record(n, true, NOW);
+      region.record(n, true, NOW);
+    }
+    const later = NOW + 1000; // past the longest jittered back-off
+    expect(region.stateAt(later)).toBe('half_open');
+    const picks = new Set<string>();
+    for (let i = 0; i < 50; i++) picks.add(selectUpstream(c, request(), later, Math.random)!.upstream.name);
+    expect([...picks]).toEqual(['b']);
+    // Nothing closed is left: the call is the half-open domain's probe, and only one is admitted.
+    named(c, 'b').health = 'down';
+    const probe = selectUpstream(c, request(), later, Math.random);
+    expect(probe?.panic).toBe(false);
+    expect(['a1', 'a2']).toContain(probe?.upstream.name);
+    region.onSend(later);
+    expect(selectUpstream(c, request(), later, Math.random)?.panic).toBe(true);
   });
 
   it('respects restrictTo', () => {

@@ -1,0 +1,82 @@
+// LatencyEstimate: half-way up on a slower sample, down by a share per sample or per elapsed time.
+import { describe, expect, it } from 'vitest';
+import { LatencyEstimate } from '../../src/latency-estimate.js';
+
+describe('LatencyEstimate', () => {
+  it('starts at the initial value', () => {
+    expect(new LatencyEstimate(42, 0).valueMs).toBe(42);
+  });
+
+  it('moves half-way up to a slower sample at once, whatever the elapsed time', () => {
+    const e = new LatencyEstimate(10, 0);
+    e.observe(510, 0);
+    expect(e.valueMs).toBe(260);
+    e.observe(260, 100_000);
+    expect(e.valueMs).toBe(260);
+    e.observe(1260, 100_000);
+    expect(e.valueMs).toBe(760);
+  });
+
+  it('after one outlier stays below a neighbour twice as slow, and forgets it within ~100 samples', () => {
+    // A 6 ms upstream, one answer 16 ms late (a pause of our own), next to a 12 ms one.
+    const e = new LatencyEstimate(6, 0);
+    e.observe(16, 1);
+    expect(e.valueMs).toBeLessThan(12);
+    for (let i = 0; i < 100; i++) e.observe(6, 2 + i);
+    expect(e.valueMs).toBeLessThan(6.1);
+  });
+
+  it('a sustained slowdown is followed within a few answers', () => {
+    const e = new LatencyEstimate(2, 0);
+    for (let i = 0; i < 4; i++) e.observe(302, i);
+    expect(e.valueMs).toBeGreaterThan(280);
+  });
+
+  it('pulls down by the per-sample share when samples come close together', () => {
+    const e = new LatencyEstimate(100, 0, 5000);
+    e.observe(0, 1);
+    expect(e.valueMs).toBeCloseTo(95, 9);
+  });
+
+  it('pulls down by the time-constant share when samples are far apart', () => {
+    const e = new LatencyEstimate(100, 0, 5000);
+    e.observe(10, 5000);
+    // one time constant: 1/e of the gap is left
+    expect(e.valueMs).toBeCloseTo(10 + 90 * Math.exp(-1), 9);
+  });
+
+  it('recovers from a brownout through health checks alone (one sample every 2 s) within ~20 s', () => {
+    const e = new LatencyEstimate(302, 0, 5000);
+    let t = 0;
+    while (e.valueMs > 6 && t < 60_000) {
+      t += 2000;
+      e.observe(2, t);
+    }
+    expect(t).toBeLessThanOrEqual(22_000);
+    expect(t).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('converges to a steady lower latency and never undershoots it', () => {
+    const e = new LatencyEstimate(1000, 0, 1000);
+    for (let t = 100; t <= 20_000; t += 100) {
+      e.observe(20, t);
+      expect(e.valueMs).toBeGreaterThanOrEqual(20);
+    }
+    expect(e.valueMs).toBeCloseTo(20, 3);
+  });
+
+  it('ignores time going backwards: the per-sample share applies', () => {
+    const e = new LatencyEstimate(100, 5000);
+    e.observe(0, 1000);
+    expect(e.valueMs).toBeCloseTo(95, 9);
+  });
+
+  it('reset sets the value and the time stamp', () => {
+    const e = new LatencyEstimate(100, 0, 5000);
+    e.observe(900, 10);
+    e.reset(50, 10_000);
+    expect(e.valueMs).toBe(50);
+    e.observe(0, 10_000);
+    expect(e.valueMs).toBeCloseTo(47.5, 9);
+  });
+});
