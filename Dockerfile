@@ -35,5 +35,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.SWITCHYARD_HEALTHCHECK_URL||'http://127.0.0.1:8545/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM drains (server.shutdownGrace) and exits 0; SIGHUP reloads the mounted config.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/main.js"]
 CMD ["--config", "/etc/switchyard/config.yaml", "--watch"]

@@ -31,7 +31,7 @@ const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
 
 function help(): string {
   const names = SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.title}`).join('\n');
-  return `npm run bench -- [options]      (build first: npx tsc -p tsconfig.json)
+  return `npm run bench -- [options]      (build first: npm run build)
 
 Runs the outage scenarios against Switchyard, nginx and HAProxy (each as a real process pinned to
 core 0, the fleet and the load on core 1), then overhead and throughput against one fake upstream
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const root = repoRoot();
   if (!existsSync(switchyardMain())) {
-    console.error(`bench: ${switchyardMain()} is missing; build first: npx tsc -p tsconfig.json`);
+    console.error(`bench: ${switchyardMain()} is missing; build first: npm run build`);
     return 1;
   }
   const quick = values.quick === true;
@@ -236,7 +236,7 @@ async function main(argv: string[]): Promise<number> {
       date: started.toISOString().slice(0, 10),
       commands: [
         'apt-get install -y nginx haproxy wrk   # optional peers and load tool; missing ones are reported',
-        'npm ci && npx tsc -p tsconfig.json',
+        'npm ci && npm run build',
         `npm run bench -- ${flags}`,
       ],
       mode: quick ? 'quick' : 'full',

@@ -1,6 +1,6 @@
 // Switchyard as a real child process (`node dist/src/main.js --config FILE`), pinned to a core, with
 // its JSON log lines turned into timestamped events (domain breaker and upstream transitions).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -18,6 +18,16 @@ export function repoRoot(): string {
 
 export function switchyardMain(): string {
   return join(repoRoot(), 'dist', 'src', 'main.js');
+}
+
+/**
+ * The node flags the installed `switchyard` command starts with: the ones on its `#!/usr/bin/env -S
+ * node …` line. The bench starts the balancer as `node FLAGS main.js` so it measures what users run.
+ */
+export function switchyardNodeFlags(main = switchyardMain()): string[] {
+  const first = readFileSync(main, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 export interface SwitchyardExtra {
@@ -91,7 +101,8 @@ export async function startSwitchyard(
 ): Promise<RunningTarget> {
   const file = join(opts.dir, 'switchyard.yaml');
   writeFileSync(file, stringify(switchyardConfig(opts, extra)));
-  const child: Child = spawnChild('switchyard', process.execPath, [switchyardMain(), '--config', file], {
+  const args = [...switchyardNodeFlags(), switchyardMain(), '--config', file];
+  const child: Child = spawnChild('switchyard', process.execPath, args, {
     core: opts.core,
   });
   const events: TargetEvent[] = [];

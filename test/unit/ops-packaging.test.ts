@@ -2,7 +2,7 @@
 // the Dockerfile is multi-stage, non-root, on Node 20, with a node-based HEALTHCHECK; everything it
 // copies exists and is not excluded by .dockerignore; the compose example mounts a config file that
 // is valid once the environment variables it passes are set, and passes every ${VAR} that file uses.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -56,7 +56,7 @@ describe('Dockerfile', () => {
   });
 
   it('runs the CLI with a mounted config path as its entry point', () => {
-    expect(instructions).toContain('ENTRYPOINT ["node", "dist/src/main.js"]');
+    expect(instructions).toContain('ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/main.js"]');
     expect(instructions.find((l) => l.startsWith('CMD '))).toContain('/etc/switchyard/config.yaml');
   });
 });
@@ -104,5 +104,26 @@ describe('docker-compose.example.yml', () => {
     const env = Object.fromEntries(Object.keys(svc.environment).map((k) => [k, 'value-0123']));
     const grace = loadConfig(join(ROOT, file), env).server.shutdownGraceMs;
     expect(Number.parseInt(svc.stop_grace_period, 10) * 1000).toBeGreaterThan(grace);
+  });
+});
+
+describe('node flags', () => {
+  // The bin's #! line is where they live; every other way of starting the balancer repeats them.
+  const shebang = read('src/main.ts').split('\n', 1)[0]!;
+  const flags = /^#!\/usr\/bin\/env -S node( --[\w-]+(=\S+)?)*$/.exec(shebang)?.[0].split(' ').slice(3) ?? [];
+
+  it('the bin starts node through env -S with its flags, and the build leaves it executable', () => {
+    expect(flags.length).toBeGreaterThan(0);
+    // npx runs a bin whose #! line is not a bare `env node` only when it is executable.
+    expect(statSync(join(ROOT, 'dist/src/main.js')).mode & 0o111).toBe(0o111);
+  });
+
+  it('npm start and the Dockerfile pass the same flags, and the bench reads them from the built bin', async () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(start).toBe(`node ${flags.join(' ')} dist/src/main.js --config config.example.yaml`);
+    const entry = instructions.find((l) => l.startsWith('ENTRYPOINT '))!;
+    expect(JSON.parse(entry.slice('ENTRYPOINT '.length))).toEqual(['node', ...flags, 'dist/src/main.js']);
+    const { switchyardNodeFlags } = await import('../../bench/targets/switchyard.js');
+    expect(switchyardNodeFlags(join(ROOT, 'dist/src/main.js'))).toEqual(flags);
   });
 });
