@@ -127,11 +127,11 @@ export class HealthChecker {
         reason = r.ok ? 'eth_blockNumber: not a quantity' : r.reason;
       } else {
         // A probe's head replaces the last one even when lower: a reorg or a re-pointed provider.
-        upstream.head = head;
-        upstream.headSeenAtMs = Date.now();
+        const seenAtMs = Date.now();
+        chain.recordHead(upstream, head, seenAtMs, true);
         // Its round trip is a latency sample too: an upstream that live traffic now avoids (it was
         // slow a while ago) is seen getting fast again, and wins its share back as its estimate falls.
-        upstream.latency.observe(r.latencyMs, upstream.headSeenAtMs);
+        upstream.latency.observe(r.latencyMs, seenAtMs);
       }
     }
     if (ok && h.checkSyncing) {

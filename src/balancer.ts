@@ -1,33 +1,41 @@
-// Upstream pick: lowest priority tier first, then the cheapest by the caller's cost, ties broken at
-// random. Power of two choices exists for balancers that see other balancers' load late; this one
-// process knows every in-flight count exactly, and a chain has a handful of upstreams, so it scans them
-// all. That matters in an outage: P2C over [bad, bad, good, good, good] draws two bad ones one time in
-// ten, and those requests pay a hedge delay. Pure: randomness is injected, costs come from the caller.
+// Upstream pick: lowest priority tier first, then the cheapest by the caller's cost, shared at random
+// among those within `nearTie` of the cheapest. Power of two choices exists for balancers that see
+// other balancers' load late; this one process knows every in-flight count exactly, and a chain has a
+// handful of upstreams, so it scans them all. That matters in an outage: P2C over [bad, bad, good,
+// good, good] draws two bad ones one time in ten, and those requests pay a hedge delay. The near-tie
+// share keeps latency estimates' noise from deciding alone: two upstreams of one region at 2.0 and
+// 2.3 ms both carry traffic, so a hang of the region shows on both at once and its domain opens.
+// Pure: randomness is injected, costs come from the caller.
 
 export function pickCheapest<T>(
   items: readonly T[],
   priority: (item: T) => number,
   cost: (item: T) => number,
   random: () => number,
+  nearTie = 0,
 ): T | undefined {
   if (items.length <= 1) return items[0];
   let tier = Number.POSITIVE_INFINITY;
   for (const item of items) tier = Math.min(tier, priority(item));
-  let best: T | undefined;
-  let bestCost = Number.POSITIVE_INFINITY;
-  let ties = 0;
+  const inTier: T[] = [];
+  const costs: number[] = [];
+  let best = Number.POSITIVE_INFINITY;
   for (const item of items) {
     if (priority(item) !== tier) continue;
     const c = cost(item);
-    if (best === undefined || c < bestCost) {
-      best = item;
-      bestCost = c;
-      ties = 1;
-    } else if (c === bestCost) {
-      // Reservoir sampling: each of the equally cheap items ends up picked with probability 1/ties.
-      ties++;
-      if (random() * ties < 1) best = item;
-    }
+    inTier.push(item);
+    costs.push(c);
+    if (c < best) best = c;
   }
-  return best;
+  // Costs are >= 0 in practice; a negative best keeps the band at exactly the best.
+  const limit = best + Math.max(0, best) * nearTie;
+  let picked: T | undefined;
+  let seen = 0;
+  for (let i = 0; i < inTier.length; i++) {
+    if (costs[i]! > limit) continue;
+    // Reservoir sampling: each item inside the band ends up picked with probability 1/seen.
+    seen++;
+    if (seen === 1 || random() * seen < 1) picked = inTier[i];
+  }
+  return picked;
 }

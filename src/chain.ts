@@ -2,6 +2,7 @@
 // hedge and stall delays) and its retry budget.
 import type { ChainConfig, Config } from './config.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
+import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';
 import { Upstream, upstreamSetup } from './upstream.js';
@@ -17,6 +18,8 @@ export class ChainRuntime {
   private readonly methodLatency = new Map<string, LatencyWindow>();
   /** Highest head handed out to clients; `latest` never goes below it (consistent reads). */
   servedHead = 0;
+  /** When each new best head was first seen, to judge an upstream's head by the time it was seen. */
+  readonly heads: HeadHistory;
 
   constructor(
     readonly config: ChainConfig,
@@ -67,6 +70,7 @@ export class ChainRuntime {
     );
     // What was learnt about the chain itself does not depend on the config.
     this.latency = previous?.latency ?? new LatencyWindow(nowMs);
+    this.heads = previous?.heads ?? new HeadHistory();
     if (previous) {
       for (const [label, window] of previous.methodLatency) this.methodLatency.set(label, window);
       this.servedHead = previous.servedHead;
@@ -83,10 +87,24 @@ export class ChainRuntime {
     return best;
   }
 
+  /**
+   * Records a head an upstream answered at `atMs`. Live answers only move it forward (a slower reply
+   * may carry an older head); a health check's head replaces it (`replace`: a reorg, a re-pointed node).
+   */
+  recordHead(upstream: Upstream, head: number, atMs: number, replace = false): void {
+    if (!replace && upstream.head !== undefined && head < upstream.head) return;
+    upstream.head = head;
+    upstream.headSeenAtMs = atMs;
+    if (!upstream.wrongChain) this.heads.record(head, atMs);
+  }
+
+  /** Blocks behind the best head that had been seen when this upstream's head was seen. */
   lagOf(upstream: Upstream): number | undefined {
     const best = this.bestHead;
     if (best === undefined || upstream.head === undefined) return undefined;
-    return best - upstream.head;
+    const seenAt = upstream.headSeenAtMs;
+    const then = seenAt === undefined ? best : Math.min(best, this.heads.bestAt(seenAt) ?? best);
+    return Math.max(0, then - upstream.head);
   }
 
   /** Every failure domain of the upstream is closed: it may take any call, not just a probe. */

@@ -61,7 +61,8 @@ export class Dispatcher {
     const nowMs = this.now();
     const q =
       chain.methodWindow(label, nowMs).quantile(quantile, nowMs) ?? chain.latency.quantile(quantile, nowMs);
-    return Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs));
+    // Whole milliseconds: Node keeps one timer list per distinct delay, and fractions make one each.
+    return Math.ceil(Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs)));
   }
 
   /**
@@ -77,7 +78,7 @@ export class Dispatcher {
     const p99 = chain.methodWindow(label, nowMs).quantile(0.99, nowMs) ?? chain.latency.quantile(0.99, nowMs);
     if (p99 === undefined) return Math.min(FALLBACK_STALL_MS, tryTimeout);
     const typical = Math.max(p99, upstream.latency.valueMs);
-    return Math.min(tryTimeout, Math.max(MIN_STALL_MS, typical * STALL_FACTOR));
+    return Math.ceil(Math.min(tryTimeout, Math.max(MIN_STALL_MS, typical * STALL_FACTOR)));
   }
 
   needsArchive(chain: ChainRuntime, call: RpcCall): boolean {
@@ -314,7 +315,7 @@ export class Dispatcher {
     // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.
     if (c.outcome === 'missing_state' && deepRead && upstream.archive === undefined) upstream.archive = false;
     if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
-      noteHead(upstream, c.reply.value, nowMs);
+      noteHead(chain, upstream, c.reply.value, nowMs);
     }
     if (c.outcome === 'ok' && method === 'eth_chainId' && c.reply?.kind === 'result') {
       // A provider re-pointed behind the same URL shows in live answers before the next probe.
@@ -345,11 +346,7 @@ function wrongChainId(upstream: Upstream, expected: number, value: unknown): boo
 }
 
 /** Live eth_blockNumber answers are head evidence too: no extra probe needed while traffic flows. */
-export function noteHead(upstream: Upstream, value: unknown, nowMs: number): void {
+function noteHead(chain: ChainRuntime, upstream: Upstream, value: unknown, nowMs: number): void {
   if (typeof value !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(value)) return;
-  const head = Number.parseInt(value, 16);
-  if (upstream.head === undefined || head >= upstream.head) {
-    upstream.head = head;
-    upstream.headSeenAtMs = nowMs;
-  }
+  chain.recordHead(upstream, Number.parseInt(value, 16), nowMs);
 }

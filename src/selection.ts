@@ -52,6 +52,9 @@ function sharesDomain(u: Upstream, domains: ReadonlySet<string>): boolean {
 
 const byPriority = (u: Upstream): number => u.config.priority;
 
+/** Candidates within 25 % of the cheapest share the traffic: latency estimates are noisier than that. */
+const NEAR_TIE = 0.25;
+
 /**
  * Expected latency × load: the latency estimate (or the wait of its oldest attempt in flight, if longer),
  * raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
@@ -96,6 +99,6 @@ export function selectUpstream(
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
     if (atHead.length > 0) pool = atHead;
   }
-  const upstream = pickCheapest(pool, byPriority, (u) => cost(chain, u, nowMs), random);
+  const upstream = pickCheapest(pool, byPriority, (u) => cost(chain, u, nowMs), random, NEAR_TIE);
   return upstream && { upstream, panic };
 }

@@ -1,4 +1,4 @@
-// pickCheapest: priority tiers first, then the lowest cost, equal costs shared at random.
+// pickCheapest: priority tiers first, then the lowest cost, equal (or near-equal) costs shared at random.
 import { describe, expect, it, vi } from 'vitest';
 import { pickCheapest } from '../../src/balancer.js';
 
@@ -87,5 +87,21 @@ describe('pickCheapest', () => {
   it('handles negative and zero costs like any other number', () => {
     const items = [item('zero', 0), item('neg', -1), item('pos', 1)];
     expect(pickCheapest(items, byPriority, byCost, seeded(2))!.name).toBe('neg');
+  });
+
+  it('shares picks among items within the near-tie band of the cheapest, and only those', () => {
+    const items = [item('best', 2), item('close', 2.4), item('edge', 2.5), item('out', 2.51), item('far', 6)];
+    const counts = new Map<string, number>();
+    const random = seeded(11);
+    for (let n = 0; n < 3000; n++) {
+      const picked = pickCheapest(items, byPriority, byCost, random, 0.25)!;
+      counts.set(picked.name, (counts.get(picked.name) ?? 0) + 1);
+    }
+    expect(counts.get('out')).toBeUndefined();
+    expect(counts.get('far')).toBeUndefined();
+    for (const name of ['best', 'close', 'edge']) {
+      expect(counts.get(name)).toBeGreaterThan(850);
+      expect(counts.get(name)).toBeLessThan(1150);
+    }
   });
 });

@@ -169,20 +169,22 @@ describe('selectUpstream', () => {
     expect(seen.get('fast')).toBe(300);
   });
 
-  it('moves traffic to a slower upstream only once the faster one carries inFlightScale attempts', () => {
+  it('sends a twice-as-slow upstream nothing until the faster one carries ~10 attempts, all past 24', () => {
     const c = makeChain([
       ['fast', 'r1', 'p1'],
       ['slow', 'r2', 'p2'],
     ]);
     const fast = named(c, 'fast');
-    named(c, 'fast').latency.reset(6, NOW);
+    fast.latency.reset(6, NOW);
     named(c, 'slow').latency.reset(12, NOW);
-    const scale = c.settings.routing.inFlightScale;
-    // cost(fast) = 6 × (1 + n / scale) stays under 12 while n < scale.
-    for (let i = 0; i < scale - 1; i++) fast.pending.begin(NOW);
+    expect(c.settings.routing.inFlightScale).toBe(16);
+    // cost(fast) = 6 × (1 + n / 16); slow shares once 12 is within 25 % of it (n >= 10), and takes
+    // everything once cost(fast) is more than 25 % above 12 (n > 24).
+    for (let i = 0; i < 9; i++) fast.pending.begin(NOW);
     expect([...pickMany(c, request(), 50).keys()]).toEqual(['fast']);
     fast.pending.begin(NOW);
-    fast.pending.begin(NOW);
+    expect([...pickMany(c, request(), 50).keys()].sort()).toEqual(['fast', 'slow']);
+    for (let i = 0; i < 15; i++) fast.pending.begin(NOW);
     expect([...pickMany(c, request(), 50).keys()]).toEqual(['slow']);
   });
 
@@ -195,9 +197,9 @@ describe('selectUpstream', () => {
     hung.latency.reset(2, NOW);
     named(c, 'other').latency.reset(6, NOW);
     const attempt = hung.pending.begin(NOW);
-    // 5 ms later its one attempt still counts as 5 ms: cheaper than 6.
+    // 3 ms later its one attempt counts as 3 ms: still well under 6.
     expect([...pickMany(c, request(), 20).keys()]).toEqual(['hung']);
-    expect(selectUpstream(c, request(), NOW + 5, Math.random)?.upstream.name).toBe('hung');
+    expect(selectUpstream(c, request(), NOW + 3, Math.random)?.upstream.name).toBe('hung');
     // 8 ms later it is at least 8 ms: the other upstream is cheaper, before any answer or timeout.
     expect(selectUpstream(c, request(), NOW + 8, Math.random)?.upstream.name).toBe('other');
     hung.pending.end(attempt);
