@@ -52,6 +52,9 @@ function sharesDomain(u: Upstream, domains: ReadonlySet<string>): boolean {
 
 const byPriority = (u: Upstream): number => u.config.priority;
 
+/** A failure just now makes an upstream cost 5× as much; forgotten within a few seconds. */
+const FAILURE_WEIGHT = 4;
+
 /** Candidates within 25 % of the cheapest share the traffic: latency estimates are noisier than that. */
 const NEAR_TIE = 0.25;
 
@@ -60,12 +63,14 @@ const NEAR_TIE = 0.25;
  * raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
  * latency × (in-flight + 1)), and lowered in favour during slow start. A hosted provider serves far
  * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
- * provider twice as slow; a pile-up or a stall still should, and does.
+ * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
+ * (src/recent-failures.ts).
  */
 export function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
   const { inFlightScale, slowStartMs } = chain.settings.routing;
   const load = 1 + u.inFlight / inFlightScale;
-  return (u.expectedLatencyMs(nowMs) * load) / u.slowStartFactor(nowMs, slowStartMs);
+  const failing = 1 + FAILURE_WEIGHT * u.failures.valueAt(nowMs);
+  return (u.expectedLatencyMs(nowMs) * load * failing) / u.slowStartFactor(nowMs, slowStartMs);
 }
 
 export function selectUpstream(

@@ -4,6 +4,7 @@ import CircuitBreaker from 'opossum';
 import type { Config, UpstreamConfig } from './config.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
+import { RecentFailures } from './recent-failures.js';
 import { redactUrl } from './redact.js';
 import { UpstreamClient } from './upstream-client.js';
 
@@ -43,6 +44,8 @@ export class Upstream {
   readonly breaker: CircuitBreaker<[Promise<void>], void>;
   readonly latency: LatencyEstimate;
   readonly pending = new PendingAttempts();
+  /** Failed attempts lately (decaying): they raise the selection cost. */
+  readonly failures = new RecentFailures();
   health: HealthState = 'unknown';
   /** Last chain id the upstream reported; a mismatch keeps it out of all traffic. */
   reportedChainId: number | undefined;
@@ -128,6 +131,15 @@ export class Upstream {
     if (this.unsupported.size < MAX_UNSUPPORTED) this.unsupported.add(method);
   }
 
+  /**
+   * Left alone until `untilMs` (Retry-After), then ramped back in over the slow start: the cheapest
+   * upstream would otherwise take the whole load back at once and be rate-limited again at once.
+   */
+  throttle(untilMs: number): void {
+    this.throttledUntilMs = Math.max(this.throttledUntilMs, untilMs);
+    this.recoveredAtMs = this.throttledUntilMs;
+  }
+
   isThrottled(nowMs: number): boolean {
     return nowMs < this.throttledUntilMs;
   }
@@ -135,6 +147,7 @@ export class Upstream {
   /** Selection weight in (0, 1] during slow start after a recovery; 1 otherwise. */
   slowStartFactor(nowMs: number, slowStartMs: number): number {
     if (this.recoveredAtMs === undefined || slowStartMs <= 0) return 1;
+    // Negative while a throttle back-off still runs: the ramp starts when it ends.
     const elapsed = nowMs - this.recoveredAtMs;
     if (elapsed >= slowStartMs) {
       this.recoveredAtMs = undefined;

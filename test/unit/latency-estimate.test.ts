@@ -7,14 +7,28 @@ describe('LatencyEstimate', () => {
     expect(new LatencyEstimate(42, 0).valueMs).toBe(42);
   });
 
-  it('moves half-way up to a slower sample at once, whatever the elapsed time', () => {
+  it('moves half-way up to the median of the last three samples, whatever the elapsed time', () => {
     const e = new LatencyEstimate(10, 0);
-    e.observe(510, 0);
+    e.observe(510, 0); // fewer than three samples yet: the sample itself
     expect(e.valueMs).toBe(260);
     e.observe(260, 100_000);
     expect(e.valueMs).toBe(260);
-    e.observe(1260, 100_000);
-    expect(e.valueMs).toBe(760);
+    e.observe(1260, 100_000); // median of 510, 260, 1260
+    expect(e.valueMs).toBe(385);
+  });
+
+  it('drops a lone spike, and follows two slow answers in a row', () => {
+    const e = new LatencyEstimate(6, 0);
+    for (let i = 0; i < 3; i++) e.observe(6, i);
+    e.observe(40, 3); // one answer delayed by a pause of our own
+    expect(e.valueMs).toBe(6);
+    e.observe(6, 4);
+    e.observe(6, 5);
+    expect(e.valueMs).toBe(6);
+    e.observe(40, 6);
+    expect(e.valueMs).toBe(6);
+    e.observe(40, 7); // two of the last three: now it is the upstream
+    expect(e.valueMs).toBe(23);
   });
 
   it('after one outlier stays below a neighbour twice as slow, and forgets it within ~100 samples', () => {

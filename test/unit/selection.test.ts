@@ -233,6 +233,40 @@ describe('selectUpstream', () => {
     expect(selectUpstream(c, request(), later, Math.random)?.panic).toBe(true);
   });
 
+  it('passes a failing upstream over for its sibling, and forgets the failure within seconds', () => {
+    const c = makeChain([
+      ['a1', 'east', 'p1'],
+      ['a2', 'east', 'p2'],
+      ['w', 'west', 'p3'],
+    ]);
+    const a1 = named(c, 'a1');
+    a1.latency.reset(2, NOW);
+    named(c, 'a2').latency.reset(3, NOW); // outside the near-tie band: a1 takes everything
+    named(c, 'w').latency.reset(6, NOW);
+    expect([...pickMany(c, request(), 50).keys()]).toEqual(['a1']);
+    // A 5xx comes back as fast as a result: latency alone would keep a1 first.
+    a1.failures.record(NOW);
+    expect([...pickMany(c, request(), 50).keys()]).toEqual(['a2']);
+    const later = NOW + 5000;
+    expect(selectUpstream(c, request(), later, Math.random)?.upstream.name).toBe('a1');
+  });
+
+  it('ramps a throttled upstream back in over the slow start once its Retry-After has passed', () => {
+    const c = makeChain([
+      ['fast', 'r1', 'p1'],
+      ['other', 'r2', 'p2'],
+    ]);
+    const fast = named(c, 'fast');
+    fast.latency.reset(2, NOW);
+    named(c, 'other').latency.reset(6, NOW);
+    fast.throttle(NOW + 1000);
+    const pick = (t: number) => selectUpstream(c, request(), t, Math.random)?.upstream.name;
+    expect(pick(NOW + 500)).toBe('other'); // backing off
+    expect(pick(NOW + 1050)).toBe('other'); // 5 % into the 1 s ramp: cost 2 / 0.1 = 20
+    expect(pick(NOW + 1900)).toBe('fast'); // 90 %: cost 2.2
+    expect(pick(NOW + 2500)).toBe('fast');
+  });
+
   it('respects restrictTo', () => {
     const c = makeChain([
       ['a', 'r1', 'p1'],
