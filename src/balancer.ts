@@ -7,6 +7,10 @@
 // 2.3 ms both carry traffic, so a hang of the region shows on both at once and its domain opens.
 // Pure: randomness is injected, costs come from the caller.
 
+// Reused by every pick (it runs synchronously, once per attempt): no arrays allocated per call.
+const scratchItems: unknown[] = [];
+const scratchCosts: number[] = [];
+
 export function pickCheapest<T>(
   items: readonly T[],
   priority: (item: T) => number,
@@ -17,8 +21,10 @@ export function pickCheapest<T>(
   if (items.length <= 1) return items[0];
   let tier = Number.POSITIVE_INFINITY;
   for (const item of items) tier = Math.min(tier, priority(item));
-  const inTier: T[] = [];
-  const costs: number[] = [];
+  const inTier = scratchItems as T[];
+  const costs = scratchCosts;
+  inTier.length = 0;
+  costs.length = 0;
   let best = Number.POSITIVE_INFINITY;
   for (const item of items) {
     if (priority(item) !== tier) continue;
@@ -37,5 +43,6 @@ export function pickCheapest<T>(
     seen++;
     if (seen === 1 || random() * seen < 1) picked = inTier[i];
   }
+  inTier.length = 0; // hold no upstream past the pick
   return picked;
 }

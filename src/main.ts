@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // CLI: parse arguments, load the config, start the server; drain on SIGTERM, reload on SIGHUP.
 // The node flag on the first line: a young generation of 8 MB semi-spaces instead of Node 20's 16 MB
-// keeps the per-request garbage of a busy proxy in cache; it measured 10-15 % more saturation
-// throughput on one pinned core (bench/README.md). `npm start` and the Dockerfile pass the same flag.
+// keeps the per-request garbage of a busy proxy in cache. wrk against one fake upstream, Switchyard
+// pinned to one core, gave 10-15 % more saturation throughput with it (2026-12-01); the full bench
+// runs that day were too noisy to confirm it. `npm start` and the Dockerfile pass the same flag.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
