@@ -147,7 +147,7 @@ export class HealthChecker {
     if (!ok && startedMs < t.lastOkStartedMs) return;
     if (ok) t.lastOkStartedMs = Math.max(t.lastOkStartedMs, startedMs);
     this.apply(t, ok, reason);
-    this.probeDomains(t, ok);
+    this.probeDomains(t, ok, startedMs);
   }
 
   /** Probes eth_chainId and records it; returns why the upstream fails the check, if it does. */
@@ -173,16 +173,22 @@ export class HealthChecker {
   }
 
   /**
-   * A check is also the probe of a half-open failure domain: a domain whose traffic moved away would
-   * otherwise wait for a live request to come its way before it could close.
+   * A check is also an outcome for the upstream's failure domains, and the probe of a half-open one: a
+   * domain whose traffic moved away would otherwise wait for a live request before it could close.
    */
-  private probeDomains(t: Track, ok: boolean): void {
+  private probeDomains(t: Track, ok: boolean, startedMs: number): void {
     const nowMs = Date.now();
     for (const key of t.upstream.domains) {
       const domain = t.chain.domains.get(key)!;
       if (ok) domain.memberLooksHealthy(nowMs);
-      if (domain.stateAt(nowMs) !== 'half_open' || !domain.admits(nowMs)) continue;
-      domain.record(t.upstream.name, !ok, nowMs);
+      const state = domain.stateAt(nowMs);
+      // A closed domain hears its checks too: live traffic goes to the cheapest region, so a region
+      // that carries none would otherwise stay "closed" on /status while every member of it is down.
+      if (state === 'closed' || (state === 'half_open' && domain.admits(nowMs))) {
+        // In a closed domain, a check sent before it closed (hung across a recovery) is no news; in a
+        // half-open one the check is the probe, even when its own success just made it half-open.
+        domain.record(t.upstream.name, !ok, nowMs, state === 'closed' ? startedMs : nowMs);
+      }
     }
   }
 
@@ -201,7 +207,7 @@ export class HealthChecker {
     if (ok && before !== 'up' && (before === 'unknown' || t.successes >= h.rise)) upstream.health = 'up';
     if (!ok && before !== 'down' && t.failures >= h.fall) upstream.health = 'down';
     if (before !== upstream.health) {
-      if (before === 'down' && upstream.health === 'up') upstream.recoveredAtMs = Date.now();
+      if (before === 'down' && upstream.health === 'up') upstream.markRecovered(Date.now());
       this.logger.info('upstream health changed', {
         chain: chain.name,
         upstream: upstream.name,

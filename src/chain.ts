@@ -48,8 +48,7 @@ export class ChainRuntime {
     }
     const onTransition: TransitionListener = (key, from, to, atMs) => {
       // Members of a domain that comes back ramp up (slow start) instead of taking a full share at once.
-      if (to === 'closed')
-        for (const u of this.upstreams) if (u.domains.includes(key)) u.recoveredAtMs = atMs;
+      if (to === 'closed') for (const u of this.upstreams) if (u.domains.includes(key)) u.markRecovered(atMs);
       onDomainTransition(key, from, to, atMs);
     };
     const domainSettings = JSON.stringify(settings.breakers.domain);

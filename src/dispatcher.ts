@@ -309,11 +309,12 @@ export class Dispatcher {
       upstream.lastSuccessMs = nowMs;
     } else if (effect === 'failure') {
       upstream.lastError = c.detail;
-      // A failure of an attempt sent before a later one succeeded is old news (a hung call timing
-      // out after the upstream recovered): it must not push traffic away from an upstream that works.
+      // A failure of an attempt sent before a later success or a recovery is old news (a hung call
+      // timing out after the upstream came back): it must not push traffic away from an upstream that works.
       // A refused connection costs its caller well under a millisecond and is retried for free, and
       // letting calls meet it again is how every member of a refusing region shows up at once.
-      if (startMs >= upstream.lastSuccessMs && c.outcome !== 'connect_error') upstream.failures.record(nowMs);
+      const news = startMs >= Math.max(upstream.lastSuccessMs, upstream.lastRecoveryMs);
+      if (news && c.outcome !== 'connect_error') upstream.failures.record(nowMs);
     }
     if (c.outcome === 'throttled') upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);

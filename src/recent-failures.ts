@@ -17,6 +17,10 @@ export class RecentFailures {
     this.stampMs = Math.max(this.stampMs, nowMs);
   }
 
+  clear(): void {
+    this.score = 0;
+  }
+
   valueAt(nowMs: number): number {
     if (this.score === 0) return 0;
     return this.score * Math.exp(-Math.max(0, nowMs - this.stampMs) / DECAY_MS);

@@ -55,6 +55,8 @@ export class Upstream {
   throttledUntilMs = 0;
   /** Start of a slow-start ramp after the upstream (or its domain) came back. */
   recoveredAtMs: number | undefined;
+  /** The last time it came back (kept after the ramp ends): failures of older attempts are no news. */
+  lastRecoveryMs = 0;
   lastSuccessMs = 0;
   lastError: string | undefined;
   archive: boolean | undefined;
@@ -97,7 +99,7 @@ export class Upstream {
       errorFilter: (err: Error) => err instanceof NeutralVerdict,
     });
     this.breaker.on('close', () => {
-      this.recoveredAtMs = Date.now();
+      this.markRecovered(Date.now());
     });
   }
 
@@ -129,6 +131,17 @@ export class Upstream {
 
   markUnsupported(method: string): void {
     if (this.unsupported.size < MAX_UNSUPPORTED) this.unsupported.add(method);
+  }
+
+  /**
+   * Came back (its breaker or a domain closed, its health went up): ramp up over the slow start, and
+   * forget recent failures, including late ones of attempts sent before now (a call that hung through
+   * the outage and times out after it).
+   */
+  markRecovered(atMs: number): void {
+    this.recoveredAtMs = atMs;
+    this.lastRecoveryMs = atMs;
+    this.failures.clear();
   }
 
   /**

@@ -14,6 +14,8 @@ beforeAll(async () => {
   await fleet.setFault('gcp-euw1-a', { kind: 'wrong_chain', chainId: 5 });
   await fleet.setFault('aws-use1-b', { kind: 'throttle', retryAfterSec: 1 });
   await fleet.setFault('lava-1', { kind: 'stale_head' });
+  // 2 ms against 6 ms can swap places over 12 samples on a machine busy with parallel test files.
+  await fleet.setFault('gcp-euw1-b', { kind: 'slow', extraMs: 30 });
   fleet.chain.advance(10);
   const config = buildConfig(parse(fleet.upstreamsYaml()), 'fleet.yaml');
   scores = await benchProviders(config, { requests: 12, seconds: 3 });

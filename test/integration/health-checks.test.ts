@@ -41,6 +41,33 @@ const probes = (p: FakeProvider) =>
   (p.stats.byMethod.get('eth_blockNumber') ?? 0) + (p.stats.byMethod.get('eth_chainId') ?? 0);
 
 describe('health checks', () => {
+  it('open the domain of a region that carries no traffic when its members fail their checks', async () => {
+    const chain = new ChainSim({ chainId: 1, startBlock: 10 });
+    const [a, b2] = [await provider('idle-a', chain), await provider('idle-b', chain)];
+    const b = await startBalancer(
+      testConfig(
+        [
+          { name: a.name, url: a.url, region: 'idle' },
+          { name: b2.name, url: b2.url, region: 'idle' },
+        ],
+        { health: { interval: '60ms', downInterval: '60ms', fall: 2, rise: 2 } },
+      ),
+    );
+    cleanup.push(() => b.close());
+    const state = async () => {
+      const doc = (await getJson(`${b.url}/status`)).json as {
+        chains: { domains: { key: string; state: string; opens: number }[] }[];
+      };
+      return doc.chains[0]!.domains.find((d) => d.key.startsWith('region:') && d.key.endsWith('/idle'))!;
+    };
+    expect((await state()).opens).toBe(0);
+    // No client call is sent at all: only the checks can tell.
+    await a.setFault({ kind: 'http_status', status: 502 });
+    await b2.setFault({ kind: 'http_status', status: 502 });
+    await sleep(500);
+    expect((await state()).opens).toBeGreaterThanOrEqual(1);
+  });
+
   it('marks an upstream down after `fall` failed checks and up again after `rise` good ones', async () => {
     const chain = new ChainSim({ chainId: 1, startBlock: 10 });
     const flaky = await provider('flaky', chain);

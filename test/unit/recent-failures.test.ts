@@ -31,4 +31,11 @@ describe('RecentFailures', () => {
     expect(f.valueAt(0)).toBe(3);
     expect(f.valueAt(2000)).toBeCloseTo(3 * Math.exp(-2), 9);
   });
+
+  it('clear forgets everything', () => {
+    const f = new RecentFailures();
+    f.record(0);
+    f.clear();
+    expect(f.valueAt(0)).toBe(0);
+  });
 });
