@@ -2,7 +2,8 @@
 // state at scrape time (so a reload shows at once), and the /metrics registry. Labels are bounded:
 // chain, upstream and domain names come from config, methods from a fixed list (methods.ts), reasons
 // and states from fixed sets. Never a URL, a key or raw client input. Metric list: README.md, "Metrics".
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { KEY_SEPARATOR as SEP, TalliedCounter, TalliedHistogram } from './metric-tally.js';
 import type { Observer } from './observer.js';
 import type { Runtime } from './runtime.js';
 import { chainShare, isUsable } from './status-model.js';
@@ -42,33 +43,34 @@ export function createMetrics(): Metrics {
   const registers = [registry];
 
   // ---- events (counters and histograms) ----
-  const requests = new Counter({
+  // The five per-request series are tallied (metric-tally.ts); the rest are rare events.
+  const requests = new TalliedCounter({
     name: 'switchyard_requests_total',
     help: 'JSON-RPC calls answered, by chain, method and result',
     labelNames: ['chain', 'method', 'result'],
     registers,
   });
-  const requestSeconds = new Histogram({
+  const requestSeconds = new TalliedHistogram({
     name: 'switchyard_request_duration_seconds',
     help: 'Time to answer one JSON-RPC call, retries and hedges included',
     labelNames: ['chain', 'method'],
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const attempts = new Counter({
+  const attempts = new TalliedCounter({
     name: 'switchyard_upstream_attempts_total',
     help: 'Attempts sent to upstreams, by outcome and kind (primary, retry, hedge)',
     labelNames: ['chain', 'upstream', 'outcome', 'kind'],
     registers,
   });
-  const attemptSeconds = new Histogram({
+  const attemptSeconds = new TalliedHistogram({
     name: 'switchyard_upstream_attempt_duration_seconds',
     help: 'Latency of attempts to each upstream',
     labelNames: ['chain', 'upstream'],
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  const trafficAttempts = new Counter({
+  const trafficAttempts = new TalliedCounter({
     name: 'switchyard_traffic_attempts_total',
     help: 'Attempts sent, by the failure-domain labels of the upstream (for traffic share per cloud/provider)',
     labelNames: ['chain', 'cloud', 'region', 'provider'],
@@ -345,14 +347,25 @@ export function createMetrics(): Metrics {
 
   const observer: Observer = {
     attempt(chain, upstream, _method, outcome, latencyMs, kind) {
-      attempts.inc({ chain, upstream, outcome, kind });
-      attemptSeconds.observe({ chain, upstream }, latencyMs / 1000);
+      const attemptKey = `${chain}${SEP}${upstream}${SEP}${outcome}${SEP}${kind}`;
+      if (!attempts.count(attemptKey)) attempts.start(attemptKey, { chain, upstream, outcome, kind });
+      const seconds = latencyMs / 1000;
+      const upstreamKey = `${chain}${SEP}${upstream}`;
+      if (!attemptSeconds.record(upstreamKey, seconds))
+        attemptSeconds.start(upstreamKey, { chain, upstream }, seconds);
       const labels = upstreamLabels(chain, upstream);
-      if (labels) trafficAttempts.inc({ chain, ...labels });
+      if (labels) {
+        const trafficKey = `${upstreamKey}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`;
+        if (!trafficAttempts.count(trafficKey)) trafficAttempts.start(trafficKey, { chain, ...labels });
+      }
     },
     request(chain, method, result, latencyMs) {
-      requests.inc({ chain, method, result });
-      requestSeconds.observe({ chain, method }, latencyMs / 1000);
+      const methodKey = `${chain}${SEP}${method}`;
+      const resultKey = `${methodKey}${SEP}${result}`;
+      if (!requests.count(resultKey)) requests.start(resultKey, { chain, method, result });
+      const seconds = latencyMs / 1000;
+      if (!requestSeconds.record(methodKey, seconds))
+        requestSeconds.start(methodKey, { chain, method }, seconds);
     },
     hedge(chain, won) {
       hedges.inc({ chain, result: won ? 'won' : 'lost' });
