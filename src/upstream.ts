@@ -107,11 +107,17 @@ export class Upstream {
     return this.pending.size;
   }
 
-  /** What a call sent now should take: the latency estimate, or longer while an attempt has waited longer. */
+  /**
+   * What a call sent now should take: the latency estimate, or longer once an attempt in flight has
+   * waited more than twice it (by how much more). With several in flight the oldest has routinely
+   * waited about one estimate, a jitter that must not send traffic to a slower network; a hang still
+   * shows within milliseconds and keeps growing.
+   */
   expectedLatencyMs(nowMs: number): number {
+    const estimate = this.latency.valueMs;
     const oldest = this.pending.oldestStartMs();
     const waited = oldest === undefined ? 0 : nowMs - oldest;
-    return Math.max(this.latency.valueMs, waited);
+    return Math.max(estimate, waited - estimate);
   }
 
   get breakerState(): UpstreamBreakerState {

@@ -53,7 +53,7 @@ function request(over: Partial<SelectionRequest> = {}): SelectionRequest {
 }
 
 const named = (c: ChainRuntime, name: string) => c.upstreams.find((u) => u.name === name)!;
-const pickMany = (c: ChainRuntime, req: SelectionRequest, n = 200) => {
+const pickMany = (c: ChainRuntime, req: SelectionRequest, n = 200, nowMs = NOW) => {
   const seen = new Map<string, number>();
   let seed = 1;
   const random = () => {
@@ -61,7 +61,7 @@ const pickMany = (c: ChainRuntime, req: SelectionRequest, n = 200) => {
     return seed / 2147483647;
   };
   for (let i = 0; i < n; i++) {
-    const s = selectUpstream(c, req, NOW, random);
+    const s = selectUpstream(c, req, nowMs, random);
     if (s) seen.set(s.upstream.name, (seen.get(s.upstream.name) ?? 0) + 1);
   }
   return seen;
@@ -200,10 +200,24 @@ describe('selectUpstream', () => {
     // 3 ms later its one attempt counts as 3 ms: still well under 6.
     expect([...pickMany(c, request(), 20).keys()]).toEqual(['hung']);
     expect(selectUpstream(c, request(), NOW + 3, Math.random)?.upstream.name).toBe('hung');
-    // 8 ms later it is at least 8 ms: the other upstream is cheaper, before any answer or timeout.
-    expect(selectUpstream(c, request(), NOW + 8, Math.random)?.upstream.name).toBe('other');
+    // 10 ms later it has waited 8 ms beyond its estimate: the other upstream is cheaper, before any
+    // answer or timeout.
+    expect(selectUpstream(c, request(), NOW + 10, Math.random)?.upstream.name).toBe('other');
     hung.pending.end(attempt);
-    expect(selectUpstream(c, request(), NOW + 8, Math.random)?.upstream.name).toBe('hung');
+    expect(selectUpstream(c, request(), NOW + 10, Math.random)?.upstream.name).toBe('hung');
+  });
+
+  it('does not take the ordinary jitter of a busy upstream for a stall', () => {
+    const c = makeChain([
+      ['busy', 'r1', 'p1'],
+      ['slower', 'r2', 'p2'],
+    ]);
+    const busy = named(c, 'busy');
+    busy.latency.reset(7, NOW);
+    named(c, 'slower').latency.reset(13, NOW);
+    for (let i = 0; i < 4; i++) busy.pending.begin(NOW + i * 3);
+    // Its oldest attempt has waited 12 ms, well within twice its estimate: it still costs less.
+    expect([...pickMany(c, request(), 20, NOW + 12).keys()]).toEqual(['busy']);
   });
 
   it('sends no client call into a half-open domain while a closed one can take it', () => {
