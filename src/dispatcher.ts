@@ -266,6 +266,7 @@ export class Dispatcher {
     // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
     // own breaker waits for the final outcome, so a slow answer is not counted as a dead upstream.
     let domainsTold = false;
+    let stalled = false;
     const tellDomains = (effect: 'success' | 'failure' | 'neutral', nowMs: number) => {
       if (domainsTold) return;
       domainsTold = true;
@@ -287,7 +288,10 @@ export class Dispatcher {
       }
       upstream.lastError = 'no answer (stalled)';
       this.observer.stall(chain.name, upstream.name);
-      tellDomains('failure', this.now());
+      stalled = true;
+      domainsTold = true;
+      const nowMs = this.now();
+      for (const key of upstream.domains) chain.domains.get(key)!.recordStall(upstream.name, nowMs, startMs);
       if (!attempt.orphaned) onStall();
     };
     const sentAt = performance.now();
@@ -331,7 +335,9 @@ export class Dispatcher {
         upstream.lastError = c.detail;
       }
     }
-    tellDomains(effect, nowMs);
+    if (stalled && effect === 'success') {
+      for (const key of upstream.domains) chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs);
+    } else tellDomains(effect, nowMs);
     if (effect === 'failure') upstream.counts.failures++;
     else if (effect === 'success') upstream.counts.successes++;
     settleVerdict!(

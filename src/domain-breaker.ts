@@ -19,12 +19,16 @@ export interface DomainBreakerOptions {
 const MIN_MEMBER_FAILURES = 2;
 /** ...and they are at least half of its outcomes. */
 const MIN_MEMBER_FAILURE_SHARE = 0.5;
+/** Stalled attempts sent closer together than this are one burst, one piece of evidence. */
+const STALL_BURST_MS = 1;
 /** Outcomes kept per member; older ones fall out even inside the window. */
 const MEMBER_HISTORY = 8;
 
 interface MemberHistory {
   times: number[];
   failed: boolean[];
+  /** The failure is a stall, which a late answer withdraws. */
+  stall: boolean[];
 }
 
 export type TransitionListener = (key: string, from: BreakerState, to: BreakerState, nowMs: number) => void;
@@ -32,6 +36,8 @@ export type TransitionListener = (key: string, from: BreakerState, to: BreakerSt
 export class DomainBreaker {
   private state: BreakerState = 'closed';
   private readonly history = new Map<string, MemberHistory>();
+  /** Per member: when its last counted stalled attempt was sent. */
+  private readonly lastStallSentAtMs = new Map<string, number>();
   private openUntilMs = 0;
   private currentBackoffMs: number;
   private probeInFlight = false;
@@ -82,8 +88,52 @@ export class DomainBreaker {
     if (this.stateAt(nowMs) === 'half_open' && sentAtMs >= this.stateSinceMs) this.probeInFlight = false;
   }
 
+  /**
+   * An attempt got no answer within the stall delay. A burst of attempts sent together (a client's
+   * batch, a load spike) stalls together when the upstream or the path to it pauses for a moment:
+   * one pause is one piece of evidence, so the stall of an attempt sent within STALL_BURST_MS of the
+   * member's last counted one is not counted again. A hang keeps stalling the attempts sent after it
+   * over the following milliseconds, and still opens the domain.
+   */
+  recordStall(member: string, nowMs: number, sentAtMs: number): void {
+    const last = this.lastStallSentAtMs.get(member);
+    if (last !== undefined && Math.abs(sentAtMs - last) < STALL_BURST_MS) return;
+    this.lastStallSentAtMs.set(member, sentAtMs);
+    this.recordOutcome(member, true, true, nowMs, sentAtMs);
+  }
+
+  /**
+   * A stalled attempt was answered after all: the member is alive. In a closed domain its latest
+   * stall still on record is withdrawn (becomes a success); an open domain goes half-open, and the
+   * next probe decides.
+   */
+  recordLateAnswer(member: string, nowMs: number): void {
+    if (this.stateAt(nowMs) === 'open') {
+      this.memberLooksHealthy(nowMs);
+      return;
+    }
+    const h = this.history.get(member);
+    if (!h) return;
+    for (let i = h.stall.length - 1; i >= 0; i--) {
+      if (!h.stall[i]) continue;
+      h.stall[i] = false;
+      h.failed[i] = false;
+      return;
+    }
+  }
+
   /** `sentAtMs`: when the attempt left; a late answer to an attempt from an earlier state is ignored. */
   record(member: string, failed: boolean, nowMs: number, sentAtMs = nowMs): void {
+    this.recordOutcome(member, failed, false, nowMs, sentAtMs);
+  }
+
+  private recordOutcome(
+    member: string,
+    failed: boolean,
+    stall: boolean,
+    nowMs: number,
+    sentAtMs: number,
+  ): void {
     const state = this.stateAt(nowMs);
     if (state === 'open' || sentAtMs < this.stateSinceMs) return;
     if (state === 'half_open') {
@@ -94,14 +144,16 @@ export class DomainBreaker {
     }
     let h = this.history.get(member);
     if (!h) {
-      h = { times: [], failed: [] };
+      h = { times: [], failed: [], stall: [] };
       this.history.set(member, h);
     }
     h.times.push(nowMs);
     h.failed.push(failed);
+    h.stall.push(stall);
     if (h.times.length > MEMBER_HISTORY) {
       h.times.shift();
       h.failed.shift();
+      h.stall.shift();
     }
     // A one-member domain is just its upstream, whose own breaker decides; domains need company.
     if (this.members.length < 2 || !failed) return;
@@ -150,6 +202,7 @@ export class DomainBreaker {
     this.stateSinceMs = nowMs;
     if (to === 'closed') {
       this.history.clear();
+      this.lastStallSentAtMs.clear();
       this.currentBackoffMs = this.options.backoffMs;
       this.openedAtMs = undefined;
     }

@@ -114,7 +114,7 @@ export class Upstream {
    * shows within milliseconds and keeps growing.
    */
   expectedLatencyMs(nowMs: number): number {
-    const estimate = this.latency.valueMs;
+    const estimate = this.latency.valueAt(nowMs);
     const oldest = this.pending.oldestStartMs();
     const waited = oldest === undefined ? 0 : nowMs - oldest;
     return Math.max(estimate, waited - estimate);

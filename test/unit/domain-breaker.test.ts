@@ -438,3 +438,49 @@ describe('late answers from an earlier state', () => {
     expect(b.stateAt(402)).toBe('closed');
   });
 });
+
+describe('stalls', () => {
+  it('counts attempts that stalled in one pause as one piece of evidence', () => {
+    const b = breaker({}, ['a', 'b']);
+    // Six attempts of each member sent within a millisecond all stall 50 ms later: one burst each.
+    for (let i = 0; i < 6; i++) {
+      b.recordStall('a', 50, i * 0.1);
+      b.recordStall('b', 50, i * 0.1);
+    }
+    expect(b.failingMembers(50)).toBe(0);
+    expect(b.stateAt(50)).toBe('closed');
+  });
+
+  it('still opens on a hang: attempts sent after the first keep stalling', () => {
+    const b = breaker({}, ['a', 'b']);
+    for (const sentAt of [0, 3, 6]) {
+      b.recordStall('a', sentAt + 50, sentAt);
+      b.recordStall('b', sentAt + 50, sentAt);
+    }
+    expect(b.stateAt(56)).toBe('open');
+  });
+
+  it('a stalled attempt answered after all counts as the member answering', () => {
+    const b = breaker({}, ['a', 'b']);
+    b.recordStall('a', 50, 0);
+    b.recordStall('a', 53, 3);
+    expect(b.failingMembers(53)).toBe(1);
+    b.recordLateAnswer('a', 60);
+    expect(b.failingMembers(60)).toBe(0);
+  });
+
+  it('an open domain goes half-open when a stalled attempt is answered after all', () => {
+    const b = breaker({}, ['a', 'b']);
+    for (const sentAt of [0, 3]) {
+      b.recordStall('a', sentAt + 50, sentAt);
+      b.recordStall('b', sentAt + 50, sentAt);
+    }
+    expect(b.stateAt(53)).toBe('open');
+    b.recordLateAnswer('b', 90);
+    expect(b.stateAt(90)).toBe('half_open');
+    // The next probe decides, as after a back-off.
+    b.onSend(91);
+    b.record('b', false, 95, 91);
+    expect(b.stateAt(95)).toBe('closed');
+  });
+});
