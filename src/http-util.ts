@@ -1,5 +1,6 @@
 // Small helpers for answering over node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { endInBatch } from './answer-batch.js';
 import { catalogueError, ERRORS, type ErrorName } from './errors.js';
 import { errorResponse } from './jsonrpc.js';
 
@@ -14,7 +15,7 @@ export function sendJson(
     'content-length': Buffer.byteLength(body),
     ...headers,
   });
-  res.end(body);
+  endInBatch(res, body);
 }
 
 /** A whole-answer protocol error: JSON-RPC error object with id null and the catalogue's HTTP status. */

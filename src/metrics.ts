@@ -229,9 +229,9 @@ export function createMetrics(): Metrics {
   );
   liveGauge(
     'switchyard_upstream_latency_ewma_seconds',
-    'Latency estimate of each upstream (fast-attack, slow-release EWMA; the balancer cost input)',
+    'Latency estimate of each upstream (fast-attack, slow-release EWMA, decaying while idle; the balancer cost input)',
     ['chain', 'upstream'],
-    (set) => eachUpstream((_c, u, base) => set(base, u.latency.valueMs / 1000)),
+    (set, nowMs) => eachUpstream((_c, u, base) => set(base, u.latency.valueAt(nowMs) / 1000)),
   );
   liveGauge(
     'switchyard_upstream_health_state',

@@ -38,7 +38,7 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     lagging: (chain.lagOf(u) ?? 0) > chain.settings.health.maxBlockLag,
     throttled: u.isThrottled(nowMs),
     inFlight: u.inFlight,
-    latencyMs: Math.round(u.latency.valueMs * 100) / 100,
+    latencyMs: Math.round(u.latency.valueAt(nowMs) * 100) / 100,
     archive: u.archive ?? null,
     unsupportedMethods: [...u.unsupported].slice(0, 20),
     lastError: u.lastError ?? null,
