@@ -64,7 +64,9 @@ function gitDescribe(root: string): string | null {
       cwd: root,
       encoding: 'utf8',
     }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'routes', 'health', 'bench'], {
+    // The output folder of this very run (under bench/results or bench/out) is no change to the code.
+    const paths = ['src', 'routes', 'health', 'bench', ':(exclude)bench/results', ':(exclude)bench/out'];
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], {
       cwd: root,
       encoding: 'utf8',
     })
