@@ -336,7 +336,8 @@ export class Dispatcher {
       }
     }
     if (stalled && effect === 'success') {
-      for (const key of upstream.domains) chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs);
+      for (const key of upstream.domains)
+        chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs, startMs);
     } else tellDomains(effect, nowMs);
     if (effect === 'failure') upstream.counts.failures++;
     else if (effect === 'success') upstream.counts.successes++;

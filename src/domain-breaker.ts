@@ -27,8 +27,8 @@ const MEMBER_HISTORY = 8;
 interface MemberHistory {
   times: number[];
   failed: boolean[];
-  /** The failure is a stall, which a late answer withdraws. */
-  stall: boolean[];
+  /** For a stall, when its attempt was sent (a late answer to that burst withdraws it); NaN otherwise. */
+  stallSentAtMs: number[];
 }
 
 export type TransitionListener = (key: string, from: BreakerState, to: BreakerState, nowMs: number) => void;
@@ -99,24 +99,24 @@ export class DomainBreaker {
     const last = this.lastStallSentAtMs.get(member);
     if (last !== undefined && Math.abs(sentAtMs - last) < STALL_BURST_MS) return;
     this.lastStallSentAtMs.set(member, sentAtMs);
-    this.recordOutcome(member, true, true, nowMs, sentAtMs);
+    this.recordOutcome(member, true, sentAtMs, nowMs, sentAtMs);
   }
 
   /**
-   * A stalled attempt was answered after all: the member is alive. In a closed domain its latest
-   * stall still on record is withdrawn (becomes a success); an open domain goes half-open, and the
-   * next probe decides.
+   * A stalled attempt (sent at `sentAtMs`) was answered after all: the member is alive. In a closed
+   * domain the stall its burst put on record is withdrawn (becomes a success); an open domain goes
+   * half-open, and the next probe decides.
    */
-  recordLateAnswer(member: string, nowMs: number): void {
+  recordLateAnswer(member: string, nowMs: number, sentAtMs: number): void {
     if (this.stateAt(nowMs) === 'open') {
       this.memberLooksHealthy(nowMs);
       return;
     }
     const h = this.history.get(member);
     if (!h) return;
-    for (let i = h.stall.length - 1; i >= 0; i--) {
-      if (!h.stall[i]) continue;
-      h.stall[i] = false;
+    for (let i = h.stallSentAtMs.length - 1; i >= 0; i--) {
+      if (!(Math.abs(h.stallSentAtMs[i]! - sentAtMs) < STALL_BURST_MS)) continue;
+      h.stallSentAtMs[i] = Number.NaN;
       h.failed[i] = false;
       return;
     }
@@ -124,13 +124,13 @@ export class DomainBreaker {
 
   /** `sentAtMs`: when the attempt left; a late answer to an attempt from an earlier state is ignored. */
   record(member: string, failed: boolean, nowMs: number, sentAtMs = nowMs): void {
-    this.recordOutcome(member, failed, false, nowMs, sentAtMs);
+    this.recordOutcome(member, failed, Number.NaN, nowMs, sentAtMs);
   }
 
   private recordOutcome(
     member: string,
     failed: boolean,
-    stall: boolean,
+    stallSentAtMs: number,
     nowMs: number,
     sentAtMs: number,
   ): void {
@@ -144,16 +144,16 @@ export class DomainBreaker {
     }
     let h = this.history.get(member);
     if (!h) {
-      h = { times: [], failed: [], stall: [] };
+      h = { times: [], failed: [], stallSentAtMs: [] };
       this.history.set(member, h);
     }
     h.times.push(nowMs);
     h.failed.push(failed);
-    h.stall.push(stall);
+    h.stallSentAtMs.push(stallSentAtMs);
     if (h.times.length > MEMBER_HISTORY) {
       h.times.shift();
       h.failed.shift();
-      h.stall.shift();
+      h.stallSentAtMs.shift();
     }
     // A one-member domain is just its upstream, whose own breaker decides; domains need company.
     if (this.members.length < 2 || !failed) return;

@@ -1,6 +1,6 @@
 // Pass-through fidelity: the recorded execution-apis exchanges replayed through the balancer, single
 // and batched, must come back exactly as recorded apart from the id.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 import {
   type Exchange,

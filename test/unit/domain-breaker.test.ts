@@ -465,8 +465,17 @@ describe('stalls', () => {
     b.recordStall('a', 50, 0);
     b.recordStall('a', 53, 3);
     expect(b.failingMembers(53)).toBe(1);
-    b.recordLateAnswer('a', 60);
+    b.recordLateAnswer('a', 60, 3);
     expect(b.failingMembers(60)).toBe(0);
+  });
+
+  it('a late answer withdraws only the stall of its own burst', () => {
+    const b = breaker({}, ['a', 'b']);
+    for (const sentAt of [0, 3, 6]) b.recordStall('a', sentAt + 50, sentAt);
+    // Answers to the burst sent at 6 arrive; the stalls of 0 and 3 (a hang) stay on record.
+    b.recordLateAnswer('a', 60, 6);
+    b.recordLateAnswer('a', 61, 6.5);
+    expect(b.failingMembers(61)).toBe(1);
   });
 
   it('an open domain goes half-open when a stalled attempt is answered after all', () => {
@@ -476,7 +485,7 @@ describe('stalls', () => {
       b.recordStall('b', sentAt + 50, sentAt);
     }
     expect(b.stateAt(53)).toBe('open');
-    b.recordLateAnswer('b', 90);
+    b.recordLateAnswer('b', 90, 3);
     expect(b.stateAt(90)).toBe('half_open');
     // The next probe decides, as after a back-off.
     b.onSend(91);

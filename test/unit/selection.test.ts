@@ -169,14 +169,20 @@ describe('selectUpstream', () => {
     expect(seen.get('fast')).toBe(300);
   });
 
-  it('sends a twice-as-slow upstream nothing until the faster one carries ~10 attempts, all past 24', () => {
+  /** Two upstreams in different regions and providers, with these latency estimates. */
+  const twoUpstreams = (first: [string, number], second: [string, number]) => {
     const c = makeChain([
-      ['fast', 'r1', 'p1'],
-      ['slow', 'r2', 'p2'],
+      [first[0], 'r1', 'p1'],
+      [second[0], 'r2', 'p2'],
     ]);
+    named(c, first[0]).latency.reset(first[1], NOW);
+    named(c, second[0]).latency.reset(second[1], NOW);
+    return c;
+  };
+
+  it('sends a twice-as-slow upstream nothing until the faster one carries ~10 attempts, all past 24', () => {
+    const c = twoUpstreams(['fast', 6], ['slow', 12]);
     const fast = named(c, 'fast');
-    fast.latency.reset(6, NOW);
-    named(c, 'slow').latency.reset(12, NOW);
     expect(c.settings.routing.inFlightScale).toBe(16);
     // cost(fast) = 6 × (1 + n / 16); slow shares once 12 is within 25 % of it (n >= 10), and takes
     // everything once cost(fast) is more than 25 % above 12 (n > 24).
@@ -189,13 +195,8 @@ describe('selectUpstream', () => {
   });
 
   it('avoids an upstream whose oldest attempt in flight has waited longer than another takes', () => {
-    const c = makeChain([
-      ['hung', 'r1', 'p1'],
-      ['other', 'r2', 'p2'],
-    ]);
+    const c = twoUpstreams(['hung', 2], ['other', 6]);
     const hung = named(c, 'hung');
-    hung.latency.reset(2, NOW);
-    named(c, 'other').latency.reset(6, NOW);
     const attempt = hung.pending.begin(NOW);
     // 3 ms later its one attempt counts as 3 ms: still well under 6.
     expect([...pickMany(c, request(), 20).keys()]).toEqual(['hung']);
@@ -208,13 +209,8 @@ describe('selectUpstream', () => {
   });
 
   it('does not take the ordinary jitter of a busy upstream for a stall', () => {
-    const c = makeChain([
-      ['busy', 'r1', 'p1'],
-      ['slower', 'r2', 'p2'],
-    ]);
+    const c = twoUpstreams(['busy', 7], ['slower', 13]);
     const busy = named(c, 'busy');
-    busy.latency.reset(7, NOW);
-    named(c, 'slower').latency.reset(13, NOW);
     for (let i = 0; i < 4; i++) busy.pending.begin(NOW + i * 3);
     // Its oldest attempt has waited 12 ms, well within twice its estimate: it still costs less.
     expect([...pickMany(c, request(), 20, NOW + 12).keys()]).toEqual(['busy']);
