@@ -77,6 +77,8 @@ export class Dispatcher {
     const nowMs = this.now();
     const p99 = chain.methodWindow(label, nowMs).quantile(0.99, nowMs) ?? chain.latency.quantile(0.99, nowMs);
     if (p99 === undefined) return Math.min(FALLBACK_STALL_MS, tryTimeout);
+    // The estimate as of its last answer, not decayed while idle: an upstream that was slow and gets a
+    // first call again must not have that call taken for a stall (and its region for a dead one).
     const typical = Math.max(p99, upstream.latency.valueMs);
     return Math.ceil(Math.min(tryTimeout, Math.max(MIN_STALL_MS, typical * STALL_FACTOR)));
   }

@@ -327,13 +327,14 @@ export function createMetrics(): Metrics {
 
   // Failure-domain labels of an upstream, for the traffic counters; rebuilt when the runtime changes.
   let labelsFor: { runtime: Runtime; map: Map<string, UpstreamLabels> } | undefined;
-  const upstreamLabels = (chain: string, upstream: string): UpstreamLabels | undefined => {
+  /** `key`: chain and upstream name joined by SEP, as the tallied series key them. */
+  const upstreamLabels = (key: string): UpstreamLabels | undefined => {
     if (!source) return undefined;
     if (labelsFor?.runtime !== source.runtime) {
       const map = new Map<string, UpstreamLabels>();
       for (const c of source.runtime.chains.values()) {
         for (const u of c.upstreams) {
-          map.set(`${c.name}\u0000${u.name}`, {
+          map.set(`${c.name}${SEP}${u.name}`, {
             cloud: u.config.cloud,
             region: u.config.region,
             provider: u.config.provider,
@@ -342,7 +343,7 @@ export function createMetrics(): Metrics {
       }
       labelsFor = { runtime: source.runtime, map };
     }
-    return labelsFor.map.get(`${chain}\u0000${upstream}`);
+    return labelsFor.map.get(key);
   };
 
   const observer: Observer = {
@@ -353,7 +354,7 @@ export function createMetrics(): Metrics {
       const upstreamKey = `${chain}${SEP}${upstream}`;
       if (!attemptSeconds.record(upstreamKey, seconds))
         attemptSeconds.start(upstreamKey, { chain, upstream }, seconds);
-      const labels = upstreamLabels(chain, upstream);
+      const labels = upstreamLabels(upstreamKey);
       if (labels) {
         const trafficKey = `${upstreamKey}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`;
         if (!trafficAttempts.count(trafficKey)) trafficAttempts.start(trafficKey, { chain, ...labels });

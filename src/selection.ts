@@ -59,8 +59,8 @@ const FAILURE_WEIGHT = 4;
 const NEAR_TIE = 0.25;
 
 /**
- * Expected latency × load: the latency estimate (or the wait of its oldest attempt in flight, if longer),
- * raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
+ * Expected latency × load: the latency estimate as of now (Upstream.expectedLatencyMs: decayed while
+ * idle, and raised once its oldest attempt in flight has waited more than twice it), raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
  * latency × (in-flight + 1)), and lowered in favour during slow start. A hosted provider serves far
  * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
  * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it

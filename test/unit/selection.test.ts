@@ -67,6 +67,12 @@ const pickMany = (c: ChainRuntime, req: SelectionRequest, n = 200, nowMs = NOW) 
   return seen;
 };
 
+/** A retry after `name` failed: it and its failure domains are tried. */
+const retryAfter = (c: ChainRuntime, name: string, extra: Partial<SelectionRequest> = {}) => {
+  const failed = named(c, name);
+  return request({ tried: new Set([failed]), triedDomains: new Set(failed.domains), ...extra });
+};
+
 describe('selectUpstream', () => {
   it('never picks an upstream on the wrong chain, nor one still unverified once others are verified', () => {
     const c = makeChain([
@@ -85,9 +91,7 @@ describe('selectUpstream', () => {
       ['a2', 'east', 'infura'],
       ['b1', 'west', 'quicknode'],
     ]);
-    const a1 = named(c, 'a1');
-    const seen = pickMany(c, request({ tried: new Set([a1]), triedDomains: new Set(a1.domains) }));
-    expect([...seen.keys()]).toEqual(['b1']);
+    expect([...pickMany(c, retryAfter(c, 'a1')).keys()]).toEqual(['b1']);
   });
 
   it('prefers another failure domain over a sibling that is known to be at the served head', () => {
@@ -96,11 +100,9 @@ describe('selectUpstream', () => {
       ['a2', 'east', 'infura'],
       ['b1', 'west', 'quicknode'],
     ]);
-    const a1 = named(c, 'a1');
     named(c, 'a2').head = 120; // live traffic keeps the sibling's head fresh ...
     named(c, 'b1').head = 118; // ... the idle region's is as old as its last health check
-    const req = request({ tried: new Set([a1]), triedDomains: new Set(a1.domains), minHead: 120 });
-    expect([...pickMany(c, req).keys()]).toEqual(['b1']);
+    expect([...pickMany(c, retryAfter(c, 'a1', { minHead: 120 })).keys()]).toEqual(['b1']);
     // With no other domain left, the head preference still applies among the rest.
     const first = request({ minHead: 120 });
     expect([...pickMany(c, first).keys()]).toEqual(['a2']);
@@ -111,9 +113,7 @@ describe('selectUpstream', () => {
       ['a1', 'east', 'alchemy'],
       ['a2', 'east', 'infura'],
     ]);
-    const a1 = named(c, 'a1');
-    const seen = pickMany(c, request({ tried: new Set([a1]), triedDomains: new Set(a1.domains) }));
-    expect([...seen.keys()]).toEqual(['a2']);
+    expect([...pickMany(c, retryAfter(c, 'a1')).keys()]).toEqual(['a2']);
   });
 
   it('keeps lagging upstreams out of latest reads only', () => {
