@@ -2,16 +2,25 @@
 // needs a key, in the `x-api-key` header or as a path segment after the chain (`POST /<chain>/<key>`,
 // for wallets that cannot set headers). Unknown or missing: HTTP 401 UNAUTHORIZED. Each key has its
 // own token bucket (rate-limiter.ts): beyond it, HTTP 429 RATE_LIMITED with Retry-After. A batch
-// counts as one request (server.maxBatchSize caps it). Keys are never logged, echoed or labelled:
-// metrics carry the key's configured name.
+// counts as one request (server.maxBatchSize caps it); over a WebSocket, one frame is one request.
+// Keys are never logged, echoed or labelled: metrics carry the key's configured name.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from './config.js';
+import type { ErrorName } from './errors.js';
 import { sendCatalogueError } from './http-util.js';
-import { RateLimiter } from './rate-limiter.js';
+import type { Observer } from './observer.js';
+import { RateLimiter, type Take } from './rate-limiter.js';
+import type { Runtime } from './runtime.js';
 import type { RpcGate } from './server.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 
-type KeyEntry = Config['security']['apiKeys'][number];
+export type KeyEntry = Config['security']['apiKeys'][number];
+
+export type KeyCheck =
+  /** `key`: the key entry when keys are configured (its name is what metrics and rate limits use). */
+  | { ok: true; rpcPath: string; key: KeyEntry | undefined }
+  | { ok: false; error: Extract<ErrorName, 'NOT_FOUND' | 'UNAUTHORIZED'> };
 
 const byKeyCache = new WeakMap<readonly KeyEntry[], Map<string, KeyEntry>>();
 
@@ -24,51 +33,74 @@ function keyIndex(keys: readonly KeyEntry[]): Map<string, KeyEntry> {
   return index;
 }
 
-export function apiKeyGate(limiter = new RateLimiter(), now: () => number = Date.now): RpcGate {
-  let lastKeys: readonly KeyEntry[] | undefined;
-  return (req, res, path, server) => {
-    const runtime = server.runtime;
+/** Identifies the key of a request (HTTP or a WebSocket upgrade) and takes from its rate limit. */
+export class ApiKeyGuard {
+  private lastKeys: readonly KeyEntry[] | undefined;
+
+  constructor(
+    private readonly limiter = new RateLimiter(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  check(runtime: Runtime, headers: IncomingHttpHeaders, path: string, observer: Observer): KeyCheck {
     const keys = runtime.config.security.apiKeys;
-    if (keys.length === 0) return path;
-    if (keys !== lastKeys) {
-      lastKeys = keys;
-      limiter.retain(new Set(keys.map((k) => k.name)));
+    if (keys.length === 0) return { ok: true, rpcPath: path, key: undefined };
+    if (keys !== this.lastKeys) {
+      this.lastKeys = keys;
+      this.limiter.retain(new Set(keys.map((k) => k.name)));
     }
     const segments = path.split('/').filter((s) => s.length > 0);
     let rpcPath = path;
     let key: string | undefined;
     if (segments.length === 2) {
       // Never echo the path back: its second segment is (meant to be) a key.
-      if (!runtime.chains.has(segments[0]!)) {
-        sendCatalogueError(res, 'NOT_FOUND');
-        return undefined;
-      }
+      if (!runtime.chains.has(segments[0]!)) return { ok: false, error: 'NOT_FOUND' };
       key = decodeSegment(segments[1]!);
       rpcPath = `/${segments[0]}`;
     } else if (segments.length > 2) {
-      sendCatalogueError(res, 'NOT_FOUND');
-      return undefined;
+      return { ok: false, error: 'NOT_FOUND' };
     }
     if (key === undefined) {
-      const header = req.headers[API_KEY_HEADER];
+      const header = headers[API_KEY_HEADER];
       key = Array.isArray(header) ? header[0] : header;
     }
     const entry = key === undefined ? undefined : keyIndex(keys).get(key);
     if (!entry) {
-      server.observer.rejected?.('unauthorized');
-      sendCatalogueError(res, 'UNAUTHORIZED');
+      observer.rejected?.('unauthorized');
+      return { ok: false, error: 'UNAUTHORIZED' };
+    }
+    return { ok: true, rpcPath, key: entry };
+  }
+
+  /** One request of `key` (none configured: always allowed). */
+  take(key: KeyEntry | undefined, observer: Observer): Take {
+    if (!key) return { ok: true };
+    const taken = this.limiter.take(key.name, key.ratePerSecond, key.burst, this.now());
+    observer.apiKeyRequest?.(key.name, taken.ok);
+    if (!taken.ok) observer.rejected?.('rate_limited');
+    return taken;
+  }
+}
+
+export function apiKeyGate(guard = new ApiKeyGuard()): RpcGate {
+  return (req, res, path, server) => {
+    const checked = guard.check(server.runtime, req.headers, path, server.observer);
+    if (!checked.ok) {
+      sendCatalogueError(res, checked.error);
       return undefined;
     }
-    const taken = limiter.take(entry.name, entry.ratePerSecond, entry.burst, now());
-    server.observer.apiKeyRequest?.(entry.name, taken.ok);
+    const taken = guard.take(checked.key, server.observer);
     if (!taken.ok) {
-      server.observer.rejected?.('rate_limited');
-      res.setHeader('retry-after', String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))));
+      res.setHeader('retry-after', retryAfterSeconds(taken.retryAfterMs));
       sendCatalogueError(res, 'RATE_LIMITED');
       return undefined;
     }
-    return rpcPath;
+    return checked.rpcPath;
   };
+}
+
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
 function decodeSegment(segment: string): string | undefined {

@@ -5,11 +5,20 @@ import type { CallAnswer } from './dispatcher.js';
 import type { RpcCall } from './jsonrpc.js';
 import type { Runtime } from './runtime.js';
 
+/** What a WebSocket connection offers the subscription stage (src/subscriptions/subscription-stage.ts). */
+export interface SubscriberSession {
+  /** Subscribes; returns the new id, or a raw JSON-RPC error object. */
+  subscribe(kind: string, params: readonly unknown[]): { id: string } | { error: string };
+  unsubscribe(id: string): boolean;
+}
+
 export interface CallContext {
   runtime: Runtime;
   chain: ChainRuntime;
   call: RpcCall;
   deadlineAtMs: number;
+  /** Set for calls that came over a WebSocket: they may subscribe. */
+  session?: SubscriberSession | undefined;
 }
 
 export type CallStage = (ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>;

@@ -10,6 +10,8 @@ export { ConfigError } from './config-values.js';
 export interface UpstreamConfig {
   name: string;
   url: string;
+  /** ws(s) URL for subscriptions; without it the upstream feeds subscriptions by polling `url`. */
+  ws: string | undefined;
   cloud: string;
   region: string;
   provider: string;
@@ -82,6 +84,22 @@ export interface Config {
     checkSyncing: boolean;
   };
   cache: { enabled: boolean; maxEntries: number; maxBytes: number };
+  subscriptions: {
+    /** WebSocket client connections accepted at once. */
+    maxConnections: number;
+    maxPerConnection: number;
+    /** Bytes queued to one client beyond which it is closed as a slow consumer. */
+    sendBufferBytes: number;
+    pingIntervalMs: number;
+    /** Head polling of upstreams without `ws`. */
+    pollIntervalMs: number;
+    /** Canonical blocks remembered for reorgs (`removed: true` logs). */
+    reorgDepth: number;
+    /** Missed blocks fetched after a feed outage; a longer gap is skipped and logged. */
+    maxBackfill: number;
+    /** A WebSocket feed that announces nothing this long after another announced a block is silent. */
+    silentAfterMs: number;
+  };
   chains: readonly ChainConfig[];
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
@@ -89,10 +107,19 @@ export interface Config {
 
 const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard'];
 
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function readUpstream(node: Node): UpstreamConfig {
   node.object([
     'name',
     'url',
+    'ws',
     'cloud',
     'region',
     'provider',
@@ -104,15 +131,13 @@ function readUpstream(node: Node): UpstreamConfig {
   ]);
   const urlNode = node.child('url');
   const url = urlNode.string();
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseUrl(url);
   // The URL itself is never echoed: it may hold an API key.
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
     urlNode.fail('expected http(s) URL');
+  const wsNode = node.child('ws');
+  const ws = wsNode.optionalString();
+  if (ws !== undefined && !/^wss?:$/.test(parseUrl(ws)?.protocol ?? '')) wsNode.fail('expected ws(s) URL');
   const headersNode = node.child('headers');
   const headers: Record<string, string> = {};
   if (!headersNode.missing) {
@@ -124,6 +149,7 @@ function readUpstream(node: Node): UpstreamConfig {
   return {
     name: node.child('name').string(),
     url,
+    ws,
     cloud: node.child('cloud').string('unknown'),
     region: node.child('region').string('unknown'),
     provider: node.child('provider').string('unknown'),
@@ -157,6 +183,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     'breakers',
     'health',
     'cache',
+    'subscriptions',
     'chains',
   ]);
   const server = root
@@ -204,6 +231,18 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'checkSyncing',
     ]);
   const cache = root.child('cache').object(['enabled', 'maxEntries', 'maxBytes']);
+  const subs = root
+    .child('subscriptions')
+    .object([
+      'maxConnections',
+      'maxPerConnection',
+      'sendBufferBytes',
+      'pingInterval',
+      'pollInterval',
+      'reorgDepth',
+      'maxBackfill',
+      'silentAfter',
+    ]);
 
   const chainsNode = root.child('chains');
   const chains = chainsNode.list().map(readChain);
@@ -321,6 +360,16 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       enabled: cache.child('enabled').boolean(true),
       maxEntries: cache.child('maxEntries').number(10_000, 1),
       maxBytes: cache.child('maxBytes').size(64 * 1024 * 1024),
+    },
+    subscriptions: {
+      maxConnections: subs.child('maxConnections').number(10_000, 1, 1_000_000),
+      maxPerConnection: subs.child('maxPerConnection').number(100, 1, 100_000),
+      sendBufferBytes: subs.child('sendBufferBytes').size(4 * 1024 * 1024),
+      pingIntervalMs: subs.child('pingInterval').duration(30_000, 100),
+      pollIntervalMs: subs.child('pollInterval').duration(1000, 20),
+      reorgDepth: subs.child('reorgDepth').number(64, 1, 10_000),
+      maxBackfill: subs.child('maxBackfill').number(1000, 1, 1_000_000),
+      silentAfterMs: subs.child('silentAfter').duration(3000, 50),
     },
     chains,
     secrets,

@@ -36,6 +36,11 @@ export class Drainer {
     return this.live.size;
   }
 
+  /** The socket was upgraded (WebSocket): it is no longer an HTTP connection to drain. */
+  release(socket: Socket): void {
+    this.connections.delete(socket);
+  }
+
   /** Call first thing for every request. */
   track(req: IncomingMessage, res: ServerResponse): void {
     const conn = this.connections.get(req.socket);

@@ -30,6 +30,23 @@ export const ERRORS = {
     message: 'transaction may have been accepted: check it by hash before resending',
   },
   SHUTTING_DOWN: { rpcCode: -32057, httpStatus: 503, message: 'server is shutting down' },
+  INVALID_PARAMS: { rpcCode: -32602, httpStatus: 200, message: 'invalid params' },
+  NOTIFICATIONS_UNSUPPORTED: {
+    rpcCode: -32601,
+    httpStatus: 200,
+    message: 'notifications not supported: subscribe over a WebSocket (ws://host/<chain>)',
+  },
+  SUBSCRIPTION_LIMIT: {
+    rpcCode: -32058,
+    httpStatus: 200,
+    message: 'too many subscriptions on this connection',
+  },
+  CONNECTION_LIMIT: { rpcCode: -32059, httpStatus: 503, message: 'too many WebSocket connections' },
+  ORIGIN_NOT_ALLOWED: {
+    rpcCode: -32060,
+    httpStatus: 403,
+    message: 'origin not allowed (server.corsOrigins)',
+  },
   FILTER_NOT_FOUND: { rpcCode: -32000, httpStatus: 200, message: 'filter not found' },
   INTERNAL: { rpcCode: -32603, httpStatus: 500, message: 'internal error' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -7,6 +7,19 @@ export type AttemptKind = 'primary' | 'retry' | 'hedge';
 /** Why Switchyard answered a request itself instead of sending it upstream (src/operations.ts). */
 export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied';
 
+/** What happened to a chain's subscription feed (src/subscriptions/chain-feed.ts). */
+export type FeedEvent =
+  | 'backfilled_block'
+  | 'backfilled_log'
+  | 'reorg'
+  | 'orphaned_block'
+  | 'skipped_block'
+  | 'source_down'
+  | 'source_silent';
+
+/** Why Switchyard closed a client's WebSocket (src/subscriptions/ws-endpoint.ts). */
+export type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';
+
 export interface Observer {
   attempt(
     chain: string,
@@ -32,6 +45,12 @@ export interface Observer {
   configReload?(ok: boolean): void;
   /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
+  /** Optional: `count` subscription notifications of `kind` were sent. */
+  notifications?(chain: string, kind: string, count: number): void;
+  /** Optional: the subscription feed of `chain` backfilled, reorged, skipped or lost a source. */
+  feedEvent?(chain: string, event: FeedEvent, count: number): void;
+  /** Optional: Switchyard closed a client's WebSocket. */
+  websocketClosed?(reason: WebSocketCloseReason): void;
 }
 
 export const nullObserver: Observer = {

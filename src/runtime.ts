@@ -33,7 +33,9 @@ export class Runtime {
       ),
     );
     for (const chainConfig of config.chains) {
-      logger.addSecrets(chainConfig.upstreams.flatMap((u) => urlSecrets(u.url)));
+      logger.addSecrets(
+        chainConfig.upstreams.flatMap((u) => [...urlSecrets(u.url), ...(u.ws ? urlSecrets(u.ws) : [])]),
+      );
       const chain = new ChainRuntime(
         chainConfig,
         config,

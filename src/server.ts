@@ -1,10 +1,11 @@
 // Builds the node:http server: routes requests to the JSON-RPC handler and the operational endpoints,
 // tracks requests in flight for graceful shutdown, and swaps the runtime on reload.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { handleHealthz, handleReadyz } from '../routes/health.js';
 import { handleRpc } from '../routes/rpc.js';
 import { handleStatus } from '../routes/status.js';
+import type { ApiKeyGuard } from './api-keys.js';
 import type { CallStage } from './call-pipeline.js';
 import type { Config } from './config.js';
 import { Drainer } from './drain.js';
@@ -13,6 +14,8 @@ import type { Logger } from './logger.js';
 import { denyListStage } from './method-deny-list.js';
 import { nullObserver, type Observer } from './observer.js';
 import { Runtime } from './runtime.js';
+import { subscriptionStage } from './subscriptions/subscription-stage.js';
+import { WsEndpoint } from './subscriptions/ws-endpoint.js';
 import { observeTraffic, TrafficMeter } from './traffic-share.js';
 import { VERSION } from './version.js';
 
@@ -40,6 +43,8 @@ export interface ServerOptions {
   stages?: readonly CallStage[];
   routes?: readonly RouteHook[];
   gate?: RpcGate;
+  /** API keys and rate limits for WebSocket upgrades and frames (the same guard as `gate`'s). */
+  apiKeys?: ApiKeyGuard;
 }
 
 export class SwitchyardServer {
@@ -51,6 +56,8 @@ export class SwitchyardServer {
   /** Recent attempts per upstream: the traffic share shown by /status, the dashboard and /metrics. */
   readonly traffic = new TrafficMeter();
   readonly observer: Observer;
+  /** WebSocket upgrades on the same port and paths: JSON-RPC and subscriptions. */
+  readonly websocket: WsEndpoint;
   private readonly stages: readonly CallStage[];
   private readonly routes: readonly RouteHook[];
   private readonly drainer: Drainer;
@@ -62,12 +69,18 @@ export class SwitchyardServer {
   ) {
     this.observer = observeTraffic(options.observer ?? nullObserver, this.traffic);
     this.runtime = new Runtime(config, logger, this.observer);
-    this.stages = options.stages ?? [denyListStage];
+    this.stages = options.stages ?? [denyListStage, subscriptionStage];
     this.routes = options.routes ?? [];
     this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
       this.onRequest(req, res),
     );
     this.drainer = new Drainer(this.http);
+    this.websocket = new WsEndpoint(this, this.stages, options.apiKeys);
+    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      // A WebSocket is drained by the endpoint (1001 after its frames), not cut as an idle HTTP socket.
+      this.drainer.release(socket);
+      this.websocket.handleUpgrade(req, socket, head);
+    });
   }
 
   get isDraining(): boolean {
@@ -135,6 +148,7 @@ export class SwitchyardServer {
     old.checker.stop();
     await next.start();
     this.runtime = next;
+    this.websocket.rebind(next);
     this.configLoadedAtMs = Date.now();
     for (const chain of next.chains.values()) {
       this.traffic.retain(chain.name, new Set(chain.upstreams.map((u) => u.name)));
@@ -145,7 +159,7 @@ export class SwitchyardServer {
 
   /** Stops accepting, lets requests in flight finish within `graceMs`, then closes everything. */
   async shutdown(graceMs: number): Promise<boolean> {
-    const drained = await this.drainer.drain(graceMs);
+    const [drained] = await Promise.all([this.drainer.drain(graceMs), this.websocket.drain(graceMs)]);
     await this.runtime.close();
     return drained;
   }

@@ -1,7 +1,9 @@
 // The /status document: every chain, failure domain and upstream with its state. Built from live
 // state on demand; upstream URLs appear only as a redacted origin.
 import type { ChainRuntime } from './chain.js';
+import { redactUrl } from './redact.js';
 import type { Runtime } from './runtime.js';
+import type { ChainFeed } from './subscriptions/chain-feed.js';
 import { SHARE_WINDOW_SECONDS, type ShareGroups, shareGroups, type TrafficMeter } from './traffic-share.js';
 import type { Upstream } from './upstream.js';
 
@@ -11,7 +13,23 @@ export interface StatusSource {
   readonly configLoadedAtMs: number;
   readonly traffic: TrafficMeter;
   readonly isDraining: boolean;
+  /** Subscription feeds and WebSocket clients (src/subscriptions); absent in embedded use. */
+  readonly websocket?: {
+    readonly connectionCount: number;
+    readonly subscriptions: { status(chain: string): FeedStatus | undefined };
+  };
 }
+
+type FeedStatus = ReturnType<ChainFeed['status']>;
+
+/** A chain nobody subscribes to has no feed running. */
+const IDLE_FEED: FeedStatus = {
+  active: false,
+  head: null,
+  headHash: null,
+  subscriptions: { newHeads: 0, logs: 0, newPendingTransactions: 0 },
+  sources: [],
+};
 
 export function isUsable(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
   if (u.wrongChain || u.health === 'down' || u.breakerState === 'open') return false;
@@ -22,6 +40,7 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
   return {
     name: u.name,
     url: u.redactedUrl,
+    ws: u.config.ws === undefined ? null : redactUrl(u.config.ws),
     cloud: u.config.cloud,
     region: u.config.region,
     provider: u.config.provider,
@@ -61,7 +80,7 @@ export function chainShare(chain: ChainRuntime, traffic: TrafficMeter): ShareGro
   );
 }
 
-export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter) {
+export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, feed = IDLE_FEED) {
   const share = chainShare(chain, traffic);
   const upstreams = chain.upstreams.map((u) =>
     upstreamStatus(chain, u, nowMs, share.byUpstream[u.name] ?? 0),
@@ -92,6 +111,7 @@ export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: Traffic
       };
     }),
     upstreams,
+    feed,
   };
 }
 
@@ -103,6 +123,9 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     configLoadedAt: new Date(source.configLoadedAtMs).toISOString(),
     draining: source.isDraining,
     shareWindowSeconds: SHARE_WINDOW_SECONDS,
-    chains: [...runtime.chains.values()].map((c) => chainStatus(c, nowMs, source.traffic)),
+    webSocketConnections: source.websocket?.connectionCount ?? 0,
+    chains: [...runtime.chains.values()].map((c) =>
+      chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
+    ),
   };
 }

@@ -8,6 +8,8 @@ import { type RouteHook, SwitchyardServer } from '../../src/server.js';
 
 export interface TestBalancer {
   url: string;
+  /** ws://127.0.0.1:port (append /<chain> as for HTTP). */
+  wsUrl: string;
   server: SwitchyardServer;
   logs: string[];
   close(): Promise<void>;
@@ -16,6 +18,7 @@ export interface TestBalancer {
 export interface UpstreamSpec {
   name: string;
   url: string;
+  ws?: string;
   cloud?: string;
   region?: string;
   provider?: string;
@@ -71,6 +74,7 @@ export async function startBalancer(
   const address = await server.listen();
   return {
     url: `http://127.0.0.1:${address.port}`,
+    wsUrl: `ws://127.0.0.1:${address.port}`,
     server,
     logs,
     close: async () => {

@@ -1,0 +1,52 @@
+// Answers the items of one JSON-RPC message (a single call or a batch), each through the call stages
+// on its own: the same for HTTP bodies and WebSocket frames.
+import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
+import type { ChainRuntime } from './chain.js';
+import type { CallAnswer } from './dispatcher.js';
+import { catalogueError } from './errors.js';
+import { errorResponse, type ParsedItem, resultResponse } from './jsonrpc.js';
+import type { Runtime } from './runtime.js';
+
+export interface ItemAnswer {
+  /** The response element, or undefined for a notification. */
+  text: string | undefined;
+  upstream: string | undefined;
+}
+
+export interface MessageContext {
+  runtime: Runtime;
+  stages: readonly CallStage[];
+  chain: ChainRuntime;
+  deadlineAtMs: number;
+  /** The WebSocket connection the message came on; HTTP has none (no subscriptions). */
+  session?: SubscriberSession;
+}
+
+async function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
+  if (item.kind === 'invalid') {
+    return {
+      text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
+      upstream: undefined,
+    };
+  }
+  const { call } = item;
+  const { runtime, chain, deadlineAtMs, session } = ctx;
+  let answer: CallAnswer;
+  try {
+    answer = await runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+  } catch (err) {
+    runtime.logger.error('call failed inside the balancer', {
+      method: call.method.slice(0, 64),
+      error: String(err),
+    });
+    answer = { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined };
+  }
+  if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
+  const text =
+    answer.kind === 'result' ? resultResponse(call.id, answer.raw) : errorResponse(call.id, answer.raw);
+  return { text, upstream: answer.upstream };
+}
+
+export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {
+  return Promise.all(items.map((item) => answerItem(ctx, item)));
+}

@@ -1,0 +1,101 @@
+// How the subscription feed reads blocks and logs it was not handed by a head source: through the
+// dispatcher, like any client call, so failover, hedging, breakers and failure domains apply. A null
+// block or a log list that cannot be right (empty although the block's bloom says it has logs) is
+// asked of the next upstream; when none has it, the fetch fails and the feed tries again later.
+import type { ChainRuntime } from '../chain.js';
+import type { Dispatcher, DispatchOptions } from '../dispatcher.js';
+import type { RpcCall } from '../jsonrpc.js';
+import type { Upstream } from '../upstream.js';
+import { type BlockHeader, headerFrom, type Log, logsOfBlock } from './block-header.js';
+import type { BlockFetcher } from './canonical-chain.js';
+
+/** The live chain and dispatcher: a reload swaps them under a running feed. */
+export interface FeedContext {
+  readonly chain: ChainRuntime;
+  readonly dispatcher: Dispatcher;
+}
+
+/** Everything the feed reads from upstreams besides what head sources push (injectable for tests). */
+export interface FeedData {
+  readonly blocks: BlockFetcher;
+  /** Every log of the block, or undefined when no upstream had them (the feed asks again). */
+  logs(block: BlockHeader): Promise<Log[] | undefined>;
+  /** The latest block of one upstream (a poll). */
+  latestOf(upstream: Upstream): Promise<BlockHeader | undefined>;
+}
+
+export function dispatcherFeedData(context: () => FeedContext): FeedData {
+  return {
+    blocks: blockFetcher(context),
+    logs: (block) => fetchBlockLogs(context(), block),
+    latestOf: (upstream) => fetchLatestOf(context(), upstream),
+  };
+}
+
+function call(method: string, params: unknown[]): RpcCall {
+  return { id: '0', method, params, paramsRaw: JSON.stringify(params) };
+}
+
+async function fetchValue(
+  ctx: FeedContext,
+  rpc: RpcCall,
+  valid: (value: unknown) => boolean,
+  options: Partial<DispatchOptions> = {},
+): Promise<unknown> {
+  const deadlineAtMs = Date.now() + ctx.chain.settings.server.requestTimeoutMs;
+  const answer = await ctx.dispatcher.dispatch(ctx.chain, rpc, {
+    deadlineAtMs,
+    accept: (value) => valid(value),
+    ...options,
+  });
+  // With no upstream left, a rejected result still comes back: it is no answer here.
+  if (answer.kind !== 'result' || !valid(answer.value)) return undefined;
+  return answer.value;
+}
+
+function blockFetcher(context: () => FeedContext): BlockFetcher {
+  return {
+    async byHash(hash) {
+      const value = await fetchValue(context(), call('eth_getBlockByHash', [hash, false]), (v) => {
+        return headerFrom(v)?.hash === hash;
+      });
+      return headerFrom(value);
+    },
+    async byNumber(n) {
+      const hex = `0x${n.toString(16)}`;
+      const value = await fetchValue(
+        context(),
+        call('eth_getBlockByNumber', [hex, false]),
+        (v) => headerFrom(v)?.number === n,
+        { minHead: n },
+      );
+      return headerFrom(value);
+    },
+  };
+}
+
+/** Every log of one block, by its hash (a reorg cannot swap the block under the query). */
+async function fetchBlockLogs(ctx: FeedContext, block: BlockHeader): Promise<Log[] | undefined> {
+  const valid = (v: unknown) => {
+    const logs = logsOfBlock(v, block.hash);
+    return logs !== undefined && (logs.length > 0 || !block.mayHaveLogs);
+  };
+  const value = await fetchValue(ctx, call('eth_getLogs', [{ blockHash: block.hash }]), valid, {
+    minHead: block.number,
+  });
+  return value === undefined ? undefined : logsOfBlock(value, block.hash);
+}
+
+/** The latest block of one upstream (a poll): no failover, it is that upstream's head we want. */
+async function fetchLatestOf(ctx: FeedContext, upstream: Upstream): Promise<BlockHeader | undefined> {
+  const value = await fetchValue(
+    ctx,
+    call('eth_getBlockByNumber', ['latest', false]),
+    (v) => !!headerFrom(v),
+    {
+      restrictTo: new Set([upstream]),
+      hedge: false,
+    },
+  );
+  return headerFrom(value);
+}

@@ -1,0 +1,34 @@
+// eth_subscribe / eth_unsubscribe as a call stage, after the deny list: over a WebSocket they go to the
+// connection's session (the chain's merged feed, never an upstream); over HTTP they are answered with
+// geth's "notifications not supported", instead of opening a subscription upstream that nobody reads.
+import type { CallStage } from '../call-pipeline.js';
+import type { CallAnswer } from '../dispatcher.js';
+import { catalogueError } from '../errors.js';
+
+function error(raw: string): Promise<CallAnswer> {
+  return Promise.resolve({ kind: 'error', raw, upstream: undefined });
+}
+
+function result(raw: string): Promise<CallAnswer> {
+  return Promise.resolve({ kind: 'result', raw, value: JSON.parse(raw) as unknown, upstream: 'switchyard' });
+}
+
+export const subscriptionStage: CallStage = (ctx, next) => {
+  const { method, params } = ctx.call;
+  if (method !== 'eth_subscribe' && method !== 'eth_unsubscribe') return next();
+  const session = ctx.session;
+  if (!session) return error(catalogueError('NOTIFICATIONS_UNSUPPORTED'));
+  const list = Array.isArray(params) ? params : [];
+  if (method === 'eth_unsubscribe') {
+    if (typeof list[0] !== 'string')
+      return error(catalogueError('INVALID_PARAMS', 'expected [subscription id]'));
+    return result(session.unsubscribe(list[0]) ? 'true' : 'false');
+  }
+  if (typeof list[0] !== 'string') {
+    return error(
+      catalogueError('INVALID_PARAMS', 'expected ["newHeads" | "logs" | "newPendingTransactions", …]'),
+    );
+  }
+  const outcome = session.subscribe(list[0], list.slice(1));
+  return 'id' in outcome ? result(JSON.stringify(outcome.id)) : error(outcome.error);
+};

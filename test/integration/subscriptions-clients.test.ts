@@ -1,0 +1,122 @@
+// Real clients subscribing through Switchyard to a real node (anvil): viem's webSocket transport
+// (watchBlocks, watchEvent on a contract that emits) and ethers' WebSocketProvider, with the upstream
+// feeding over its own WebSocket and, on a second balancer, over HTTP polling only.
+import { WebSocketProvider } from 'ethers';
+import { createPublicClient, parseAbiItem, toEventSelector, webSocket } from 'viem';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../helpers/anvil.js';
+import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
+import { waitFor } from '../helpers/chain-front.js';
+
+const DEV_ACCOUNT = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+const EMITTER = '0x00000000000000000000000000000000000000e1';
+const PING = parseAbiItem('event Ping(uint256 value)');
+const PING_TOPIC = toEventSelector('Ping(uint256)');
+// Runtime code: mstore(0, calldataload(0)); log1(0, 32, PING_TOPIC); stop.
+const EMITTER_CODE = `0x6000356000527f${PING_TOPIC.slice(2)}60206000a100`;
+
+let anvil: Anvil;
+let viaWs: TestBalancer;
+let viaPolling: TestBalancer;
+
+async function anvilCall(method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await postRaw(anvil.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
+  return (JSON.parse(res.text) as { result: unknown }).result;
+}
+
+async function mine(blocks = 1): Promise<void> {
+  for (let i = 0; i < blocks; i++) await anvilCall('evm_mine');
+}
+
+/** A transaction to the emitter (anvil mines it at once): one Ping(value) log in its own block. */
+async function ping(value: number): Promise<void> {
+  const data = `0x${value.toString(16).padStart(64, '0')}`;
+  await anvilCall('eth_sendTransaction', [{ from: DEV_ACCOUNT, to: EMITTER, data }]);
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil(['--chain-id', '31337']);
+  await anvilCall('anvil_setCode', [EMITTER, EMITTER_CODE]);
+  const fast = { subscriptions: { pollInterval: '50ms' }, health: { interval: '200ms' } };
+  viaWs = await startBalancer(
+    testConfig([{ name: 'anvil-ws', url: anvil.url, ws: `ws://127.0.0.1:${anvil.port}` }], fast, 31337),
+  );
+  viaPolling = await startBalancer(testConfig([{ name: 'anvil-http', url: anvil.url }], fast, 31337));
+});
+
+afterAll(async () => {
+  await viaWs?.close();
+  await viaPolling?.close();
+  await anvil?.stop();
+});
+
+describe.each([
+  ['a WebSocket upstream', () => viaWs],
+  ['an HTTP-only upstream (polled)', () => viaPolling],
+])('subscriptions through switchyard fed by %s', (_name, balancer) => {
+  it('viem watchBlocks gets every new block once, in order, with the node hashes', async () => {
+    const client = createPublicClient({ chain: foundry, transport: webSocket(`${balancer().wsUrl}/ethereum`) });
+    const seen: { number: bigint; hash: string }[] = [];
+    const unwatch = client.watchBlocks({
+      onBlock: (b) => seen.push({ number: b.number, hash: b.hash }),
+      emitMissed: false,
+    });
+    // The feed takes the node's head as its start; blocks after it are news.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const start = (await anvilCall('eth_blockNumber')) as string;
+    await mine(4);
+    await waitFor(() => seen.some((b) => b.number === BigInt(start) + 4n), 5000, 'four new blocks');
+    unwatch();
+    const after = seen.filter((b) => b.number > BigInt(start));
+    expect(after.map((b) => Number(b.number - BigInt(start)))).toEqual([1, 2, 3, 4]);
+    for (const b of after) {
+      const node = (await anvilCall('eth_getBlockByNumber', [`0x${b.number.toString(16)}`, false])) as {
+        hash: string;
+      };
+      expect(b.hash).toBe(node.hash);
+    }
+    await client.transport.getRpcClient().then((rpc) => rpc.close());
+  });
+
+  it('viem watchEvent gets every log of the contract once, in order', async () => {
+    const client = createPublicClient({ chain: foundry, transport: webSocket(`${balancer().wsUrl}/ethereum`) });
+    const values: bigint[] = [];
+    const unwatch = client.watchEvent({
+      address: EMITTER,
+      event: PING,
+      onLogs: (logs) => {
+        for (const log of logs) values.push(log.args.value!);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const v of [11, 12, 13]) await ping(v);
+    await waitFor(() => values.length >= 3, 5000, 'three Ping logs');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    unwatch();
+    expect(values).toEqual([11n, 12n, 13n]);
+    await client.transport.getRpcClient().then((rpc) => rpc.close());
+  });
+
+  it("ethers' WebSocketProvider reads and follows blocks and logs", async () => {
+    const provider = new WebSocketProvider(`${balancer().wsUrl}/ethereum`);
+    try {
+      expect(Number((await provider.getNetwork()).chainId)).toBe(31337);
+      const blocks: number[] = [];
+      const logs: string[] = [];
+      await provider.on('block', (n: number) => blocks.push(n));
+      await provider.on({ address: EMITTER, topics: [PING_TOPIC] }, (log: { data: string }) =>
+        logs.push(log.data),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const start = await provider.getBlockNumber();
+      await ping(21);
+      await ping(22);
+      await waitFor(() => logs.length >= 2 && blocks.includes(start + 2), 5000, 'two blocks and two logs');
+      expect(logs.map((d) => BigInt(d))).toEqual([21n, 22n]);
+      expect(blocks.filter((n) => n > start)).toEqual([start + 1, start + 2]);
+    } finally {
+      await provider.destroy();
+    }
+  });
+});
