@@ -9,6 +9,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ChainSim, sha256Hex, toQuantity } from './chain-sim.js';
 import {
   activeFault,
@@ -18,6 +19,8 @@ import {
   prepareFault,
   refuseFlapPeriods,
 } from './faults.js';
+import { logMatches, parseLogMatcher } from './log-filter.js';
+import { type SubscriptionCall, WsEndpoint, type WsHost } from './ws-endpoint.js';
 
 export interface RpcCall {
   method: string;
@@ -44,12 +47,21 @@ export interface FakeProviderOptions {
   latencyMs?: number | (() => number);
   fault?: Fault;
   handler?: RpcHandler;
+  /**
+   * Also serve WebSocket on the same port (upgrade at any path): every JSON-RPC call, plus geth-style
+   * eth_subscribe. Off by default: the HTTP-only provider stays exactly as lean as before.
+   */
+  ws?: boolean;
 }
 
 export interface ProviderStats {
   /** JSON-RPC calls received (each batch element counts); malformed bodies count none. */
   requests: number;
   httpRequests: number;
+  /** JSON-RPC calls received over WebSocket (each batch element counts; also counted in requests). */
+  wsCalls: number;
+  /** WebSocket connections accepted. */
+  wsConnections: number;
   byMethod: Map<string, number>;
   reset(): void;
 }
@@ -57,12 +69,18 @@ export interface ProviderStats {
 export interface FakeProvider {
   readonly name: string;
   readonly url: string;
+  /** ws://host:port/ when started with ws: true, else undefined. */
+  readonly wsUrl: string | undefined;
   readonly port: number;
   readonly fault: Fault;
   readonly stats: ProviderStats;
   setFault(fault: Fault): Promise<void>;
   /** Called for every JSON-RPC call received; atMs is epoch milliseconds with sub-ms precision. */
   onRequest(listener: (method: string, atMs: number) => void): void;
+  /** Ends every WebSocket connection abruptly (no close frame); new connections are accepted. */
+  dropWebSockets(): void;
+  /** WebSocket connections open now. */
+  webSocketCount(): number;
   close(): Promise<void>;
 }
 
@@ -77,6 +95,8 @@ const ALCHEMY_429 =
   'Your app has exceeded its compute units per second capacity. If you have retries enabled, you can ' +
   'safely ignore this message. If not, check out https://docs.alchemy.com/reference/throughput';
 const HEX_RE = /^0x[0-9a-fA-F]+$/;
+// The widest eth_getLogs range served, like providers' 10k-block limits; keeps each call bounded.
+const MAX_LOG_RANGE = 10_000;
 
 function errorJson(idJson: string, code: number, message: string, data?: unknown): string {
   const dataPart = data === undefined ? '' : `,"data":${JSON.stringify(data)}`;
@@ -140,8 +160,10 @@ class FakeProviderImpl implements FakeProvider {
   readonly name: string;
   readonly port: number;
   readonly url: string;
+  readonly wsUrl: string | undefined;
   readonly stats: ProviderStats;
-  private readonly chain: ChainSim;
+  readonly chain: ChainSim;
+  private readonly ws: WsEndpoint | undefined;
   private readonly host: string;
   private readonly server: Server;
   private readonly handler: RpcHandler | undefined;
@@ -166,15 +188,21 @@ class FakeProviderImpl implements FakeProvider {
     this.server = server;
     this.host = host;
     this.port = port;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+    const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.url = `http://${hostPort}/`;
+    this.wsUrl = opts.ws ? `ws://${hostPort}/` : undefined;
     this.random = mulberry32(Number.parseInt(sha256Hex(opts.name).slice(0, 8), 16));
     const stats: ProviderStats = {
       requests: 0,
       httpRequests: 0,
+      wsCalls: 0,
+      wsConnections: 0,
       byMethod: new Map(),
       reset: () => {
         stats.requests = 0;
         stats.httpRequests = 0;
+        stats.wsCalls = 0;
+        stats.wsConnections = 0;
         stats.byMethod.clear();
       },
     };
@@ -184,6 +212,89 @@ class FakeProviderImpl implements FakeProvider {
       socket.once('close', () => this.sockets.delete(socket));
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onHttpRequest(req, res));
+    this.ws = opts.ws ? new WsEndpoint(this.wsHost()) : undefined;
+    if (this.ws) {
+      const ws = this.ws;
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        ws.handleUpgrade(req, socket, head);
+      });
+    }
+  }
+
+  dropWebSockets(): void {
+    this.ws?.dropAll();
+  }
+
+  webSocketCount(): number {
+    return this.ws?.openConnections ?? 0;
+  }
+
+  /** The provider's answers and faults as the WebSocket endpoint sees them. */
+  private wsHost(): WsHost {
+    return {
+      chain: this.chain,
+      leafFault: (perCall: boolean): LeafFault => {
+        const fault = this.currentFault;
+        if (fault.kind === 'none') return NO_FAULT;
+        return activeFault(fault, performance.now() - this.faultSetAt, perCall ? this.seq++ : null);
+      },
+      delayMs: (leaf: LeafFault) => this.delayMs(leaf),
+      reply: (text: string, leaf: LeafFault, subscriptions: SubscriptionCall) =>
+        this.wsReply(text, leaf, subscriptions),
+      countWsFrame: (text: string) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return;
+        }
+        const before = this.stats.requests;
+        this.record(parsed);
+        this.stats.wsCalls += this.stats.requests - before;
+      },
+      onAccepted: () => {
+        this.stats.wsConnections++;
+      },
+    };
+  }
+
+  /**
+   * The frame answering one WebSocket frame under a fault. HTTP-only faults (http_status) do not
+   * change answers on an open socket; throttle answers JSON-RPC errors, garbage and truncated send a
+   * broken frame, hang/refuse/reset are handled by the endpoint before this.
+   */
+  private wsReply(text: string, leaf: LeafFault, subscriptions: SubscriptionCall): string | undefined {
+    let parsed: unknown;
+    let parseFailed = false;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parseFailed = true;
+    }
+    switch (leaf.kind) {
+      case 'garbage':
+        return GARBAGE_BODY;
+      case 'throttle': {
+        const [code, message] = leaf.style === 'rpc-32005' ? [-32005, 'limit exceeded'] : [429, ALCHEMY_429];
+        return this.replyAll(parsed, parseFailed, (idJson) => errorJson(idJson, code, message));
+      }
+      default: {
+        const full = parseFailed
+          ? errorJson('null', -32700, 'parse error')
+          : this.dispatch(parsed, this.viewOf(leaf), subscriptions);
+        return leaf.kind === 'truncated' ? full.slice(0, full.length >> 1) : full;
+      }
+    }
+  }
+
+  private viewOf(leaf: LeafFault): ChainView {
+    return {
+      head:
+        leaf.kind === 'stale_head'
+          ? Math.min(leaf.frozenAt ?? this.chain.head, this.chain.head)
+          : this.chain.head,
+      chainId: leaf.kind === 'wrong_chain' ? leaf.chainId : this.chain.chainId,
+    };
   }
 
   get fault(): Fault {
@@ -210,6 +321,7 @@ class FakeProviderImpl implements FakeProvider {
     if (this.closed) return;
     this.closed = true;
     if (this.flapTimer) clearTimeout(this.flapTimer);
+    this.ws?.close();
     await this.portOps.catch(() => {});
     if (this.listening) await this.unlisten();
   }
@@ -329,13 +441,7 @@ class FakeProviderImpl implements FakeProvider {
         return;
       }
       default: {
-        const view: ChainView = {
-          head:
-            leaf.kind === 'stale_head'
-              ? Math.min(leaf.frozenAt ?? this.chain.head, this.chain.head)
-              : this.chain.head,
-          chainId: leaf.kind === 'wrong_chain' ? leaf.chainId : this.chain.chainId,
-        };
+        const view = this.viewOf(leaf);
         const text = parseFailed ? errorJson('null', -32700, 'parse error') : this.dispatch(parsed, view);
         if (leaf.kind === 'truncated') {
           const bytes = Buffer.from(text);
@@ -371,12 +477,12 @@ class FakeProviderImpl implements FakeProvider {
     return `[${parts.join(',')}]`;
   }
 
-  private dispatch(parsed: unknown, view: ChainView): string {
-    if (!Array.isArray(parsed)) return this.callJson(parsed, view) ?? '';
+  private dispatch(parsed: unknown, view: ChainView, subscriptions?: SubscriptionCall): string {
+    if (!Array.isArray(parsed)) return this.callJson(parsed, view, subscriptions) ?? '';
     if (parsed.length === 0) return errorJson('null', -32600, 'empty batch');
     const parts: string[] = [];
     for (const item of parsed) {
-      const part = this.callJson(item, view);
+      const part = this.callJson(item, view, subscriptions);
       if (part !== undefined) parts.push(part);
     }
     // A batch of notifications only gets no body at all (JSON-RPC 2.0 section 6).
@@ -384,7 +490,7 @@ class FakeProviderImpl implements FakeProvider {
   }
 
   /** The reply to one call, or undefined for a notification. */
-  private callJson(item: unknown, view: ChainView): string | undefined {
+  private callJson(item: unknown, view: ChainView, subscriptions?: SubscriptionCall): string | undefined {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       return errorJson('null', -32600, 'invalid request');
     }
@@ -394,7 +500,7 @@ class FakeProviderImpl implements FakeProvider {
     if (hasId && idJson === undefined) return errorJson('null', -32600, 'invalid request id');
     if (typeof call.method !== 'string') return errorJson(idJson ?? 'null', -32600, 'invalid request');
     const params = Array.isArray(call.params) ? call.params : [];
-    const outcome = this.call(call.method, params, view);
+    const outcome = subscriptions?.(call.method, params) ?? this.call(call.method, params, view);
     return hasId ? outcomeJson(idJson!, outcome) : undefined;
   }
 
@@ -418,8 +524,10 @@ class FakeProviderImpl implements FakeProvider {
       }
       case 'eth_getBlockByHash': {
         if (typeof params[0] !== 'string') return invalidParams('bad block hash');
-        const n = chain.blockNumberOf(params[0]);
-        return { result: n === undefined || n > view.head ? null : chain.block(n, params[1] === true) };
+        // Orphaned blocks stay retrievable by hash, as geth keeps side-chain blocks.
+        const known = chain.knownBlock(params[0]);
+        if (known === undefined || known.number > view.head) return { result: null };
+        return { result: chain.blockByHash(params[0], params[1] === true) };
       }
       case 'eth_getBalance': {
         const address = addressParam(params[0]);
@@ -459,7 +567,7 @@ class FakeProviderImpl implements FakeProvider {
       case 'eth_getTransactionReceipt':
         return { result: typeof params[0] === 'string' ? chain.receipt(params[0]) : null };
       case 'eth_getLogs':
-        return { result: [] };
+        return this.getLogs(params[0], view);
       case 'eth_syncing':
         return { result: false };
       case 'web3_clientVersion':
@@ -467,6 +575,41 @@ class FakeProviderImpl implements FakeProvider {
       default:
         return { error: { code: -32601, message: `the method ${method} does not exist/is not available` } };
     }
+  }
+
+  /** eth_getLogs per the spec: {blockHash} or {fromBlock, toBlock}, with address and topics filters. */
+  private getLogs(filter: unknown, view: ChainView): RpcOutcome {
+    if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+      return invalidParams('missing filter object');
+    }
+    const f = filter as { blockHash?: unknown; fromBlock?: unknown; toBlock?: unknown };
+    const matcher = parseLogMatcher(filter as { address?: unknown; topics?: unknown });
+    if (typeof matcher === 'string') return invalidParams(matcher);
+    const chain = this.chain;
+    let logs: ReturnType<ChainSim['canonicalLogs']>;
+    if (f.blockHash !== undefined) {
+      if (f.fromBlock !== undefined || f.toBlock !== undefined) {
+        return invalidParams('cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other');
+      }
+      if (typeof f.blockHash !== 'string') return invalidParams('bad block hash');
+      const known = chain.knownBlock(f.blockHash);
+      if (known === undefined || known.number > view.head) {
+        return { error: { code: -32000, message: 'unknown block' } };
+      }
+      logs = chain.logsOfHash(f.blockHash) ?? [];
+    } else {
+      const from = resolveBlockTag(f.fromBlock, view.head);
+      const to = resolveBlockTag(f.toBlock, view.head);
+      if (from === undefined || to === undefined) return invalidParams('bad block tag');
+      if (from > to) return { error: { code: -32000, message: 'invalid block range params' } };
+      // Beyond the head there is nothing yet (answered [], as anvil and geth do); the cap bounds the loop.
+      const last = Math.min(to, view.head);
+      if (last - from > MAX_LOG_RANGE) {
+        return { error: { code: -32005, message: `query exceeds max block range ${MAX_LOG_RANGE}` } };
+      }
+      logs = chain.canonicalLogs(from, last);
+    }
+    return { result: logs.filter((log) => logMatches(log, matcher)) };
   }
 
   private send(

@@ -15,6 +15,8 @@ export interface ProviderSpec {
   /** Simulated delay before each answer. */
   latencyMs?: number;
   fault?: Fault;
+  /** Serve WebSocket too (eth_subscribe); see FakeProviderOptions.ws. */
+  ws?: boolean;
 }
 
 export type FleetProvider = FakeProvider & { readonly spec: ProviderSpec };
@@ -34,6 +36,15 @@ export interface FleetOptions {
   providers: ProviderSpec[];
   /** Shared custom handler for every provider (see startFakeProvider). */
   handler?: RpcHandler;
+  /** WebSocket on every provider (otherwise per ProviderSpec.ws). */
+  ws?: boolean;
+  /** Event logs per block (ChainSimOptions.logsPerBlock); default 0. */
+  logsPerBlock?: number;
+}
+
+export interface UpstreamsYamlOptions {
+  /** Adds `ws: ws://…` to every WebSocket-enabled upstream (the balancer's optional `ws` key). */
+  ws?: boolean;
 }
 
 export interface Fleet {
@@ -46,7 +57,7 @@ export interface Fleet {
   /** Sets the fault on one provider (by name) or on every provider of a domain; throws if none match. */
   setFault(target: string | DomainFilter, fault: Fault): Promise<void>;
   /** `chains:` config snippet pointing at this fleet. */
-  upstreamsYaml(chainName?: string): string;
+  upstreamsYaml(chainName?: string, opts?: UpstreamsYamlOptions): string;
   close(): Promise<void>;
 }
 
@@ -69,6 +80,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     chainId: opts.chainId ?? 1,
     startBlock: opts.startBlock ?? 1000,
     blockTimeMs: opts.blockTimeMs,
+    logsPerBlock: opts.logsPerBlock,
   });
   const started = await Promise.allSettled(
     opts.providers.map((spec) =>
@@ -78,6 +90,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         latencyMs: spec.latencyMs,
         fault: spec.fault,
         handler: opts.handler,
+        ws: opts.ws === true || spec.ws === true,
       }).then((p): FleetProvider => Object.assign(p, { spec })),
     ),
   );
@@ -107,10 +120,18 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       if (targets.length === 0) throw new Error(`fleet: no provider matches ${JSON.stringify(target)}`);
       await Promise.all(targets.map((p) => p.setFault(fault)));
     },
-    upstreamsYaml(chainName = 'ethereum') {
+    upstreamsYaml(chainName = 'ethereum', yamlOpts = {}) {
       const upstreams = providers.map((p) => {
         const { name, cloud, region, provider, network } = p.spec;
-        return { name, url: p.url, cloud, region, provider, ...(network === undefined ? {} : { network }) };
+        return {
+          name,
+          url: p.url,
+          ...(yamlOpts.ws && p.wsUrl ? { ws: p.wsUrl } : {}),
+          cloud,
+          region,
+          provider,
+          ...(network === undefined ? {} : { network }),
+        };
       });
       return stringify({ chains: [{ name: chainName, chainId: chain.chainId, upstreams }] });
     },

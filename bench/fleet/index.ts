@@ -1,6 +1,8 @@
 // The simulated provider fleet used by tests and the benchmark harness.
 
 export {
+  type BlockRef,
+  type ChainEvent,
   ChainSim,
   type ChainSimOptions,
   type Hex,
@@ -36,4 +38,8 @@ export {
   type ProviderSpec,
   standardFleet,
   startFleet,
+  type UpstreamsYamlOptions,
 } from './fleet.js';
+export { type LogMatcher, logMatches, parseLogMatcher } from './log-filter.js';
+export { blockLogs, LOG_ADDRESSES, LOG_TOPIC0S, logsBloom, type SimLog } from './sim-logs.js';
+export { headerOf } from './ws-endpoint.js';
