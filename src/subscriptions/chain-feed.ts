@@ -163,7 +163,8 @@ export class ChainFeed implements HeadSourceListener {
   // ---- head sources ----
 
   head(upstream: Upstream, header: BlockHeader): void {
-    if (!this.running || upstream.wrongChain) return;
+    // As for calls: only an upstream whose chain id was checked and is right may move the feed.
+    if (!this.running || upstream.wrongChain || upstream.reportedChainId === undefined) return;
     const nowMs = Date.now();
     this.ctx.chain.recordHead(upstream, header.number, nowMs);
     if ((this.lastHeadOf.get(upstream) ?? -1) < header.number) this.lastHeadOf.set(upstream, header.number);

@@ -20,6 +20,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 const MAX_UPSTREAM_FRAME_BYTES = 64 * 1024 * 1024;
 const HEADS_REQUEST_ID = 1;
 const PENDING_REQUEST_ID = 2;
+const LATEST_REQUEST_ID = 3;
 const TX_HASH_RE = /^0x[0-9a-fA-F]{64}$/;
 
 export class WsHeadSource {
@@ -119,12 +120,7 @@ export class WsHeadSource {
       if (params?.subscription === undefined) return;
       if (params.subscription === this.headsId) {
         const header = headerFrom(params.result);
-        if (!header) return;
-        if (header.number > this.lastNumber) {
-          this.lastNumber = header.number;
-          this.lastAnnouncedAtMs = Date.now();
-        }
-        this.listener.head(this.upstream, header);
+        if (header) this.announce(header);
       } else if (params.subscription === this.pendingId) {
         if (typeof params.result === 'string' && TX_HASH_RE.test(params.result)) {
           this.listener.pendingTransaction(this.upstream, params.result.toLowerCase());
@@ -142,9 +138,22 @@ export class WsHeadSource {
       this.failures = 0;
       this.lastAnnouncedAtMs = Date.now();
       this.listener.up(this.upstream);
+      // newHeads only tells of blocks to come: after a reconnect, the block it is at now is news too.
+      this.send(LATEST_REQUEST_ID, 'eth_getBlockByNumber', ['latest', false]);
+    } else if (message.id === LATEST_REQUEST_ID) {
+      const header = headerFrom(message.result);
+      if (header) this.announce(header);
     } else if (message.id === PENDING_REQUEST_ID && typeof message.result === 'string') {
       this.pendingId = message.result;
     }
+  }
+
+  private announce(header: BlockHeader): void {
+    if (header.number > this.lastNumber) {
+      this.lastNumber = header.number;
+      this.lastAnnouncedAtMs = Date.now();
+    }
+    this.listener.head(this.upstream, header);
   }
 
   private drop(reason: string): void {

@@ -5,8 +5,8 @@
 // orphaned logs come again with `removed: true`.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
-import { getJson, startBalancer, type TestBalancer } from '../helpers/balancer.js';
+import { type Fleet, sha256Hex, standardFleet, startFleet } from '../../bench/fleet/index.js';
+import { getJson, postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { waitFor } from '../helpers/chain-front.js';
 import { fleetUpstreams, sleep } from '../helpers/ops.js';
 
@@ -152,6 +152,41 @@ async function expectComplete(f: Fleet, sub: Subscriber): Promise<void> {
 function strictlyIncreasing(heads: Head[]): boolean {
   return heads.every((h, i) => i === 0 || h.number === heads[i - 1]!.number + 1);
 }
+
+describe('newPendingTransactions (best effort, from WebSocket upstreams)', () => {
+  it('delivers a transaction announced by every upstream once', async () => {
+    const { fleet: f, balancer: b } = await setup();
+    const ws = new WebSocket(`${b.wsUrl}/ethereum`);
+    const hashes: string[] = [];
+    let id: string | undefined;
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { id?: number; result?: string; params?: { result: string } };
+      if (m.id === 1) id = m.result;
+      else if (m.params) hashes.push(m.params.result);
+    });
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newPendingTransactions"]}');
+      await waitFor(() => id !== undefined, 2000, 'the subscription');
+      // Every provider subscribes to pending transactions only now; give them a moment.
+      await sleep(200);
+      const raw = '0x02f8aa0102030405';
+      await postRaw(
+        `${b.url}/ethereum`,
+        `{"jsonrpc":"2.0","id":2,"method":"eth_sendRawTransaction","params":["${raw}"]}`,
+      );
+      // The simulated chain names a transaction by sha256 of its bytes (bench/fleet/chain-sim.ts).
+      const hash = `0x${sha256Hex(raw)}`;
+      expect(f.chain.hasTransaction(hash)).toBe(true);
+      await waitFor(() => hashes.includes(hash), 3000, 'the pending transaction');
+      await sleep(200);
+      expect(hashes).toEqual([hash]);
+      expect(f.providers.filter((p) => p.webSocketCount() > 0).length).toBe(5);
+    } finally {
+      ws.terminate();
+    }
+  });
+});
 
 describe('subscriptions survive failover with every block and log once, in order', () => {
   it("drops of the feeding upstreams' sockets (then of every socket at once)", async () => {
