@@ -146,7 +146,7 @@ export class ChainFeed implements HeadSourceListener {
       return {
         upstream: u.name,
         transport: ws?.connected ? 'ws' : 'poll',
-        connected: ws ? ws.connected : this.running,
+        connected: ws?.connected === true || this.poller.follows(u),
         lastHead: this.lastHeadOf.get(u) ?? null,
       };
     });

@@ -54,6 +54,11 @@ export class HeadPoller {
     this.timer.unref();
   }
 
+  /** Whether a poll of this upstream would be made now (its head is one to follow). */
+  follows(u: Upstream): boolean {
+    return !this.stopped && this.wanted(u) && this.followable(this.context(), u, Date.now());
+  }
+
   private followable(ctx: FeedContext, u: Upstream, nowMs: number): boolean {
     const { chain } = ctx;
     if (u.wrongChain || u.reportedChainId === undefined || u.health === 'down' || !u.breakerAdmits)
