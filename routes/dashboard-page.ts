@@ -30,6 +30,7 @@ section.chain { background: var(--card); border: 1px solid var(--line); border-r
   margin-top: 14px; }
 .chain-head { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
 .chain-head h2 { margin: 0; font-size: 18px; }
+.feed { margin-top: 8px; font-size: 13px; }
 .domains { display: flex; gap: 24px; flex-wrap: wrap; margin-top: 10px; }
 .domain-group h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted);
   margin: 4px 0 6px; }
@@ -152,6 +153,21 @@ export const DASHBOARD_SCRIPT = `
       el('div', 'domain-meta', pct(d.share) + ' of traffic · ' + members + (d.opens ? ' · opened ' + d.opens + '×' : '')));
   }
 
+  function feedLine(f) {
+    var line = el('div', 'feed muted');
+    if (!f || !f.active) {
+      line.textContent = 'Subscriptions: none (feed idle)';
+      return line;
+    }
+    var n = f.subscriptions;
+    var sources = f.sources.map(function (s) {
+      return s.upstream + ' (' + s.transport + (s.connected ? '' : ', down') + (s.lastHead !== null ? ' @' + s.lastHead : '') + ')';
+    });
+    line.textContent = 'Subscription feed: head ' + (f.head === null ? '–' : f.head) + ' · ' + n.newHeads + ' newHeads, ' +
+      n.logs + ' logs, ' + n.newPendingTransactions + ' pending · fed by ' + sources.join(', ');
+    return line;
+  }
+
   function renderChain(c, windowSeconds) {
     var sec = el('section', 'chain');
     sec.setAttribute('data-chain', c.name);
@@ -173,6 +189,7 @@ export const DASHBOARD_SCRIPT = `
       domains.appendChild(add(el('div', 'domain-group'), el('h3', null, KIND_TITLES[kind]), tiles));
     });
     sec.appendChild(domains);
+    sec.appendChild(feedLine(c.feed));
 
     sec.appendChild(add(el('div', 'shares'),
       shareBar('Traffic by cloud · last ' + windowSeconds + ' s · ' + c.traffic.attempts + ' attempts', c.traffic.byCloud),
@@ -244,7 +261,7 @@ export const DASHBOARD_SCRIPT = `
     doc.chains.forEach(function (c) { frag.appendChild(renderChain(c, doc.shareWindowSeconds)); });
     root.replaceChildren(frag);
     meta.textContent = 'v' + doc.version + ' · up ' + doc.uptimeSeconds + ' s · config loaded ' +
-      ago(doc.configLoadedAt) + ' ago';
+      ago(doc.configLoadedAt) + ' ago · ' + doc.webSocketConnections + ' WebSocket clients';
     document.title = (open.length ? '(' + open.length + ' open) ' : '') + 'Switchyard status';
   }
 

@@ -17,6 +17,17 @@ const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 /** The live state gauges read at scrape time (SwitchyardServer satisfies it). */
 export interface MetricsSource {
   readonly runtime: Runtime;
+  readonly websocket?: {
+    readonly connectionCount: number;
+    readonly subscriptions: {
+      counts(): { chain: string; kind: string; count: number }[];
+      status(
+        chain: string,
+      ):
+        | { head: number | null; sources: { upstream: string; transport: string; connected: boolean }[] }
+        | undefined;
+    };
+  };
   readonly requestsInFlight: number;
   readonly traffic: TrafficMeter;
   readonly isDraining: boolean;
@@ -131,6 +142,26 @@ export function createMetrics(): Metrics {
     registers,
   });
   for (const result of ['applied', 'rejected']) reloads.inc({ result }, 0);
+  const notifications = new Counter({
+    name: 'switchyard_subscription_notifications_total',
+    help: 'Subscription notifications sent to WebSocket clients, by chain and kind',
+    labelNames: ['chain', 'kind'],
+    registers,
+  });
+  const feedEvents = new Counter({
+    name: 'switchyard_subscription_feed_events_total',
+    help: 'Subscription feed events: backfilled_block, backfilled_log, reorg, orphaned_block, skipped_block, source_down, source_silent',
+    labelNames: ['chain', 'event'],
+    registers,
+  });
+  const wsClosed = new Counter({
+    name: 'switchyard_websocket_closed_total',
+    help: 'WebSocket client connections closed by Switchyard, by reason (slow_consumer, ping_timeout, shutdown, chain_removed)',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of ['slow_consumer', 'ping_timeout', 'shutdown', 'chain_removed'])
+    wsClosed.inc({ reason }, 0);
   const cacheLookups = new Counter({
     name: 'switchyard_cache_lookups_total',
     help: 'Response-cache lookups for cacheable calls, by result (hit, miss)',
@@ -274,6 +305,41 @@ export function createMetrics(): Metrics {
         if (lag !== undefined) set(base, lag);
       }),
   );
+  liveGauge('switchyard_websocket_connections', 'WebSocket client connections open', [], (set) =>
+    set({}, source!.websocket?.connectionCount ?? 0),
+  );
+  liveGauge(
+    'switchyard_subscriptions',
+    'Client subscriptions, by chain and kind (newHeads, logs, newPendingTransactions)',
+    ['chain', 'kind'],
+    (set) => {
+      for (const { chain, kind, count } of source!.websocket?.subscriptions.counts() ?? [])
+        set({ chain, kind }, count);
+    },
+  );
+  liveGauge(
+    'switchyard_subscription_feed_head_block',
+    "Head of the chain's subscription feed (the last block announced to subscribers)",
+    ['chain'],
+    (set) => {
+      for (const c of source!.runtime.chains.values()) {
+        const head = source!.websocket?.subscriptions.status(c.name)?.head;
+        if (head !== undefined && head !== null) set({ chain: c.name }, head);
+      }
+    },
+  );
+  liveGauge(
+    'switchyard_subscription_feed_source_up',
+    "1 while an upstream feeds the chain's subscriptions over its WebSocket (transport=ws) or by polling (transport=poll)",
+    ['chain', 'upstream', 'transport'],
+    (set) => {
+      for (const c of source!.runtime.chains.values()) {
+        for (const s of source!.websocket?.subscriptions.status(c.name)?.sources ?? []) {
+          set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
+        }
+      }
+    },
+  );
   liveGauge('switchyard_chain_head_block', 'Best head block seen on the chain', ['chain'], (set) => {
     for (const c of source!.runtime.chains.values()) {
       const head = c.bestHead;
@@ -397,6 +463,15 @@ export function createMetrics(): Metrics {
     },
     cacheLookup(chain, hit) {
       cacheLookups.inc({ chain, result: hit ? 'hit' : 'miss' });
+    },
+    notifications(chain, kind, count) {
+      if (count > 0) notifications.inc({ chain, kind }, count);
+    },
+    feedEvent(chain, event, count) {
+      feedEvents.inc({ chain, event }, count);
+    },
+    websocketClosed(reason) {
+      wsClosed.inc({ reason });
     },
   };
   return {

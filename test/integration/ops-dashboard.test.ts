@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import NodeWebSocket from 'ws';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
@@ -116,6 +117,27 @@ describe('GET /dashboard in headless chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("shows each chain's subscription feed: its head, subscriptions and the upstreams feeding it", async () => {
+    needBrowser();
+    const client = new NodeWebSocket(`${balancer!.url.replace('http', 'ws')}/ethereum`);
+    try {
+      await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+      client.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}');
+      const feed = page.locator('section[data-chain="ethereum"] .feed');
+      const deadline = Date.now() + 8000;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = (await feed.textContent()) ?? '';
+        if (/head \d+/.test(text)) break;
+        await sleep(100);
+      }
+      expect(text).toMatch(/Subscription feed: head \d+ · 1 newHeads, 0 logs/);
+      expect(text).toContain('lava-1 (poll');
+    } finally {
+      client.close();
+    }
+  });
+
   it('shows a region outage: the domain turns OPEN and its upstreams unusable, updating by itself', async () => {
     needBrowser();
     await fleet.setFault({ cloud: 'aws', region: 'us-east-1' }, { kind: 'refuse' });
@@ -185,10 +207,28 @@ describe('GET /dashboard in headless chromium', () => {
         }, url);
       const allowed = await call(`${rpcServer.url}/ethereum`);
       expect(allowed).toMatchObject({ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":"0x1"}' });
+      // The browser's WebSocket sends its Origin: allowed here too (the key rides in the path).
+      const wsCall = (url: string) =>
+        tab.evaluate(
+          (target) =>
+            new Promise<string>((resolve) => {
+              const ws = new WebSocket(target);
+              ws.onopen = () => ws.send('{"jsonrpc":"2.0","id":2,"method":"eth_chainId"}');
+              ws.onmessage = (m) => {
+                resolve(String(m.data));
+                ws.close();
+              };
+              ws.onerror = () => resolve('refused');
+            }),
+          url,
+        );
+      const wsTarget = `${rpcServer.url.replace('http', 'ws')}/ethereum/dapp-key-0123456789`;
+      expect(await wsCall(wsTarget)).toBe('{"jsonrpc":"2.0","id":2,"result":"0x1"}');
       expect((allowed as { upstream: string | null }).upstream).toBeTruthy();
       await rpcServer.server.reload(buildConfig(config(['https://other.example']), 'test.yaml'));
       const refused = await call(`${rpcServer.url}/ethereum`);
       expect(refused).toEqual({ error: 'TypeError: Failed to fetch' });
+      expect(await wsCall(wsTarget)).toBe('refused');
     } finally {
       await tab.close();
       await rpcServer.close();

@@ -56,7 +56,10 @@ describe.each([
   ['an HTTP-only upstream (polled)', () => viaPolling],
 ])('subscriptions through switchyard fed by %s', (_name, balancer) => {
   it('viem watchBlocks gets every new block once, in order, with the node hashes', async () => {
-    const client = createPublicClient({ chain: foundry, transport: webSocket(`${balancer().wsUrl}/ethereum`) });
+    const client = createPublicClient({
+      chain: foundry,
+      transport: webSocket(`${balancer().wsUrl}/ethereum`),
+    });
     const seen: { number: bigint; hash: string }[] = [];
     const unwatch = client.watchBlocks({
       onBlock: (b) => seen.push({ number: b.number, hash: b.hash }),
@@ -80,7 +83,10 @@ describe.each([
   });
 
   it('viem watchEvent gets every log of the contract once, in order', async () => {
-    const client = createPublicClient({ chain: foundry, transport: webSocket(`${balancer().wsUrl}/ethereum`) });
+    const client = createPublicClient({
+      chain: foundry,
+      transport: webSocket(`${balancer().wsUrl}/ethereum`),
+    });
     const values: bigint[] = [];
     const unwatch = client.watchEvent({
       address: EMITTER,

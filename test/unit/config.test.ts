@@ -119,6 +119,16 @@ describe('defaults', () => {
         checkSyncing: false,
       },
       cache: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
+      subscriptions: {
+        maxConnections: 10_000,
+        maxPerConnection: 100,
+        sendBufferBytes: 4 * 1024 * 1024,
+        pingIntervalMs: 30_000,
+        pollIntervalMs: 1000,
+        reorgDepth: 64,
+        maxBackfill: 1000,
+        silentAfterMs: 3000,
+      },
       chains: [
         {
           name: 'ethereum',
@@ -127,6 +137,7 @@ describe('defaults', () => {
             {
               name: 'a',
               url: 'https://eth.example/v2/k-123456',
+              ws: undefined,
               cloud: 'aws',
               region: 'us-east-1',
               provider: 'alchemy',
@@ -295,6 +306,21 @@ describe('validation messages', () => {
     }
   });
 
+  it('rejects a ws key that is not a ws(s) URL, naming the key path without echoing it', () => {
+    for (const ws of ['https://eth.example/ws/sekrit-key-777', 'eth.example/sekrit-key-777']) {
+      const err = buildError(minimal({}, [upstream('a', { ws })]));
+      expect(err.message).toBe(`${FILE}: chains[0].upstreams[0].ws: expected ws(s) URL`);
+      expect(err.message).not.toContain('sekrit');
+    }
+    const ok = buildConfig(minimal({}, [upstream('a', { ws: 'wss://eth.example/ws/k' })]), FILE);
+    expect(ok.chains[0]!.upstreams[0]!.ws).toBe('wss://eth.example/ws/k');
+  });
+
+  it('names the subscriptions key that is out of range', () => {
+    const err = buildError(minimal({ subscriptions: { reorgDepth: 0 } }));
+    expect(err.keyPath).toBe('subscriptions.reorgDepth');
+  });
+
   it('does not echo a secret that failed to interpolate into a valid URL', () => {
     const file = tempFile(MINIMAL_YAML.replace('https://eth.example/v2/${KEY}', '${KEY}'));
     const err = configError(() => loadConfig(file, { KEY: 'not-a-url-sekrit' }));
@@ -310,7 +336,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, chains)`,
     );
   });
 
@@ -333,7 +359,7 @@ describe('validation messages', () => {
     const upErr = buildError(minimal({}, [upstream('a'), upstream('b', { weight: 3 })]));
     expect(upErr.keyPath).toBe('chains[0].upstreams[1].weight');
     expect(upErr.message).toContain(
-      'allowed: name, url, cloud, region, provider, network, priority, maxConnections, headers, archive',
+      'allowed: name, url, ws, cloud, region, provider, network, priority, maxConnections, headers, archive',
     );
   });
 
