@@ -19,15 +19,26 @@ import {
 import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
 import { type BenchReport, checks, findings, type ScenarioSection } from './report/model.js';
 import { clock, Progress } from './report/progress.js';
+import { subscriptionChecks, subscriptionTable } from './report/subscriptions-markdown.js';
 import { scenarioSvg } from './report/svg.js';
 import { analyze, type ScenarioResult } from './scenarios/analyze.js';
 import { SCENARIOS, type Scenario } from './scenarios/catalog.js';
 import { FULL_TIMING, QUICK_TIMING, runScenario, type Timing } from './scenarios/run.js';
+import {
+  FULL_SUBSCRIPTION_TIMING,
+  QUICK_SUBSCRIPTION_TIMING,
+  runSubscriptionScenario,
+  type SubscriptionSection,
+  type SubscriptionTarget,
+  subscriptionRunMs,
+} from './subscriptions/run.js';
 import { requiredTool, TARGET_LABELS } from './targets/index.js';
 import { repoRoot, switchyardMain } from './targets/switchyard.js';
 
 type ScenarioTarget = 'switchyard' | 'nginx' | 'haproxy';
 const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
+/** The subscription scenario's name in --scenario (it has its own runner, not the outage catalog's). */
+const SUBSCRIPTIONS = 'subscriptions';
 
 function help(): string {
   const names = SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.title}`).join('\n');
@@ -39,10 +50,12 @@ core 0, the fleet and the load on core 1), then overhead and throughput against 
 per scenario. nginx, haproxy and wrk come from apt-get; a missing one is reported, not fatal.
 
 Options:
-  --scenario NAME[,NAME]   only these scenarios (default: all); "none" skips the scenarios
+  --scenario NAME[,NAME]   only these scenarios (default: all, subscriptions included); "none" skips them
   --targets LIST           scenario targets, default switchyard,nginx,haproxy
   --quick                  short phases (about 3 minutes in all)
   --no-overhead            skip overhead and throughput
+  --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
+                           Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
   --out DIR                output folder (default bench/out/<timestamp>)
   --keep-work              keep per-run configs, logs and requests.csv (every request) under OUT/work
   --wait-quiet SECONDS     first wait (up to SECONDS) until other processes use < 15% of a core
@@ -50,6 +63,7 @@ Options:
 
 Scenarios:
 ${names}
+  ${SUBSCRIPTIONS.padEnd(18)} newHeads and logs subscribers through a feed outage and a 2-block reorg
 
 Also: switchyard bench providers --config FILE [--requests N] [--seconds S]  (rank your upstreams)`;
 }
@@ -93,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
       scenario: { type: 'string' },
       targets: { type: 'string' },
       'no-overhead': { type: 'boolean' },
+      'no-subscriptions': { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
       'wait-quiet': { type: 'string' },
@@ -109,9 +124,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const quick = values.quick === true;
   let scenarios = SCENARIOS;
+  let withSubscriptions = values['no-subscriptions'] !== true;
   if (values.scenario) {
-    const wanted = values.scenario.split(',').filter(Boolean);
-    if (wanted.length === 1 && wanted[0] === 'none') scenarios = [];
+    const all = values.scenario.split(',').filter(Boolean);
+    withSubscriptions &&= all.includes(SUBSCRIPTIONS);
+    const wanted = all.filter((w) => w !== SUBSCRIPTIONS);
+    if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
+      scenarios = [];
     else {
       const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
       if (unknown.length) {
@@ -162,10 +181,18 @@ async function main(argv: string[]): Promise<number> {
       overheadTiming.rateMs +
       overheadTiming.saturationMs +
       700);
-  const totalWeight = runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) + overheadWeight;
-  const progress = new Progress(totalWeight, runs.length + overheadSteps);
+  const subscriptionTiming = quick ? QUICK_SUBSCRIPTION_TIMING : FULL_SUBSCRIPTION_TIMING;
+  const subscriptionTargets = targets.filter(
+    (t): t is SubscriptionTarget => t === 'switchyard' || t === 'nginx',
+  );
+  withSubscriptions &&= subscriptionTargets.length > 0;
+  // Start-up of the fleet, Switchyard and nginx comes on top of the timeline.
+  const subscriptionWeight = withSubscriptions ? subscriptionRunMs(subscriptionTiming) + 3000 : 0;
+  const totalWeight =
+    runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) + subscriptionWeight + overheadWeight;
+  const progress = new Progress(totalWeight, runs.length + (withSubscriptions ? 1 : 0) + overheadSteps);
   progress.log(
-    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
+    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withSubscriptions ? ' + subscriptions' : ''}${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
   );
   for (const [tool, v] of Object.entries(tools))
     if (v === null) progress.log(`  ${tool} is not installed: its part of the report says so`);
@@ -209,7 +236,28 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const scenarioForeignCpu = scenarios.length ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
+  let subscriptions: SubscriptionSection | null = null;
+  if (withSubscriptions) {
+    progress.begin(`${SUBSCRIPTIONS} · ${subscriptionTargets.join(', ')}`, subscriptionWeight);
+    try {
+      subscriptions = await runSubscriptionScenario(
+        subscriptionTiming,
+        subscriptionTargets,
+        work,
+        hasTool('nginx'),
+        (f) => progress.update(f),
+      );
+      for (const r of subscriptions.results) progress.log(subscriptionLine(r));
+      for (const k of subscriptions.skipped)
+        progress.log(`  ${SUBSCRIPTIONS} · ${k.target}: not run — ${k.reason}`);
+    } catch (err) {
+      progress.log(`  ${SUBSCRIPTIONS}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
+    progress.end();
+  }
+
+  const scenarioForeignCpu =
+    scenarios.length || subscriptions ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
   const scenarioSec = (Date.now() - started.getTime()) / 1000;
   let overhead: BenchReport['overhead'] = null;
   if (withOverhead) {
@@ -230,6 +278,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.scenario ? [`--scenario ${values.scenario}`] : []),
     ...(values.targets ? [`--targets ${values.targets}`] : []),
     ...(withOverhead ? [] : ['--no-overhead']),
+    ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
     `--out ${outRel}`,
   ].join(' ');
@@ -258,15 +307,17 @@ async function main(argv: string[]): Promise<number> {
     },
     scenarios: sections,
     overhead,
+    subscriptions,
     checks: [],
     findings: [],
   };
-  report.checks = checks(sections, overhead);
+  report.checks = [...checks(sections, overhead), ...subscriptionChecks(subscriptions)];
   report.findings = findings(sections);
   const appendix = {
     'nginx.conf (failover)': readFirst(work, 'nginx/nginx.conf', '-nginx'),
     'haproxy.cfg (failover)': readFirst(work, 'haproxy/haproxy.cfg', '-haproxy'),
     'switchyard.yaml': readFirst(work, 'switchyard.yaml', '-switchyard'),
+    ...subscriptions?.configs,
   };
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
   writeFileSync(join(out, 'report.md'), renderMarkdown(report, appendix));
@@ -275,6 +326,7 @@ async function main(argv: string[]): Promise<number> {
   // Terminal summary.
   console.log('');
   if (sections.length) console.log(`${headlineTable(report)}\n`);
+  if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
   for (const c of report.checks) {
     console.log(`${c.met === null ? ' n/a ' : c.met ? '  ok ' : 'MISS '} ${c.target}: ${c.figure}`);
@@ -319,6 +371,16 @@ function summaryLine(r: ScenarioResult): string {
     `  ${r.scenario.padEnd(17)} ${TARGET_LABELS[r.target].padEnd(10)} failed ${String(r.failed).padStart(5)}` +
     `  wrong ${String(r.badAnswers).padStart(4)}  p99 during ${String(r.phases.during.p99Ms ?? '—').padStart(7)} ms` +
     `  detect ${r.detectMs ?? '—'} ms  recover ${r.recoverMs ?? '—'} ms`
+  );
+}
+
+function subscriptionLine(r: SubscriptionSection['results'][number]): string {
+  const f = r.figures;
+  if (r.unavailable) return `  ${SUBSCRIPTIONS.padEnd(17)} ${r.target.padEnd(10)} ${r.unavailable}`;
+  return (
+    `  ${SUBSCRIPTIONS.padEnd(17)} ${r.target.padEnd(10)} blocks missed ${f.blocksMissed}/${f.blocks}` +
+    `  logs missed ${f.logsMissed}/${f.logs}  dup ${f.blocksDuplicated}/${f.logsDuplicated}` +
+    `  head p99 ${f.headDelay?.p99Ms ?? '—'} ms  connections ${f.connections}`
   );
 }
 

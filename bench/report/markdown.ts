@@ -12,6 +12,7 @@ import {
 } from '../scenarios/analyze.js';
 import { TARGET_LABELS, type TargetKind } from '../targets/target.js';
 import { type BenchReport, fmtMs, resultOf, type ScenarioSection } from './model.js';
+import { subscriptionMarkdown } from './subscriptions-markdown.js';
 
 const PEER_ORDER: TargetKind[] = ['switchyard', 'nginx', 'haproxy'];
 
@@ -191,6 +192,7 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
     out.push('## Overhead and throughput: headline', '');
     out.push(overheadTable(report.overhead), '');
   }
+  if (report.subscriptions) out.push(subscriptionMarkdown(report.subscriptions));
   out.push('## Targets', '');
   out.push('| source | target | figure | met |', '|---|---|---|---|');
   for (const c of report.checks) {

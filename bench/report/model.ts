@@ -2,6 +2,7 @@
 // figures of issue 3). Targets are figures in the report, never assertions.
 import type { OverheadReport, OverheadRow } from '../overhead/run.js';
 import type { ScenarioResult } from '../scenarios/analyze.js';
+import type { SubscriptionSection } from '../subscriptions/run.js';
 import type { TargetKind } from '../targets/target.js';
 
 export interface ScenarioSection {
@@ -26,7 +27,7 @@ export interface BenchMeta {
 }
 
 export interface TargetCheck {
-  source: 'issue 4' | 'issue 3';
+  source: 'issue 4' | 'issue 3' | 'issue 11';
   target: string;
   figure: string;
   met: boolean | null;
@@ -36,6 +37,8 @@ export interface BenchReport {
   meta: BenchMeta;
   scenarios: ScenarioSection[];
   overhead: OverheadReport | null;
+  /** The subscription scenario; absent or null when it was not run. */
+  subscriptions?: SubscriptionSection | null;
   checks: TargetCheck[];
   /** Switchyard misbehaviour worth a look by the core's owners (plain sentences). */
   findings: string[];

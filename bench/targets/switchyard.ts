@@ -33,6 +33,8 @@ export function switchyardNodeFlags(main = switchyardMain()): string[] {
 export interface SwitchyardExtra {
   /** Merged at the top level of the generated config (e.g. to tune one setting). */
   config?: Record<string, unknown>;
+  /** Replaces the generated `chains:` (e.g. the fleet's upstreamsYaml with `ws:` keys). */
+  chains?: unknown[];
 }
 
 export function switchyardConfig(opts: StartOptions, extra: SwitchyardExtra = {}): Record<string, unknown> {
@@ -42,7 +44,7 @@ export function switchyardConfig(opts: StartOptions, extra: SwitchyardExtra = {}
     // The bench measures routing: no answer may come from a response cache.
     cache: { enabled: false },
     ...extra.config,
-    chains: [
+    chains: extra.chains ?? [
       {
         name: 'ethereum',
         chainId: opts.chainId,
