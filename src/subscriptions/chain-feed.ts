@@ -183,7 +183,7 @@ export class ChainFeed implements HeadSourceListener {
     this.deliver('newPendingTransactions', `"${hash}"`);
   }
 
-  down(upstream: Upstream, reason: string): void {
+  down(upstream: Upstream, reason: string, first: boolean): void {
     if (!this.running) return;
     const nowMs = Date.now();
     upstream.lastError = `subscription feed: ${reason}`;
@@ -191,7 +191,13 @@ export class ChainFeed implements HeadSourceListener {
     for (const key of upstream.domains)
       this.ctx.chain.domains.get(key)?.record(upstream.name, true, nowMs, nowMs);
     this.event('source_down');
-    this.logger.debug('subscription feed down', { chain: this.chainName, upstream: upstream.name, reason });
+    // Once per outage at warn; the reconnects failing after it are debug.
+    const log = first ? this.logger.warn : this.logger.debug;
+    log.call(this.logger, 'subscription feed down', {
+      chain: this.chainName,
+      upstream: upstream.name,
+      reason,
+    });
   }
 
   up(upstream: Upstream): void {

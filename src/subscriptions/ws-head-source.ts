@@ -8,8 +8,11 @@ import { type BlockHeader, headerFrom } from './block-header.js';
 export interface HeadSourceListener {
   head(upstream: Upstream, header: BlockHeader): void;
   pendingTransaction(upstream: Upstream, hash: string): void;
-  /** The feed broke (closed, refused, subscription refused): evidence against the upstream. */
-  down(upstream: Upstream, reason: string, sinceMs: number): void;
+  /**
+   * The feed broke (closed, refused, subscription refused): evidence against the upstream. `first`:
+   * the first failure since it last worked (later ones are the reconnects failing).
+   */
+  down(upstream: Upstream, reason: string, first: boolean): void;
   up(upstream: Upstream): void;
 }
 
@@ -34,7 +37,6 @@ export class WsHeadSource {
   private wantPending = false;
   private stopped = false;
   private failures = 0;
-  private openedAtMs = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,7 +86,6 @@ export class WsHeadSource {
       perMessageDeflate: false,
     });
     this.socket = socket;
-    this.openedAtMs = Date.now();
     socket.on('open', () => {
       if (socket !== this.socket) return;
       this.send(HEADS_REQUEST_ID, 'eth_subscribe', ['newHeads']);
@@ -167,7 +168,7 @@ export class WsHeadSource {
     socket?.on('error', () => {});
     socket?.terminate();
     if (this.stopped) return;
-    this.listener.down(this.upstream, reason, this.openedAtMs);
+    this.listener.down(this.upstream, reason, this.failures === 0);
     this.failures++;
     const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(10, this.failures - 1));
     this.timer = setTimeout(() => this.connect(), base * (0.75 + 0.5 * this.random()));

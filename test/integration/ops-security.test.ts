@@ -4,6 +4,7 @@
 // upstream header and the client API keys.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
@@ -13,7 +14,8 @@ const URL_SECRET = 'urlsecret0a1b2c3d4e5f6789';
 const HEADER_SECRET = 'headersecret9f8e7d6c5b4a';
 const WALLET_KEY = 'walletkey-5Yc2Qm8Rk1Zp4';
 const LIMITED_KEY = 'limitedkey-7Hs3Lw9Tn6Vb2';
-const SECRETS = [URL_SECRET, HEADER_SECRET, WALLET_KEY, LIMITED_KEY];
+const WS_SECRET = 'wssecret-3Kd8Pq2Xv7Lm1N';
+const SECRETS = [URL_SECRET, HEADER_SECRET, WALLET_KEY, LIMITED_KEY, WS_SECRET];
 
 let chain: ChainSim;
 let a: FakeProvider;
@@ -49,7 +51,15 @@ function config(overrides: { apiKeys?: unknown[]; denyMethods?: string[]; corsOr
             provider: 'alchemy',
             headers: { authorization: `Bearer ${HEADER_SECRET}` },
           },
-          { name: 'b', url: b.url, cloud: 'gcp', region: 'europe-west1', provider: 'quicknode' },
+          {
+            name: 'b',
+            url: b.url,
+            // b serves no WebSocket: its feed fails, and the failure is logged, without the key.
+            ws: `ws://127.0.0.1:${b.port}/ws/${WS_SECRET}`,
+            cloud: 'gcp',
+            region: 'europe-west1',
+            provider: 'quicknode',
+          },
         ],
       },
     ],
@@ -278,7 +288,15 @@ describe('secrets', () => {
     await send(`/ethereum/${LIMITED_KEY}`, BLOCK);
     await send(`/nope/${WALLET_KEY}`, BLOCK);
     await send('/', '{"jsonrpc":"2.0","id":1,"method":', headers);
+    // A subscriber starts the feed, whose WebSocket to b fails (a log line and /status show it).
+    const client = new WebSocket(`${balancer.url.replace('http', 'ws')}/ethereum/${WALLET_KEY}`);
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    client.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}');
+    await sleep(300);
+    const statusWhileSubscribed = (await send('/status', undefined)).text;
+    client.close();
     const surfaces = {
+      statusWhileSubscribed,
       logs: balancer.logs.join('\n'),
       metrics: (await send('/metrics', undefined)).text,
       status: (await send('/status', undefined)).text,
@@ -289,6 +307,8 @@ describe('secrets', () => {
     expect(surfaces.answers).toContain('-32051');
     expect(surfaces.logs.length).toBeGreaterThan(0);
     expect(surfaces.status).toContain('"name":"a"');
+    expect(surfaces.logs).toContain('subscription feed down');
+    expect(surfaces.status).toContain('"ws":"ws://127.0.0.1');
     for (const [where, text] of Object.entries(surfaces)) {
       for (const secret of SECRETS) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);
     }
