@@ -18,7 +18,7 @@ import {
 import { epochMs, sleep } from '../load/stats.js';
 import { startNginxPinnedWs } from '../targets/nginx-pinned-ws.js';
 import { startSwitchyard } from '../targets/switchyard.js';
-import type { UpstreamRef } from '../targets/target.js';
+import { upstreamRefsOf } from '../targets/target.js';
 import { analyzeFeed, type FeedFigures, type FeedTruth, logKey } from './analyze.js';
 import { Subscriber } from './subscriber.js';
 
@@ -148,18 +148,6 @@ function timeline(t: SubscriptionTiming): Step[] {
   ];
 }
 
-function upstreamRefs(fleet: Fleet): UpstreamRef[] {
-  return fleet.providers.map((p) => ({
-    name: p.name,
-    host: '127.0.0.1',
-    port: p.port,
-    cloud: p.spec.cloud,
-    region: p.spec.region,
-    provider: p.spec.provider,
-    ...(p.spec.network ? { network: p.spec.network } : {}),
-  }));
-}
-
 /** What the chain did over the window, as each subscriber should have seen it. */
 function truthOf(fleet: Fleet, fromHeight: number, toHeight: number, orphaned: SimLog[]): FeedTruth {
   const chain = fleet.chain;
@@ -220,7 +208,7 @@ export async function runSubscriptionScenario(
     for (const b of e.orphaned) orphanedLogs.push(...(fleet.chain.logsOfHash(b.hash) ?? []));
   });
   try {
-    const upstreams = upstreamRefs(fleet);
+    const upstreams = upstreamRefsOf(fleet);
     const subscriberOpts = {
       logsFilter: LOGS_FILTER,
       reconnectDelayMs: timing.reconnectDelayMs,
