@@ -44,7 +44,9 @@ section.chain { background: var(--card); border: 1px solid var(--line); border-r
 .domain-meta { font-size: 12px; opacity: .85; }
 .shares { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; margin-top: 12px; }
 .share-title { font-size: 12px; color: var(--muted); margin-bottom: 4px; }
-.bar { display: flex; height: 14px; border-radius: 4px; overflow: hidden; background: var(--line); }
+.bar { position: relative; display: flex; height: 14px; border-radius: 4px; overflow: hidden; background: var(--line); }
+.cap-line { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: #111827; }
+.cap-text { font-size: 12px; color: var(--muted); margin-top: 2px; }
 .seg { display: block; height: 100%; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; margin-top: 4px; font-size: 12px; }
 .legend-item { display: inline-flex; align-items: center; gap: 4px; }
@@ -117,7 +119,8 @@ export const DASHBOARD_SCRIPT = `
     return ['ok', 'ok'];
   }
 
-  function shareBar(title, values) {
+  // cap (optional): routing.maxShare of dimension capBy, drawn as a line with each share against it.
+  function shareBar(title, values, cap, capBy) {
     var wrap = el('div', 'share');
     var bar = el('div', 'bar');
     var legend = el('div', 'legend');
@@ -137,7 +140,18 @@ export const DASHBOARD_SCRIPT = `
       legend.appendChild(add(el('span', 'legend-item'), swatch, el('span', null, k + ' ' + pct(v))));
     });
     if (!any) legend.appendChild(el('span', 'muted', 'no traffic in the window'));
-    return add(wrap, el('div', 'share-title', title), bar, legend);
+    var capText = null;
+    if (cap) {
+      var line = el('span', 'cap-line');
+      line.style.left = cap.cap * 100 + '%';
+      bar.appendChild(line);
+      capText = el('div', 'cap-text', 'cap ' + pct(cap.cap) + ' each · ' + Object.keys(cap.shares)
+        .map(function (k) { return k + ' ' + pct(cap.shares[k]) + (cap.shares[k] > cap.cap ? ' (over)' : ''); })
+        .join(', ') + (cap.yields ? ' · yielded ' + cap.yields + '× in outages' : ''));
+      wrap.setAttribute('data-cap-by', capBy);
+      wrap.setAttribute('data-cap', String(cap.cap));
+    }
+    return add(wrap, el('div', 'share-title', title), bar, legend, capText);
   }
 
   function domainTile(d, usable) {
@@ -175,8 +189,9 @@ export const DASHBOARD_SCRIPT = `
     sec.appendChild(domains);
 
     sec.appendChild(add(el('div', 'shares'),
-      shareBar('Traffic by cloud · last ' + windowSeconds + ' s · ' + c.traffic.attempts + ' attempts', c.traffic.byCloud),
-      shareBar('Traffic by provider', c.traffic.byProvider)));
+      shareBar('Traffic by cloud · last ' + windowSeconds + ' s · ' + c.traffic.attempts + ' attempts', c.traffic.byCloud,
+        c.maxShare && c.maxShare.cloud, 'cloud'),
+      shareBar('Traffic by provider', c.traffic.byProvider, c.maxShare && c.maxShare.provider, 'provider')));
 
     var groups = {};
     var order = [];
