@@ -287,7 +287,14 @@ export const DASHBOARD_SCRIPT = `
 })();
 `;
 
-export function dashboardHtml(): string {
+/** A block added to the page (the demo's fault controls): its markup, script and style. */
+export interface PageExtra {
+  html: string;
+  script: string;
+  style: string;
+}
+
+export function dashboardHtml(extra?: PageExtra): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -295,13 +302,16 @@ export function dashboardHtml(): string {
     '<link rel="icon" href="data:,">',
     '<title>Switchyard status</title>',
     `<style>${DASHBOARD_STYLE}</style>`,
+    ...(extra ? [`<style>${extra.style}</style>`] : []),
     '</head><body>',
     '<header><h1>Switchyard</h1><span id="meta"></span><span id="conn" class="pill wait">connecting…</span></header>',
     '<div id="banner"></div>',
+    ...(extra ? [extra.html] : []),
     '<main id="chains"><p class="muted">Loading status…</p>',
     '<noscript><p>This page needs JavaScript; the same data is at <a href="status">/status</a>.</p></noscript>',
     '</main>',
     `<script>${DASHBOARD_SCRIPT}</script>`,
+    ...(extra ? [`<script>${extra.script}</script>`] : []),
     '</body></html>',
   ].join('\n');
 }
