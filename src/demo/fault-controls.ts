@@ -19,6 +19,9 @@ export const FAULTS = {
 
 export type FaultName = keyof typeof FAULTS;
 
+/** In the order the buttons show (an integer-like key such as '429' would sort first in FAULTS). */
+const FAULT_NAMES: readonly FaultName[] = ['hang', 'refuse', '429', 'slow', 'heal'];
+
 interface Target {
   key: string;
   filter: DomainFilter;
@@ -46,7 +49,7 @@ export class FaultControls {
   /** Every target with its upstreams and its fault now ('none', a fault name, or 'mixed'). */
   list() {
     return {
-      faults: Object.keys(FAULTS),
+      faults: FAULT_NAMES,
       targets: this.targets.map((t) => {
         const upstreams = this.fleet.byDomain(t.filter).map((p) => p.name);
         const shown = new Set(upstreams.map((name) => this.current.get(name) ?? 'none'));
@@ -92,7 +95,7 @@ async function postFault(controls: FaultControls, req: IncomingMessage, res: Ser
   if (!hit)
     return error(
       400,
-      `expected {"target": one of GET /demo/faults, "fault": ${Object.keys(FAULTS).join('|')}}`,
+      `expected {"target": one of GET /demo/faults, "fault": ${FAULT_NAMES.join('|')}}`,
     );
   sendJson(res, 200, JSON.stringify({ target: parsed.target, fault: parsed.fault, upstreams: hit }));
 }
