@@ -4,16 +4,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet } from '../fleet/index.js';
-import { OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
-import { MIX_METHODS, readMix } from '../load/mix.js';
+import { closedLoopReads, OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
+import { MIX_METHODS } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { cpuSnapshot, foreignCpuSec } from '../proc/sys.js';
 import {
+  fleetUpstreamRefs,
   type RunningTarget,
   startTarget,
   type TargetEvent,
   type TargetKind,
-  type UpstreamRef,
 } from '../targets/index.js';
 import type { Scenario } from './catalog.js';
 
@@ -118,15 +118,7 @@ export async function runScenario(
       hitCalls[p.name] = calls;
       p.onRequest((_method, atMs) => calls.push(atMs));
     }
-    const upstreams: UpstreamRef[] = fleet.providers.map((p) => ({
-      name: p.name,
-      host: '127.0.0.1',
-      port: p.port,
-      cloud: p.spec.cloud,
-      region: p.spec.region,
-      provider: p.spec.provider,
-      ...(p.spec.network ? { network: p.spec.network } : {}),
-    }));
+    const upstreams = fleetUpstreamRefs(fleet.providers);
     target = await startTarget(kind, {
       upstreams,
       dir: runDir,
@@ -142,20 +134,19 @@ export async function runScenario(
     const warmupEndMs = loadStartMs + timing.warmupMs;
     const faultStartMs = warmupEndMs + timing.baselineMs;
     const faultEndMs = faultStartMs + faultMs;
-    // Generous bound: the load can never exceed 4000 req/s with these clients and think time.
-    const maxRequests = Math.ceil((totalMs / 1000) * 4000);
-    const run = startLoad({
+    const reads = closedLoopReads({
       url: target.url,
-      mix: readMix(1),
       clients: timing.clients,
       thinkMs: timing.thinkMs,
-      maxRequests,
       durationMs: totalMs,
       timeoutMs: timing.timeoutMs,
       upstreamOf: target.upstreamOf,
+    });
+    const run = startLoad({
+      ...reads,
       headAt: scenario.checkStale ? () => fleet.chain.head : undefined,
       staleAfterBlocks: STALE_AFTER_BLOCKS,
-      recording: new Recording(maxRequests),
+      recording: new Recording(reads.maxRequests),
     });
 
     const steps: { atMs: number; label: string }[] = [];

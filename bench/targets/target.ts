@@ -74,3 +74,18 @@ export function headerValue(
 export function addressMap(upstreams: UpstreamRef[]): Map<string, string> {
   return new Map(upstreams.map((u) => [`${u.host}:${u.port}`, u.name]));
 }
+
+/** The proxies' view of a fleet: each fake provider's address and failure-domain labels. */
+export function fleetUpstreamRefs(
+  providers: readonly { name: string; port: number; spec: Omit<UpstreamRef, 'name' | 'host' | 'port'> }[],
+): UpstreamRef[] {
+  return providers.map((p) => ({
+    name: p.name,
+    host: '127.0.0.1',
+    port: p.port,
+    cloud: p.spec.cloud,
+    region: p.spec.region,
+    provider: p.spec.provider,
+    ...(p.spec.network ? { network: p.spec.network } : {}),
+  }));
+}

@@ -93,10 +93,7 @@ async function postFault(controls: FaultControls, req: IncomingMessage, res: Ser
   }
   const hit = await controls.apply(String(parsed.target), String(parsed.fault));
   if (!hit)
-    return error(
-      400,
-      `expected {"target": one of GET /demo/faults, "fault": ${FAULT_NAMES.join('|')}}`,
-    );
+    return error(400, `expected {"target": one of GET /demo/faults, "fault": ${FAULT_NAMES.join('|')}}`);
   sendJson(res, 200, JSON.stringify({ target: parsed.target, fault: parsed.fault, upstreams: hit }));
 }
 

@@ -2,51 +2,29 @@
 // playwright-core, as in ops-dashboard.test.ts), against `switchyard demo` started through its CLI:
 // clicking "hang" on aws/us-east-1 opens that region on the page while reads go on, clicking "heal"
 // brings it back, and the share bars show each cloud and provider against its cap.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, browserGate, launchChromium } from '../helpers/chromium.js';
 import { type Cli, startCli } from '../helpers/ops.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AWS = 'region:aws/us-east-1';
 
 let demo: Cli | undefined;
 let base: string;
-let browser: BrowserContext | undefined;
+let browser: Browser | undefined;
 let page: Page;
-let profile: string | undefined;
-let setupError: Error | undefined;
+/** A missing browser fails every test with the reason; it is never a skip. */
+const gate = browserGate();
 const consoleErrors: string[] = [];
 
-function needBrowser(): void {
-  if (setupError) throw setupError;
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(
-      `chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
-    );
-    return;
-  }
+  if (gate.missing) return;
   demo = await startCli(['demo', '--port', '0'], {}, /Ctrl-C stops everything/);
   base = /status\s+(http:\/\/127\.0\.0\.1:\d+)\/status/.exec(demo.output())![1]!;
-  profile = mkdtempSync(join(tmpdir(), 'switchyard-chromium-demo-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-    timeout: 15_000,
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
+  browser = await launchChromium();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
@@ -59,7 +37,6 @@ afterAll(async () => {
     demo.child.kill('SIGINT');
     await demo.exit;
   }
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const domainState = () => page.locator(`[data-domain="${AWS}"]`).getAttribute('data-state');
@@ -79,7 +56,7 @@ async function until(read: () => Promise<string | null>, want: string, ms: numbe
 
 describe('demo dashboard fault controls in headless chromium', () => {
   it('shows a control row per region and provider, and the shares against the caps', async () => {
-    needBrowser();
+    gate.need();
     await page.goto(`${base}/dashboard`);
     await page.waitForSelector(`#demo-controls [data-target="${AWS}"] button[data-fault="hang"]`, {
       timeout: 5000,
@@ -102,7 +79,7 @@ describe('demo dashboard fault controls in headless chromium', () => {
   });
 
   it('"hang" opens the region on the page, "heal" brings it back', async () => {
-    needBrowser();
+    gate.need();
     await until(domainState, 'closed', 5000);
     await page.click(`#demo-controls [data-target="${AWS}"] button[data-fault="hang"]`);
     expect(await until(shownFault, 'hang', 5000)).toBe('hang');
