@@ -45,7 +45,9 @@ section.chain { background: var(--card); border: 1px solid var(--line); border-r
 .domain-meta { font-size: 12px; opacity: .85; }
 .shares { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; margin-top: 12px; }
 .share-title { font-size: 12px; color: var(--muted); margin-bottom: 4px; }
-.bar { display: flex; height: 14px; border-radius: 4px; overflow: hidden; background: var(--line); }
+.bar { position: relative; display: flex; height: 14px; border-radius: 4px; overflow: hidden; background: var(--line); }
+.cap-line { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: #111827; }
+.cap-text { font-size: 12px; color: var(--muted); margin-top: 2px; }
 .seg { display: block; height: 100%; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; margin-top: 4px; font-size: 12px; }
 .legend-item { display: inline-flex; align-items: center; gap: 4px; }
@@ -118,7 +120,8 @@ export const DASHBOARD_SCRIPT = `
     return ['ok', 'ok'];
   }
 
-  function shareBar(title, values) {
+  // cap (optional): routing.maxShare of dimension capBy, drawn as a line with each share against it.
+  function shareBar(title, values, cap, capBy) {
     var wrap = el('div', 'share');
     var bar = el('div', 'bar');
     var legend = el('div', 'legend');
@@ -138,7 +141,18 @@ export const DASHBOARD_SCRIPT = `
       legend.appendChild(add(el('span', 'legend-item'), swatch, el('span', null, k + ' ' + pct(v))));
     });
     if (!any) legend.appendChild(el('span', 'muted', 'no traffic in the window'));
-    return add(wrap, el('div', 'share-title', title), bar, legend);
+    var capText = null;
+    if (cap) {
+      var line = el('span', 'cap-line');
+      line.style.left = cap.cap * 100 + '%';
+      bar.appendChild(line);
+      capText = el('div', 'cap-text', 'cap ' + pct(cap.cap) + ' each · ' + Object.keys(cap.shares)
+        .map(function (k) { return k + ' ' + pct(cap.shares[k]) + (cap.shares[k] > cap.cap ? ' (over)' : ''); })
+        .join(', ') + (cap.yields ? ' · yielded ' + cap.yields + '× in outages' : ''));
+      wrap.setAttribute('data-cap-by', capBy);
+      wrap.setAttribute('data-cap', String(cap.cap));
+    }
+    return add(wrap, el('div', 'share-title', title), bar, legend, capText);
   }
 
   function domainTile(d, usable) {
@@ -192,8 +206,9 @@ export const DASHBOARD_SCRIPT = `
     sec.appendChild(feedLine(c.feed));
 
     sec.appendChild(add(el('div', 'shares'),
-      shareBar('Traffic by cloud · last ' + windowSeconds + ' s · ' + c.traffic.attempts + ' attempts', c.traffic.byCloud),
-      shareBar('Traffic by provider', c.traffic.byProvider)));
+      shareBar('Traffic by cloud · last ' + windowSeconds + ' s · ' + c.traffic.attempts + ' attempts', c.traffic.byCloud,
+        c.maxShare && c.maxShare.cloud, 'cloud'),
+      shareBar('Traffic by provider', c.traffic.byProvider, c.maxShare && c.maxShare.provider, 'provider')));
 
     var groups = {};
     var order = [];
@@ -289,7 +304,14 @@ export const DASHBOARD_SCRIPT = `
 })();
 `;
 
-export function dashboardHtml(): string {
+/** A block added to the page (the demo's fault controls): its markup, script and style. */
+export interface PageExtra {
+  html: string;
+  script: string;
+  style: string;
+}
+
+export function dashboardHtml(extra?: PageExtra): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -297,13 +319,16 @@ export function dashboardHtml(): string {
     '<link rel="icon" href="data:,">',
     '<title>Switchyard status</title>',
     `<style>${DASHBOARD_STYLE}</style>`,
+    ...(extra ? [`<style>${extra.style}</style>`] : []),
     '</head><body>',
     '<header><h1>Switchyard</h1><span id="meta"></span><span id="conn" class="pill wait">connecting…</span></header>',
     '<div id="banner"></div>',
+    ...(extra ? [extra.html] : []),
     '<main id="chains"><p class="muted">Loading status…</p>',
     '<noscript><p>This page needs JavaScript; the same data is at <a href="status">/status</a>.</p></noscript>',
     '</main>',
     `<script>${DASHBOARD_SCRIPT}</script>`,
+    ...(extra ? [`<script>${extra.script}</script>`] : []),
     '</body></html>',
   ].join('\n');
 }

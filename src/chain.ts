@@ -5,6 +5,7 @@ import { type BreakerState, DomainBreaker, type TransitionListener } from './dom
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';
+import { ShareCaps } from './share-caps.js';
 import { Upstream, upstreamSetup } from './upstream.js';
 
 export class ChainRuntime {
@@ -13,6 +14,8 @@ export class ChainRuntime {
   readonly upstreams: readonly Upstream[];
   readonly domains = new Map<string, DomainBreaker>();
   readonly budget: RetryBudget;
+  /** `routing.maxShare`; undefined when no cap is set (a reload starts its window afresh). */
+  readonly shareCaps: ShareCaps | undefined;
   /** Latency of successful attempts for the whole chain and per method label. */
   readonly latency: LatencyWindow;
   private readonly methodLatency = new Map<string, LatencyWindow>();
@@ -62,6 +65,8 @@ export class ChainRuntime {
       breaker.onTransition = onTransition;
       this.domains.set(key, breaker);
     }
+    const caps = new ShareCaps(settings.routing.maxShare, this.upstreams);
+    this.shareCaps = caps.enabled ? caps : undefined;
     this.budget = new RetryBudget(
       settings.routing.retryBudget.ratio,
       settings.routing.retryBudget.minPerSecond,

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
+import { type MaxShare, readMaxShare } from './max-share-config.js';
 
 export { ConfigError } from './config-values.js';
 
@@ -57,6 +58,8 @@ export interface Config {
     slowStartMs: number;
     /** In-flight attempts that double an upstream's selection cost. */
     inFlightScale: number;
+    /** Diversity caps: the most of a chain's attempts one cloud or provider may take (share-caps.ts). */
+    maxShare: MaxShare;
   };
   breakers: {
     upstream: {
@@ -210,6 +213,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'sendTransactionDomains',
       'slowStart',
       'inFlightScale',
+      'maxShare',
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
@@ -330,6 +334,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       sendTransactionDomains: routing.child('sendTransactionDomains').number(2, 1, 10),
       slowStartMs: routing.child('slowStart').duration(1000),
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
+      maxShare: readMaxShare(routing.child('maxShare')),
     },
     breakers: {
       upstream: {

@@ -10,6 +10,7 @@ import { type RpcCall, upstreamRequestBody } from './jsonrpc.js';
 import { isLatestRead, methodFacts, methodLabel } from './methods.js';
 import type { AttemptKind, Observer } from './observer.js';
 import { selectUpstream } from './selection.js';
+import { CAP_YIELD_BIT } from './share-caps.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
 
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
@@ -158,6 +159,12 @@ export class Dispatcher {
         if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
         if (selection.panic) this.observer.panic(chain.name);
         const upstream = selection.upstream;
+        if (chain.shareCaps) {
+          chain.shareCaps.record(upstream, nowMs);
+          if (selection.capYields & CAP_YIELD_BIT.cloud) this.observer.shareCapYield?.(chain.name, 'cloud');
+          if (selection.capYields & CAP_YIELD_BIT.provider)
+            this.observer.shareCapYield?.(chain.name, 'provider');
+        }
         selectionRequest.tried.add(upstream);
         for (const d of upstream.domains) selectionRequest.triedDomains.add(d);
         attempts++;

@@ -15,6 +15,8 @@ const HELP = `switchyard ${VERSION} — outage-aware JSON-RPC load balancer
 Usage:
   switchyard --config FILE [--watch]  run the balancer (--watch: reload when the file changes)
   switchyard check --config FILE      validate a config file (exit 0 valid, 1 invalid)
+  switchyard demo [--port N]          a simulated multi-cloud fleet behind the balancer, a gentle
+                                      load and fault controls on the dashboard (Ctrl-C stops it)
   switchyard bench providers --config FILE [--requests N] [--seconds S]
                                       measure and rank the configured upstreams
   switchyard --help | --version
@@ -44,6 +46,10 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0];
+  if (command === 'demo') {
+    const { runDemo } = await import('./demo/run-demo.js');
+    return runDemo(argv.slice(argv.indexOf('demo') + 1));
+  }
   if (command === 'bench') {
     const { runBenchCommand } = await import('../bench/cli-entry.js');
     return runBenchCommand(argv.slice(1));

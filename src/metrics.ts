@@ -6,6 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { KEY_SEPARATOR as SEP, TalliedCounter, TalliedHistogram } from './metric-tally.js';
 import type { Observer } from './observer.js';
 import type { Runtime } from './runtime.js';
+import { shareCapMetrics } from './share-cap-metrics.js';
 import { chainShare, isUsable } from './status-model.js';
 import type { TrafficMeter } from './traffic-share.js';
 import { VERSION } from './version.js';
@@ -391,6 +392,8 @@ export function createMetrics(): Metrics {
     },
   );
 
+  const shareCaps = shareCapMetrics(registers, () => source?.runtime);
+
   // Failure-domain labels of an upstream, for the traffic counters; rebuilt when the runtime changes.
   let labelsFor: { runtime: Runtime; map: Map<string, UpstreamLabels> } | undefined;
   /** `key`: chain and upstream name joined by SEP, as the tallied series key them. */
@@ -460,6 +463,9 @@ export function createMetrics(): Metrics {
     },
     configReload(ok) {
       reloads.inc({ result: ok ? 'applied' : 'rejected' });
+    },
+    shareCapYield(chain, by) {
+      shareCaps.yielded(chain, by);
     },
     cacheLookup(chain, hit) {
       cacheLookups.inc({ chain, result: hit ? 'hit' : 'miss' });

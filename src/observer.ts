@@ -43,6 +43,8 @@ export interface Observer {
   apiKeyRequest?(name: string, allowed: boolean): void;
   /** Optional: a config reload was applied (ok) or rejected. */
   configReload?(ok: boolean): void;
+  /** Optional: a diversity cap (routing.maxShare) yielded: every candidate was over it. */
+  shareCapYield?(chain: string, by: 'cloud' | 'provider'): void;
   /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
   /** Optional: `count` subscription notifications of `kind` were sent. */

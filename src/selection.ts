@@ -21,6 +21,8 @@ export interface Selection {
   upstream: Upstream;
   /** Health filters left nothing, so every upstream that can serve was considered. */
   panic: boolean;
+  /** Diversity caps that yielded for this pick (CAP_YIELD_BIT flags; 0: none). */
+  capYields: number;
 }
 
 function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
@@ -104,6 +106,8 @@ export function selectUpstream(
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
     if (atHead.length > 0) pool = atHead;
   }
+  // Caps last: among the candidates every other rule allows. In panic they stand aside (no health left).
+  const capYields = chain.shareCaps && !panic ? chain.shareCaps.keepUnderCap(pool, nowMs) : 0;
   const upstream = pickCheapest(pool, byPriority, (u) => cost(chain, u, nowMs), random, NEAR_TIE);
-  return upstream && { upstream, panic };
+  return upstream && { upstream, panic, capYields };
 }

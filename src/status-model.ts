@@ -96,6 +96,8 @@ export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: Traffic
       byRegion: share.byRegion,
       byProvider: share.byProvider,
     },
+    /** routing.maxShare: each capped dimension's cap, yields and shares (null: no caps). */
+    maxShare: chain.shareCaps?.statusAt(nowMs) ?? null,
     domains: [...chain.domains.values()].map((d) => {
       const colon = d.key.indexOf(':');
       const shareOf = d.members.reduce((sum, m) => sum + (share.byUpstream[m] ?? 0), 0);

@@ -74,6 +74,8 @@ export interface FakeProvider {
   readonly port: number;
   readonly fault: Fault;
   readonly stats: ProviderStats;
+  /** Client connections open right now (tests check that a client released them all). */
+  readonly openConnections: number;
   setFault(fault: Fault): Promise<void>;
   /** Called for every JSON-RPC call received; atMs is epoch milliseconds with sub-ms precision. */
   onRequest(listener: (method: string, atMs: number) => void): void;
@@ -299,6 +301,10 @@ class FakeProviderImpl implements FakeProvider {
 
   get fault(): Fault {
     return this.currentFault;
+  }
+
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   onRequest(listener: (method: string, atMs: number) => void): void {

@@ -3,7 +3,7 @@
 // duration, and every request by a client timeout. Each request is recorded in typed arrays: start
 // time, latency (µs), outcome, the upstream that answered (from a response header) and staleness.
 import { Pool } from 'undici';
-import { MIX_METHODS, type RequestMix } from './mix.js';
+import { MIX_METHODS, type RequestMix, readMix } from './mix.js';
 import { epochMs, sleep } from './stats.js';
 
 /** Outcome codes; anything but OK is a failed request. */
@@ -243,3 +243,22 @@ export function startLoad(spec: LoadSpec): LoadRun {
 }
 
 export { epochMs };
+
+/** Bound of a closed loop: with the benches' clients and think time it can never exceed 4000 req/s. */
+const MAX_CLOSED_LOOP_RATE = 4000;
+
+/** The benches' closed-loop read load (the read mix, seed 1), bounded in count and duration. */
+export function closedLoopReads(opts: {
+  url: string;
+  clients: number;
+  thinkMs: number;
+  durationMs: number;
+  timeoutMs: number;
+  upstreamOf?: LoadSpec['upstreamOf'];
+}): LoadSpec {
+  return {
+    ...opts,
+    mix: readMix(1),
+    maxRequests: Math.ceil((opts.durationMs / 1000) * MAX_CLOSED_LOOP_RATE),
+  };
+}

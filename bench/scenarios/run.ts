@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet } from '../fleet/index.js';
-import { OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
-import { MIX_METHODS, readMix } from '../load/mix.js';
+import { closedLoopReads, OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
+import { MIX_METHODS } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { cpuSnapshot, foreignCpuSec } from '../proc/sys.js';
 import {
@@ -134,20 +134,19 @@ export async function runScenario(
     const warmupEndMs = loadStartMs + timing.warmupMs;
     const faultStartMs = warmupEndMs + timing.baselineMs;
     const faultEndMs = faultStartMs + faultMs;
-    // Generous bound: the load can never exceed 4000 req/s with these clients and think time.
-    const maxRequests = Math.ceil((totalMs / 1000) * 4000);
-    const run = startLoad({
+    const reads = closedLoopReads({
       url: target.url,
-      mix: readMix(1),
       clients: timing.clients,
       thinkMs: timing.thinkMs,
-      maxRequests,
       durationMs: totalMs,
       timeoutMs: timing.timeoutMs,
       upstreamOf: target.upstreamOf,
+    });
+    const run = startLoad({
+      ...reads,
       headAt: scenario.checkStale ? () => fleet.chain.head : undefined,
       staleAfterBlocks: STALE_AFTER_BLOCKS,
-      recording: new Recording(maxRequests),
+      recording: new Recording(reads.maxRequests),
     });
 
     const steps: { atMs: number; label: string }[] = [];

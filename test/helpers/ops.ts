@@ -143,8 +143,12 @@ export interface Cli {
   kill(): void;
 }
 
-/** Starts the built CLI with `args` and waits for its "listening" line. */
-export async function startCli(args: string[], env: Record<string, string> = {}): Promise<Cli> {
+/** Starts the built CLI with `args` and waits for its "listening" line (or `ready`, whose group 1 is the port). */
+export async function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  ready = /"msg":"listening".*"port":(\d+)/,
+): Promise<Cli> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,7 +184,7 @@ export async function startCli(args: string[], env: Record<string, string> = {})
     },
   };
   try {
-    const m = await waitFor(/"msg":"listening".*"port":(\d+)/);
+    const m = await waitFor(ready);
     cli.port = Number(m[1]);
   } catch (err) {
     cli.kill();

@@ -1,41 +1,29 @@
 // GET /dashboard in a real headless browser (Debian's chromium driven by playwright-core): the page
 // loads with no request leaving the balancer's origin, shows every upstream grouped by region, and
 // shows a region outage (the domain turns OPEN) after one is injected into the fleet.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
+import { type Browser, browserGate, launchChromium } from '../helpers/chromium.js';
 import { fleetUpstreams, SPREAD_ROUTING, sleep } from '../helpers/ops.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let fleet: Fleet;
 let balancer: TestBalancer | undefined;
+let chromiumBrowser: Browser | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
-/** Why the browser could not start; every test fails with it (a missing browser is never a skip). */
-let setupError: Error | undefined;
-let profile: string;
+/** A missing browser fails every test with the reason; it is never a skip. */
+const gate = browserGate();
 const foreignRequests: string[] = [];
 const consoleErrors: string[] = [];
 
-function needBrowser(): void {
-  if (setupError) throw setupError;
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(
-      `chromium not found at ${CHROMIUM}: the dashboard browser test needs Debian's chromium ` +
-        '(apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH pointing at a Chromium binary',
-    );
-    return;
-  }
+  if (gate.missing) return;
   fleet = await startFleet({ providers: standardFleet(), blockTimeMs: 500 });
   balancer = await startBalancer(
     {
@@ -48,22 +36,8 @@ beforeAll(async () => {
     },
     { operations: true },
   );
-  profile = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: 15_000,
-  });
+  chromiumBrowser = await launchChromium();
+  browser = chromiumBrowser.context;
   page = browser.pages()[0] ?? (await browser.newPage());
   const origin = new URL(balancer!.url).origin;
   page.on('request', (r) => {
@@ -76,10 +50,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromiumBrowser?.close();
   await balancer?.close();
   await fleet?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const traffic = (n: number) =>
@@ -91,7 +64,7 @@ const traffic = (n: number) =>
 
 describe('GET /dashboard in headless chromium', () => {
   it('loads offline-safe and shows every upstream grouped by region, with share and latency', async () => {
-    needBrowser();
+    gate.need();
     await traffic(30);
     const res = await page.goto(`${balancer!.url}/dashboard`);
     expect(res?.status()).toBe(200);
@@ -118,7 +91,7 @@ describe('GET /dashboard in headless chromium', () => {
   });
 
   it("shows each chain's subscription feed: its head, subscriptions and the upstreams feeding it", async () => {
-    needBrowser();
+    gate.need();
     const client = new NodeWebSocket(`${balancer!.url.replace('http', 'ws')}/ethereum`);
     try {
       await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
@@ -139,7 +112,7 @@ describe('GET /dashboard in headless chromium', () => {
   });
 
   it('shows a region outage: the domain turns OPEN and its upstreams unusable, updating by itself', async () => {
-    needBrowser();
+    gate.need();
     await fleet.setFault({ cloud: 'aws', region: 'us-east-1' }, { kind: 'refuse' });
     const deadline = Date.now() + 8000;
     let state: string | null = null;
@@ -176,7 +149,7 @@ describe('GET /dashboard in headless chromium', () => {
   });
 
   it('lets a browser dapp on an allowed origin call the balancer cross-origin (CORS preflight with x-api-key)', async () => {
-    needBrowser();
+    gate.need();
     const dappOrigin = new URL(balancer!.url).origin;
     const config = (corsOrigins: string[]) => ({
       server: { host: '127.0.0.1', port: 0, corsOrigins },
@@ -236,7 +209,7 @@ describe('GET /dashboard in headless chromium', () => {
   });
 
   it('says so when /status cannot be reached, keeping the last view', async () => {
-    needBrowser();
+    gate.need();
     await balancer!.close();
     balancer = undefined;
     await page.waitForFunction(

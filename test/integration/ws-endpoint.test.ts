@@ -270,7 +270,9 @@ describe('keep-alive', () => {
     await mutedClosed;
     expect(Date.now() - started).toBeLessThan(3000);
     expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
-    expect(await healthy.ask('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).toMatchObject({ result: '0x1' });
+    expect(await healthy.ask('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).toMatchObject({
+      result: '0x1',
+    });
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).toMatch(/switchyard_websocket_closed_total\{reason="ping_timeout"\} 1/);
   });

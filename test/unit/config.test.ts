@@ -97,6 +97,7 @@ describe('defaults', () => {
         sendTransactionDomains: 2,
         slowStartMs: 1000,
         inFlightScale: 16,
+        maxShare: { cloud: undefined, provider: undefined },
       },
       breakers: {
         upstream: {

@@ -1,0 +1,105 @@
+// Switchyard in process: the same config shape as the YAML file (validated by buildConfig, with the
+// same errors), the same runtime and call stages as the HTTP server, but no listening socket. Calls
+// go straight into the pipeline; close() stops health checks and destroys every upstream pool.
+import { runPipeline } from '../call-pipeline.js';
+import { buildConfig, type Config } from '../config.js';
+import { catalogueError } from '../errors.js';
+import type { RpcCall } from '../jsonrpc.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { nullObserver, type Observer } from '../observer.js';
+import { operationalStages } from '../operations.js';
+import { Runtime } from '../runtime.js';
+import { statusDocument } from '../status-model.js';
+import { observeTraffic, TrafficMeter } from '../traffic-share.js';
+import { VERSION } from '../version.js';
+import { rpcErrorFromRaw } from './rpc-error.js';
+
+export interface SwitchyardOptions {
+  /** Named in config errors, like the YAML file is for the CLI. */
+  configName?: string;
+  /** Where log lines go; silent by default (a library should not write to stdout). */
+  logger?: Logger;
+  /** Extra observer of attempts, requests and breaker transitions (e.g. your own metrics). */
+  observer?: Observer;
+}
+
+export interface RpcRequest {
+  method: string;
+  params?: unknown[] | Record<string, unknown>;
+}
+
+export interface Switchyard {
+  readonly config: Config;
+  /** The call's result; throws SwitchyardRpcError carrying the JSON-RPC error object otherwise. */
+  request<T = unknown>(chain: string, call: RpcRequest): Promise<T>;
+  /** The document GET /status serves. */
+  status(): ReturnType<typeof statusDocument>;
+  /** Waits for calls in flight (up to server.shutdownGrace), then releases every socket and timer. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONFIG_NAME = 'createSwitchyard(config)';
+const DRAIN_POLL_MS = 5;
+
+export async function createSwitchyard(raw: unknown, options: SwitchyardOptions = {}): Promise<Switchyard> {
+  const config = buildConfig(raw, options.configName ?? DEFAULT_CONFIG_NAME);
+  const logger = options.logger ?? silentLogger;
+  const traffic = new TrafficMeter();
+  const observer = observeTraffic(options.observer ?? nullObserver, traffic);
+  const runtime = new Runtime(config, logger, observer);
+  const stages = operationalStages();
+  const startedAtMs = Date.now();
+  let inFlight = 0;
+  let closing: Promise<void> | undefined;
+  await runtime.start();
+
+  const source = {
+    startedAtMs,
+    configLoadedAtMs: startedAtMs,
+    traffic,
+    get isDraining() {
+      return closing !== undefined;
+    },
+  };
+
+  let nextId = 1;
+  async function request<T>(chainName: string, { method, params }: RpcRequest): Promise<T> {
+    if (closing) throw rpcErrorFromRaw(catalogueError('SHUTTING_DOWN'), undefined);
+    const chain = runtime.chains.get(chainName);
+    if (!chain) throw rpcErrorFromRaw(catalogueError('NOT_FOUND', `chain ${chainName}`), undefined);
+    const paramsValue = params ?? [];
+    const call: RpcCall = {
+      id: String(nextId++),
+      method,
+      params: paramsValue,
+      paramsRaw: JSON.stringify(paramsValue),
+    };
+    inFlight++;
+    try {
+      const deadlineAtMs = Date.now() + config.server.requestTimeoutMs;
+      const answer = await runPipeline(stages, { runtime, chain, call, deadlineAtMs });
+      if (answer.kind === 'result') return answer.value as T;
+      throw rpcErrorFromRaw(answer.raw, answer.upstream);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function drainThenClose(): Promise<void> {
+    const until = Date.now() + config.server.shutdownGraceMs;
+    while (inFlight > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+    await runtime.close();
+  }
+
+  return {
+    config,
+    request,
+    status: () => statusDocument(runtime, source, VERSION),
+    close() {
+      closing ??= drainThenClose();
+      return closing;
+    },
+  };
+}
