@@ -22,6 +22,8 @@ export interface ConnectionHost {
   maxPerConnection(): number;
   slowConsumer(conn: ClientConnection, bufferedBytes: number): void;
   closed(conn: ClientConnection): void;
+  /** Answering a frame threw (a bug): logged by the host. */
+  failed(conn: ClientConnection, err: unknown): void;
 }
 
 /** Close codes (RFC 6455 §7.4.1): what a client sees when Switchyard ends its connection. */
@@ -106,6 +108,10 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
     try {
       const reply = await this.reply(text);
       if (reply !== undefined) this.send(reply);
+    } catch (err) {
+      // A bug of ours must not take the process down with it: the client hears of it, we log it.
+      this.host.failed(this, err);
+      this.send(wholeError('INTERNAL'));
     } finally {
       this.inFlight--;
     }

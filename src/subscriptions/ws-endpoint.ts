@@ -131,6 +131,13 @@ export class WsEndpoint implements ConnectionHost {
     conn.close(CLOSE.policy, 'send buffer full: client reads too slowly');
   }
 
+  failed(conn: ClientConnection, err: unknown): void {
+    this.source.logger.error('WebSocket frame failed inside the balancer', {
+      chain: conn.chainName,
+      error: String(err),
+    });
+  }
+
   closed(conn: ClientConnection): void {
     this.connections.delete(conn);
     for (const id of conn.subscriptions) this.subscriptions.unsubscribe(conn.chainName, id);

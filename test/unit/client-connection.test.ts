@@ -35,6 +35,7 @@ function host(slow: number[]): ConnectionHost {
       conn.close(1008, 'send buffer full: client reads too slowly');
     },
     closed: () => {},
+    failed: () => {},
   };
 }
 
