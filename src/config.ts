@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
+import { type FleetConfig, readAdminKeys, readFleet, readWorkers } from './fleet/fleet-config.js';
 
 export { ConfigError } from './config-values.js';
+export type { FleetConfig } from './fleet/fleet-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -39,11 +41,15 @@ export interface Config {
     requestTimeoutMs: number;
     shutdownGraceMs: number;
     corsOrigins: readonly string[];
+    /** Worker processes sharing the port (node:cluster); 1 runs in this process alone. */
+    workers: number;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
   security: {
     apiKeys: readonly { name: string; key: string; ratePerSecond: number; burst: number }[];
     denyMethods: readonly string[];
+    /** Keys for the admin API (x-admin-key); none configured: the admin routes answer 404. */
+    adminKeys: readonly string[];
   };
   routing: {
     maxAttempts: number;
@@ -82,12 +88,14 @@ export interface Config {
     checkSyncing: boolean;
   };
   cache: { enabled: boolean; maxEntries: number; maxBytes: number };
+  /** Fleet mode: instances share verdicts, cordons, rate limits and servedHead on Redis (src/fleet/). */
+  fleet: FleetConfig | undefined;
   chains: readonly ChainConfig[];
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
 }
 
-const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard'];
+const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard', 'admin'];
 
 function readUpstream(node: Node): UpstreamConfig {
   node.object([
@@ -157,6 +165,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     'breakers',
     'health',
     'cache',
+    'fleet',
     'chains',
   ]);
   const server = root
@@ -170,8 +179,9 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'requestTimeout',
       'shutdownGrace',
       'corsOrigins',
+      'workers',
     ]);
-  const security = root.child('security').object(['apiKeys', 'denyMethods']);
+  const security = root.child('security').object(['apiKeys', 'denyMethods', 'adminKeys']);
   const routing = root
     .child('routing')
     .object([
@@ -260,6 +270,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       requestTimeoutMs: server.child('requestTimeout').duration(10_000, 10),
       shutdownGraceMs: server.child('shutdownGrace').duration(10_000),
       corsOrigins: server.child('corsOrigins').stringList([]),
+      workers: readWorkers(server.child('workers')),
     },
     logging: {
       level: root
@@ -273,6 +284,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       denyMethods: security
         .child('denyMethods')
         .stringList(['admin_*', 'debug_*', 'personal_*', 'miner_*', 'clique_*', 'txpool_*', 'engine_*']),
+      adminKeys: readAdminKeys(security.child('adminKeys')),
     },
     routing: {
       maxAttempts: routing.child('maxAttempts').number(4, 1, 20),
@@ -322,6 +334,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       maxEntries: cache.child('maxEntries').number(10_000, 1),
       maxBytes: cache.child('maxBytes').size(64 * 1024 * 1024),
     },
+    fleet: readFleet(root.child('fleet')),
     chains,
     secrets,
   };

@@ -30,6 +30,9 @@ export const ERRORS = {
     message: 'transaction may have been accepted: check it by hash before resending',
   },
   SHUTTING_DOWN: { rpcCode: -32057, httpStatus: 503, message: 'server is shutting down' },
+  ADMIN_UNAUTHORIZED: { rpcCode: -32058, httpStatus: 401, message: 'missing or unknown admin key' },
+  INVALID_CORDON: { rpcCode: -32059, httpStatus: 400, message: 'invalid cordon request' },
+  CORDON_NOT_FOUND: { rpcCode: -32060, httpStatus: 404, message: 'no cordon on that target' },
   FILTER_NOT_FOUND: { rpcCode: -32000, httpStatus: 200, message: 'filter not found' },
   INTERNAL: { rpcCode: -32603, httpStatus: 500, message: 'internal error' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -82,11 +82,13 @@ describe('defaults', () => {
         requestTimeoutMs: 10_000,
         shutdownGraceMs: 10_000,
         corsOrigins: [],
+        workers: 1,
       },
       logging: { level: 'info' },
       security: {
         apiKeys: [],
         denyMethods: ['admin_*', 'debug_*', 'personal_*', 'miner_*', 'clique_*', 'txpool_*', 'engine_*'],
+        adminKeys: [],
       },
       routing: {
         maxAttempts: 4,
@@ -119,6 +121,7 @@ describe('defaults', () => {
         checkSyncing: false,
       },
       cache: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
+      fleet: undefined,
       chains: [
         {
           name: 'ethereum',
@@ -310,7 +313,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, fleet, chains)`,
     );
   });
 
