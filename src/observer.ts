@@ -30,6 +30,8 @@ export interface Observer {
   apiKeyRequest?(name: string, allowed: boolean): void;
   /** Optional: a config reload was applied (ok) or rejected. */
   configReload?(ok: boolean): void;
+  /** Optional: an upstream was found answering for another chain (health check or live eth_chainId). */
+  wrongChain?(chain: string, upstream: string, reportedChainId: number | undefined): void;
   /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
 }
