@@ -87,7 +87,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const ops = createOperations();
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');
-  const { identifyWorker, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
+  const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
   const slot = cluster.isWorker ? process.env[WORKER_SLOT_ENV] : undefined;
   const identify = slot === undefined ? undefined : identifyWorker(ops, slot, config.server.workers);
   const fleet = startFleetMode(config, logger, ops);
@@ -122,6 +122,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    if (identify) reportWorkerReady();
   });
 }
 

@@ -5,7 +5,9 @@ export type StoreOp = 'epoch' | 'loadCordons' | 'saveCordon' | 'deleteCordon' | 
 
 export type WorkerToPrimary =
   | { switchyardFleet: 'publish'; text: string }
-  | { switchyardFleet: 'call'; id: number; op: StoreOp; args: unknown[] };
+  | { switchyardFleet: 'call'; id: number; op: StoreOp; args: unknown[] }
+  /** The worker serves and handles its signals (SIGTERM before that would kill it undrained). */
+  | { switchyardFleet: 'ready' };
 
 export type PrimaryToWorker =
   | { switchyardFleet: 'message'; text: string }

@@ -22,6 +22,7 @@ export class PrimaryHub {
       for (const w of this.workers) if (w !== from) send(w, { switchyardFleet: 'message', text: m.text });
       return;
     }
+    if (m.switchyardFleet !== 'call') return;
     let reply: PrimaryToWorker;
     try {
       reply = { switchyardFleet: 'reply', id: m.id, ok: true, value: this.run(m.op, m.args) };

@@ -15,6 +15,11 @@ export function workerRoute(slot: string): RouteHook {
   };
 }
 
+/** Tells the primary this worker serves and handles its signals (see workers.ts). */
+export function reportWorkerReady(): void {
+  process.send?.({ switchyardFleet: 'ready' });
+}
+
 /** Labels this worker's metrics and adds its /status section; call before the server is built. */
 export function identifyWorker(
   ops: Operations,

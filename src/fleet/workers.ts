@@ -5,6 +5,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { isFleetIpc } from './ipc-protocol.js';
 import { PrimaryHub } from './primary-hub.js';
 import { WORKER_SLOT_ENV } from './worker-identity.js';
 
@@ -19,15 +20,16 @@ export function runPrimary(config: Config, logger: Logger): Promise<number> {
   const slots = new Map<Worker, { slot: number; startedAtMs: number }>();
   const respawnDelay = new Map<number, number>();
   let stopping = false;
-  let listening = 0;
+  let ready = 0;
 
   const fork = (slot: number) => {
     const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) });
     slots.set(worker, { slot, startedAtMs: Date.now() });
     hub?.add(worker);
-    worker.once('listening', () => {
-      listening++;
-      if (listening === count) logger.info('workers ready', { workers: count, pid: process.pid });
+    worker.on('message', (m: unknown) => {
+      if (!isFleetIpc(m) || m.switchyardFleet !== 'ready') return;
+      ready++;
+      if (ready === count) logger.info('workers ready', { workers: count, pid: process.pid });
     });
   };
 
@@ -35,7 +37,7 @@ export function runPrimary(config: Config, logger: Logger): Promise<number> {
     const info = slots.get(worker);
     slots.delete(worker);
     if (!info || stopping) return;
-    listening = Math.max(0, listening - 1);
+    ready = Math.max(0, ready - 1);
     const lived = Date.now() - info.startedAtMs;
     const delay =
       lived > STABLE_MS ? MIN_RESPAWN_MS : Math.min(MAX_RESPAWN_MS, (respawnDelay.get(info.slot) ?? 50) * 2);

@@ -115,8 +115,9 @@ export function startSwitchyard(dir: string, name: string, config: unknown, env:
             output: () => raw,
             stop: () =>
               new Promise((done) => {
-                if (child.exitCode !== null) return done(child.exitCode);
-                child.once('exit', (code) => done(code));
+                if (child.exitCode !== null && child.stdout!.readableEnded) return done(child.exitCode);
+                // 'close', not 'exit': the last log lines are read by then.
+                child.once('close', (code) => done(code));
                 child.kill('SIGTERM');
               }),
           });
