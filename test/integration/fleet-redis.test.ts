@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
+import { waitFor } from '../helpers/chain-front.js';
 import {
   adminCall,
   chainStatus,
@@ -17,7 +18,6 @@ import {
 import { startLoad } from '../helpers/load.js';
 import { fleetUpstreams, parseProm, SPREAD_ROUTING, sleep, total } from '../helpers/ops.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const ADMIN_KEY = 'fleet-admin-key-0123456789';
 const LIMITED_KEY = 'limited-key-0123456789';
@@ -42,6 +42,7 @@ function config() {
     routing: SPREAD_ROUTING,
     // The region stays open on A while B is looked at.
     breakers: { domain: { backoff: '5s', maxBackoff: '5s' } },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config ${VAR}, read from the environment
     fleet: { redis: '${REDIS_URL}', name: 'test-fleet' },
     chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
   };

@@ -8,7 +8,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { waitFor } from '../helpers/chain-front.js';
-import { type LogLine, type SwitchyardProcess, startSwitchyard } from '../helpers/fleet.js';
+import { type SwitchyardProcess, startSwitchyard } from '../helpers/fleet.js';
 import { startLoad } from '../helpers/load.js';
 import { fleetUpstreams, SPREAD_ROUTING, sleep } from '../helpers/ops.js';
 
