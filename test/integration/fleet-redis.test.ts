@@ -209,6 +209,39 @@ describe('fleet mode over Redis', () => {
     }
   }, 40_000);
 
+  it('never lets eth_blockNumber go backwards across the fleet: a member behind answers the served head', async () => {
+    // D's upstreams are 500 blocks behind A's (the same chain id): without the shared served head, a
+    // client moving from A to D would see the chain go back 500 blocks.
+    const behind = await startFleet({ providers: standardFleet(), startBlock: 100 });
+    try {
+      const d = await startSwitchyard(
+        dir,
+        'd',
+        { ...config(), chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(behind) }] },
+        { REDIS_URL: redis.url },
+      );
+      members.push(d);
+      await waitFor(() => d.logs.some((l) => l.msg === 'fleet: connected'), 5000, 'D connected');
+      const blockNumber = async (p: SwitchyardProcess) => {
+        const res = await fetch(p.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': OPEN_KEY },
+          body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}',
+        });
+        return Number.parseInt(((await res.json()) as { result: string }).result, 16);
+      };
+      const onA = await blockNumber(a);
+      expect(onA).toBeGreaterThan(900);
+      const t0 = performance.now();
+      let onD = await blockNumber(d);
+      while (onD < onA && performance.now() - t0 < 1000) onD = await blockNumber(d);
+      expect(onD).toBeGreaterThanOrEqual(onA);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      await behind.close();
+    }
+  });
+
   it('never shows the Redis URL in logs, /status or /metrics', async () => {
     for (const p of members) {
       expect(p.output()).not.toContain(redis.url);
