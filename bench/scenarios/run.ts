@@ -9,11 +9,11 @@ import { MIX_METHODS, readMix } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { cpuSnapshot, foreignCpuSec } from '../proc/sys.js';
 import {
+  fleetUpstreamRefs,
   type RunningTarget,
   startTarget,
   type TargetEvent,
   type TargetKind,
-  type UpstreamRef,
 } from '../targets/index.js';
 import type { Scenario } from './catalog.js';
 
@@ -118,15 +118,7 @@ export async function runScenario(
       hitCalls[p.name] = calls;
       p.onRequest((_method, atMs) => calls.push(atMs));
     }
-    const upstreams: UpstreamRef[] = fleet.providers.map((p) => ({
-      name: p.name,
-      host: '127.0.0.1',
-      port: p.port,
-      cloud: p.spec.cloud,
-      region: p.spec.region,
-      provider: p.spec.provider,
-      ...(p.spec.network ? { network: p.spec.network } : {}),
-    }));
+    const upstreams = fleetUpstreamRefs(fleet);
     target = await startTarget(kind, {
       upstreams,
       dir: runDir,

@@ -1,6 +1,7 @@
 // What every system under test looks like to the bench: an endpoint URL, a pid to measure, a way to
 // tell which upstream answered, and what it said about its upstreams (breaker opens, servers marked
 // down) with timestamps, so detection times can be compared across proxies.
+import type { Fleet } from '../fleet/index.js';
 
 export type TargetKind = 'direct' | 'switchyard' | 'nginx' | 'haproxy' | 'naive';
 
@@ -68,6 +69,19 @@ export function headerValue(
 ): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** The upstreams of a simulated fleet (bench/fleet), as a target sees them. */
+export function fleetUpstreamRefs(fleet: Fleet): UpstreamRef[] {
+  return fleet.providers.map((p) => ({
+    name: p.name,
+    host: '127.0.0.1',
+    port: p.port,
+    cloud: p.spec.cloud,
+    region: p.spec.region,
+    provider: p.spec.provider,
+    ...(p.spec.network ? { network: p.spec.network } : {}),
+  }));
 }
 
 /** Upstream name by "host:port" address, for proxies that report an address (nginx). */

@@ -254,12 +254,13 @@ export class FleetMember {
     const scope = scopeOf(chain.name, 'domain', key);
     if (!breaker || breaker.stateAt(nowMs) === 'open' || !this.guard.accepts(scope, nowMs)) return false;
     this.applyingRemote = true;
+    let openForMs: number;
     try {
-      breaker.forceOpen(nowMs);
+      openForMs = breaker.forceOpen(nowMs);
     } finally {
       this.applyingRemote = false;
     }
-    this.guard.appliedRemote(scope);
+    this.guard.appliedRemote(scope, nowMs, openForMs);
     this.logger.warn('failure domain opened by another fleet member', {
       chain: chain.name,
       domain: key,
@@ -278,7 +279,7 @@ export class FleetMember {
     } finally {
       this.applyingRemote = false;
     }
-    this.guard.appliedRemote(scope);
+    this.guard.appliedRemote(scope, nowMs, chain.settings.breakers.upstream.resetTimeoutMs);
     this.logger.info('upstream breaker opened by another fleet member', {
       chain: chain.name,
       upstream: upstream.name,

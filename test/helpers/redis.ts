@@ -9,6 +9,10 @@ export interface RedisServer {
   readonly pid: number | undefined;
   /** SIGKILL by pid: Redis disappears under the members, as in a crash or a partition. */
   kill(): Promise<void>;
+  /** SIGSTOP by pid: connections stay open and nothing answers, as behind a partition or a stall. */
+  pause(): void;
+  /** SIGCONT by pid. */
+  resume(): void;
   /** Starts it again on the same port (with no data: nothing was persisted). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -88,10 +92,16 @@ export async function startRedis(): Promise<RedisServer> {
       return child.pid;
     },
     kill: () => killByPid(child, 'SIGKILL'),
+    pause: () => process.kill(child.pid!, 'SIGSTOP'),
+    resume: () => process.kill(child.pid!, 'SIGCONT'),
     restart: async () => {
       await killByPid(child, 'SIGKILL');
       child = await spawnRedis(port);
     },
-    stop: () => killByPid(child, 'SIGTERM'),
+    stop: async () => {
+      // A paused server would not act on SIGTERM.
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGCONT');
+      await killByPid(child, 'SIGTERM');
+    },
   };
 }

@@ -209,6 +209,45 @@ describe('fleet mode over Redis', () => {
     }
   }, 40_000);
 
+  it('keeps serving with Redis partitioned away (connections open, no answers), failing rate limits open', async () => {
+    const loads = [a, b].map((p) =>
+      startLoad(p.url, { clients: 4, maxMs: 5000, headers: { 'x-api-key': OPEN_KEY } }),
+    );
+    await sleep(300);
+    redis.pause();
+    try {
+      const t0 = performance.now();
+      while ((await fleetConnected(a)) + (await fleetConnected(b)) > 0 && performance.now() - t0 < 4000)
+        await sleep(50);
+      expect(await fleetConnected(a)).toBe(0);
+      expect(await fleetConnected(b)).toBe(0);
+      // The limited key is served on each instance's own bucket while the store does not answer.
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(a.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': LIMITED_KEY },
+          body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+        });
+        await res.text();
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+      expect(a.logs.some((l) => l.msg.startsWith('fleet: rate limits fail open'))).toBe(true);
+    } finally {
+      redis.resume();
+    }
+    const t1 = performance.now();
+    while ((await fleetConnected(a)) + (await fleetConnected(b)) < 2 && performance.now() - t1 < 5000)
+      await sleep(50);
+    expect(await fleetConnected(a)).toBe(1);
+    expect(await fleetConnected(b)).toBe(1);
+    await Promise.all(loads.map((l) => l.done));
+    const samples = loads.flatMap((l) => l.samples);
+    expect(samples.length).toBeGreaterThan(100);
+    expect(samples.filter((s) => !s.ok)).toEqual([]);
+  }, 30_000);
+
   it('never lets eth_blockNumber go backwards across the fleet: a member behind answers the served head', async () => {
     // D's upstreams are 500 blocks behind A's (the same chain id): without the shared served head, a
     // client moving from A to D would see the chain go back 500 blocks.

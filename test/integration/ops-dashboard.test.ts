@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { buildConfig } from '../../src/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
+import { adminCall } from '../helpers/fleet.js';
 import { fleetUpstreams, SPREAD_ROUTING, sleep } from '../helpers/ops.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN_KEY = 'dashboard-admin-key-0123456789';
 
 let fleet: Fleet;
 let balancer: TestBalancer | undefined;
@@ -43,6 +45,7 @@ beforeAll(async () => {
       // Once open, the region stays open while the page is checked.
       breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
       routing: SPREAD_ROUTING,
+      security: { adminKeys: [ADMIN_KEY] },
       chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
     },
     { operations: true },
@@ -113,6 +116,32 @@ describe('GET /dashboard in headless chromium', () => {
     expect(text).toMatch(/aws \d+(\.\d)?%/);
     expect(text).toMatch(/\d+(\.\d)? ms/);
     expect(foreignRequests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows an operator's cordon on its domain tile and its upstreams", async () => {
+    needBrowser();
+    const cordon = { target: 'network:lava', reason: 'provider maintenance', ttl: '10m' };
+    expect((await adminCall(balancer!.url, 'POST', '/admin/cordon', cordon, ADMIN_KEY)).status).toBe(200);
+    const note = 'cordoned by operator: provider maintenance';
+    await page.waitForFunction(
+      (text) =>
+        (
+          globalThis as unknown as { document: { body: { textContent: string } } }
+        ).document.body.textContent.includes(text),
+      note,
+      { timeout: 5000 },
+    );
+    await expect(page.locator('[data-domain="network:lava"]').textContent()).resolves.toContain(note);
+    await expect(page.locator('[data-upstream="lava-1"]').textContent()).resolves.toContain(note);
+    const lifted = await adminCall(
+      balancer!.url,
+      'DELETE',
+      '/admin/cordon',
+      { target: 'network:lava' },
+      ADMIN_KEY,
+    );
+    expect(lifted.status).toBe(200);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { FleetRateLimiter, type LeaseSource } from '../../src/fleet/fleet-rate-l
 import { LEASE_TTL_MS, LocalAllowance } from '../../src/fleet/local-allowance.js';
 import { decode, encode, MESSAGE_VERSION } from '../../src/fleet/messages.js';
 import { type Bucket, leaseTokens } from '../../src/fleet/token-lease.js';
-import { IMMUNITY_MS, mayPublish, VerdictGuard } from '../../src/fleet/verdict-guard.js';
+import { IMMUNITY_MS, mayPublish, PROMPT_PROBE_MS, VerdictGuard } from '../../src/fleet/verdict-guard.js';
 
 const cordon = { target: 'region:aws/us-east-1', reason: 'drill', createdAtMs: 1, expiresAtMs: 2, by: 'h/1' };
 
@@ -51,10 +51,10 @@ describe('message codec', () => {
 });
 
 describe('verdict rules', () => {
-  it('declines remote verdicts for a while after local evidence contradicted one', () => {
+  it('declines remote verdicts for a while after a prompt local probe contradicted one', () => {
     const guard = new VerdictGuard();
     expect(guard.accepts('s', 0)).toBe(true);
-    guard.appliedRemote('s');
+    guard.appliedRemote('s', 0, 300);
     guard.localTransition('s', 'half_open', 300);
     guard.localTransition('s', 'closed', 310);
     expect(guard.accepts('s', 311)).toBe(false);
@@ -62,9 +62,17 @@ describe('verdict rules', () => {
     expect(guard.accepts('s', 310 + IMMUNITY_MS)).toBe(true);
   });
 
+  it('takes a probe that hung through the outage and closed late as no contradiction', () => {
+    const guard = new VerdictGuard();
+    guard.appliedRemote('s', 0, 300);
+    guard.localTransition('s', 'half_open', 300);
+    guard.localTransition('s', 'closed', 300 + PROMPT_PROBE_MS + 1);
+    expect(guard.accepts('s', 1000)).toBe(true);
+  });
+
   it('takes a remote verdict confirmed by a local trip as true: no immunity after it closes', () => {
     const guard = new VerdictGuard();
-    guard.appliedRemote('s');
+    guard.appliedRemote('s', 0, 300);
     guard.localTransition('s', 'half_open', 300);
     guard.localTransition('s', 'open', 320);
     guard.localTransition('s', 'closed', 2000);
@@ -95,7 +103,7 @@ describe('verdict rules', () => {
       maxBackoffMs: 800,
       random: () => 0.5,
     });
-    breaker.forceOpen(1000);
+    expect(breaker.forceOpen(1000)).toBe(300);
     expect(breaker.stateAt(1000)).toBe('open');
     expect(breaker.opens).toBe(1);
     expect(breaker.stateAt(1299)).toBe('open');
@@ -105,7 +113,7 @@ describe('verdict rules', () => {
     expect(breaker.stateAt(1310)).toBe('closed');
     // Forcing an open domain again changes nothing (no new back-off, no new count).
     breaker.forceOpen(2000);
-    breaker.forceOpen(2100);
+    expect(breaker.forceOpen(2100)).toBe(0);
     expect(breaker.opens).toBe(2);
     expect(breaker.stateAt(2299)).toBe('open');
   });
