@@ -1,5 +1,5 @@
 // Fleet detection time (issue 13): three Switchyard processes on one fake fleet and one redis-server,
-// aws/us-east-1 hangs, and the time from the first instance opening the region to the last one
+// aws/us-east-1 refuses connections (the fault every instance finds at once from its own calls, so the figure is the fleet, not one detector), and the time from the first instance opening the region to the last one
 // (from the processes' own log timestamps). Three setups: fleet mode with load on every instance,
 // fleet mode with load on the first only (the others learn it from Redis), and no fleet mode with
 // load on the first only (the others find it by their health checks, if at all, within the wait).
@@ -24,7 +24,7 @@ const REGION = 'region:aws/us-east-1';
 const INSTANCES = 3;
 /** How long a trial waits for every instance to open the region. */
 const WAIT_MS = 4000;
-/** The region keeps hanging this long after the wait. */
+/** The region stays down this long after the wait. */
 const HOLD_MS = 1500;
 
 export interface DetectionRow {
@@ -38,6 +38,8 @@ export interface DetectionRow {
   /** First instance opened → last instance opened: median and worst over complete trials (ms). */
   spreadMs?: number | null;
   worstSpreadMs?: number | null;
+  /** Every trial: fault → first open, and the spread (null: not all opened within the wait). */
+  each?: { firstOpenMs: number | null; spreadMs: number | null }[];
 }
 
 async function startRedis(dir: string) {
@@ -52,7 +54,23 @@ async function startRedis(dir: string) {
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.stop(2000) };
 }
 
+/** Waits (bounded) until the region is closed on every instance: each trial starts from a healthy fleet. */
+async function regionClosedEverywhere(instances: RunningTarget[], timeoutMs = 15_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  const closed = async (t: RunningTarget) => {
+    const doc = (await t.status!()) as { chains: { domains: { key: string; state: string }[] }[] };
+    return doc.chains[0]!.domains.find((d) => d.key === REGION)?.state === 'closed';
+  };
+  while (Date.now() < until) {
+    if ((await Promise.all(instances.map(closed))).every(Boolean)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
 async function trial(fleet: Fleet, instances: RunningTarget[], loaded: RunningTarget[]) {
+  if (!(await regionClosedEverywhere(instances)))
+    throw new Error('the region did not close on every instance');
   const mix = readMix(3);
   const loads = loaded.map((t) =>
     startLoad({
@@ -66,20 +84,18 @@ async function trial(fleet: Fleet, instances: RunningTarget[], loaded: RunningTa
   );
   await sleep(500);
   const faultAtMs = Date.now();
-  await fleet.setFault({ region: 'us-east-1' }, { kind: 'hang' });
+  await fleet.setFault({ region: 'us-east-1' }, { kind: 'refuse' });
   const firstOpen = (t: RunningTarget) =>
     t.events.find((e) => e.kind === 'domain_open' && e.key === REGION && e.atMs >= faultAtMs)?.atMs;
   const until = Date.now() + WAIT_MS;
   while (Date.now() < until && instances.some((t) => firstOpen(t) === undefined)) await sleep(20);
   const opens = instances.map(firstOpen);
   // An outage outlasts a back-off: an instance that opened on the fleet's word probes while the
-  // region still hangs (a region back within one back-off would look like a wrong verdict to it).
+  // region is still down (a region back within one back-off would look like a wrong verdict to it).
   await sleep(HOLD_MS);
   await fleet.setFault({ region: 'us-east-1' }, { kind: 'none' });
   for (const l of loads) l.stop();
   await Promise.all(loads.map((l) => l.done));
-  // Let every instance probe the region closed again before the next trial.
-  await sleep(2500);
   const seen = opens.filter((o): o is number => o !== undefined);
   return {
     firstOpenMs: seen.length ? Math.min(...seen) - faultAtMs : undefined,
@@ -111,7 +127,14 @@ export async function runDetection(
           instances.push(
             await startSwitchyard(
               { upstreams, dir: idir, core: 0, chainId: fleet.chain.chainId, mode: 'failover' },
-              { config: fleetMode ? { fleet: { redis: redis.url, name: 'bench' } } : {} },
+              {
+                config: {
+                  // Load spread over every upstream (as in the tests): the failing region carries
+                  // traffic wherever the latency estimates put the cheapest upstream.
+                  routing: { inFlightScale: 1 },
+                  ...(fleetMode ? { fleet: { redis: redis.url, name: 'bench' } } : {}),
+                },
+              },
             ),
           );
         }
@@ -131,6 +154,7 @@ export async function runDetection(
           firstOpenMs: median(results.map((r) => r.firstOpenMs).filter((v): v is number => v !== undefined)),
           spreadMs: median(spreads),
           worstSpreadMs: spreads.length ? Math.max(...spreads) : null,
+          each: results.map((r) => ({ firstOpenMs: r.firstOpenMs ?? null, spreadMs: r.spreadMs ?? null })),
         });
       } catch (err) {
         rows.push({ setup, skipped: `failed: ${(err as Error).message.split('\n')[0]}` });

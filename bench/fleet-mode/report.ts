@@ -37,7 +37,7 @@ ${sat.join('\n')}
 
 ### Fleet detection time
 
-Three Switchyard processes on the simulated fleet, one redis-server; aws/us-east-1 starts to hang.
+Three Switchyard processes on the simulated fleet, one redis-server; aws/us-east-1 starts refusing connections.
 "Spread" is first instance opens the region → last instance opens it (the processes' own log
 timestamps); "first open" is fault → first instance opens. ${r.detection.trials} trial(s) per setup,
 median (and worst spread); a trial is complete when all three opened within 4 s.

@@ -78,7 +78,7 @@ export class FleetMember {
     const observer: Observer = Object.create(base);
     observer.breakerTransition = (kind, chain, key, from, to) => {
       base.breakerTransition(kind, chain, key, from, to);
-      this.localTransition(kind, chain, key, to as 'closed' | 'open' | 'half_open');
+      this.localTransition(kind, chain, key, from, to as 'closed' | 'open' | 'half_open');
     };
     observer.wrongChain = (chain, upstream, chainId) => {
       base.wrongChain?.(chain, upstream, chainId);
@@ -135,13 +135,16 @@ export class FleetMember {
     kind: 'upstream' | 'domain',
     chainName: string,
     key: string,
+    from: string,
     to: 'closed' | 'open' | 'half_open',
   ) {
     if (this.applyingRemote) return;
     const nowMs = Date.now();
     const scope = scopeOf(chainName, kind, key);
     this.guard.localTransition(scope, to, nowMs);
-    if (to !== 'open') return;
+    // Only the first opening is news: a failed probe re-opening it is this instance's own business,
+    // and every other instance probes for itself.
+    if (to !== 'open' || from !== 'closed') return;
     const chain = this.server?.runtime.chains.get(chainName);
     if (!chain) return;
     const event: FleetEvent =
@@ -252,7 +255,8 @@ export class FleetMember {
   private applyDomainOpen(chain: ChainRuntime, key: string, from: string, nowMs: number): boolean {
     const breaker = chain.domains.get(key);
     const scope = scopeOf(chain.name, 'domain', key);
-    if (!breaker || breaker.stateAt(nowMs) === 'open' || !this.guard.accepts(scope, nowMs)) return false;
+    // Open: nothing to do; half-open: this instance's own probe is deciding.
+    if (!breaker || breaker.stateAt(nowMs) !== 'closed' || !this.guard.accepts(scope, nowMs)) return false;
     this.applyingRemote = true;
     let openForMs: number;
     try {
@@ -271,7 +275,7 @@ export class FleetMember {
 
   private applyUpstreamOpen(chain: ChainRuntime, upstream: Upstream, from: string, nowMs: number): boolean {
     const scope = scopeOf(chain.name, 'upstream', upstream.name);
-    if (upstream.breakerState === 'open' || !this.guard.accepts(scope, nowMs)) return false;
+    if (upstream.breakerState !== 'closed' || !this.guard.accepts(scope, nowMs)) return false;
     this.applyingRemote = true;
     try {
       // opossum half-opens it after its reset timeout; this instance's next call there is the probe.
