@@ -256,7 +256,7 @@ export class FleetMember {
     const breaker = chain.domains.get(key);
     const scope = scopeOf(chain.name, 'domain', key);
     // Open: nothing to do; half-open: this instance's own probe is deciding.
-    if (!breaker || breaker.stateAt(nowMs) !== 'closed' || !this.guard.accepts(scope, nowMs)) return false;
+    if (breaker?.stateAt(nowMs) !== 'closed' || !this.guard.accepts(scope, nowMs)) return false;
     this.applyingRemote = true;
     let openForMs: number;
     try {

@@ -57,6 +57,34 @@ async function member(name: string): Promise<SwitchyardProcess> {
 
 const firstLog = (p: SwitchyardProcess, match: (l: LogLine) => boolean) => p.logs.find(match);
 
+/** One eth_chainId call with the rate-limited key; resolves with the HTTP status. */
+async function limitedCall(p: SwitchyardProcess): Promise<number> {
+  const res = await fetch(p.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': LIMITED_KEY },
+    body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+  });
+  await res.text();
+  return res.status;
+}
+
+/** Reads until `done` holds or `timeoutMs` passed (measured, not slept); resolves with the last read. */
+async function readUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const started = performance.now();
+  let value = await read();
+  while (!done(value) && performance.now() - started < timeoutMs) {
+    await sleep(10);
+    value = await read();
+  }
+  return value;
+}
+
+const connectedCount = async () => (await fleetConnected(a)) + (await fleetConnected(b));
+
 async function fleetConnected(p: SwitchyardProcess): Promise<number> {
   const text = await (await fetch(`${p.url}/metrics`)).text();
   return total(parseProm(text), 'switchyard_fleet_connected');
@@ -116,12 +144,18 @@ describe('fleet mode over Redis', () => {
     expect(made.status).toBe(200);
     const cordonOn = async (p: SwitchyardProcess) =>
       (await chainStatus(p.url)).domains.find((d) => d.key === target)!.cordon?.note;
-    const started = performance.now();
-    while ((await cordonOn(b)) === undefined && performance.now() - started < 2000) await sleep(5);
+    await readUntil(
+      () => cordonOn(b),
+      (n) => n !== undefined,
+      2000,
+    );
     expect(await cordonOn(b)).toBe('cordoned by operator: GCP incident 42');
     const c = await member('c');
-    const startedC = performance.now();
-    while ((await cordonOn(c)) === undefined && performance.now() - startedC < 2000) await sleep(10);
+    await readUntil(
+      () => cordonOn(c),
+      (n) => n !== undefined,
+      2000,
+    );
     expect(await cordonOn(c)).toBe('cordoned by operator: GCP incident 42');
     const load = startLoad(c.url, { clients: 4, maxRequests: 200, headers: { 'x-api-key': OPEN_KEY } });
     await load.done;
@@ -131,8 +165,11 @@ describe('fleet mode over Redis', () => {
     const lifted = await adminCall(b.url, 'DELETE', '/admin/cordon', { target }, ADMIN_KEY);
     expect(lifted.status).toBe(200);
     for (const p of [a, c]) {
-      const t0 = performance.now();
-      while ((await cordonOn(p)) !== undefined && performance.now() - t0 < 2000) await sleep(10);
+      await readUntil(
+        () => cordonOn(p),
+        (n) => n === undefined,
+        2000,
+      );
       expect(await cordonOn(p)).toBeUndefined();
     }
   });
@@ -142,17 +179,8 @@ describe('fleet mode over Redis', () => {
     await sleep(1100);
     const results: number[] = [];
     const startMs = performance.now();
-    const send = async (p: SwitchyardProcess) => {
-      const res = await fetch(p.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': LIMITED_KEY },
-        body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
-      });
-      await res.text();
-      results.push(res.status);
-    };
     const client = async (p: SwitchyardProcess) => {
-      while (performance.now() - startMs < 1000) await send(p);
+      while (performance.now() - startMs < 1000) results.push(await limitedCall(p));
     };
     await Promise.all([client(a), client(b), client(a), client(b)]);
     const elapsedS = (performance.now() - startMs) / 1000;
@@ -172,9 +200,7 @@ describe('fleet mode over Redis', () => {
     const loads = [a, b].map((p) => startLoad(p.url, { clients: 4, maxMs: 6000, headers }));
     await sleep(300);
     await redis.kill();
-    const t0 = performance.now();
-    while ((await fleetConnected(a)) + (await fleetConnected(b)) > 0 && performance.now() - t0 < 4000)
-      await sleep(50);
+    await readUntil(connectedCount, (n) => n === 0, 4000);
     expect(await fleetConnected(a)).toBe(0);
     expect(await fleetConnected(b)).toBe(0);
     // Cordoned while Redis is away: applies on A now, reaches the fleet when Redis is back.
@@ -188,15 +214,12 @@ describe('fleet mode over Redis', () => {
     expect(made.status).toBe(200);
     await sleep(500);
     await redis.restart();
-    const t1 = performance.now();
-    while ((await fleetConnected(a)) + (await fleetConnected(b)) < 2 && performance.now() - t1 < 5000)
-      await sleep(50);
+    await readUntil(connectedCount, (n) => n === 2, 5000);
     expect(await fleetConnected(a)).toBe(1);
     expect(await fleetConnected(b)).toBe(1);
     const lavaOnB = async () =>
       (await chainStatus(b.url)).domains.find((d) => d.key === 'network:lava')!.cordon;
-    const t2 = performance.now();
-    while ((await lavaOnB()) === null && performance.now() - t2 < 8000) await sleep(50);
+    await readUntil(lavaOnB, (c) => c !== null, 8000);
     expect(await lavaOnB()).not.toBeNull();
     await Promise.all(loads.map((l) => l.done));
     const samples = loads.flatMap((l) => l.samples);
@@ -216,30 +239,18 @@ describe('fleet mode over Redis', () => {
     await sleep(300);
     redis.pause();
     try {
-      const t0 = performance.now();
-      while ((await fleetConnected(a)) + (await fleetConnected(b)) > 0 && performance.now() - t0 < 4000)
-        await sleep(50);
+      await readUntil(connectedCount, (n) => n === 0, 4000);
       expect(await fleetConnected(a)).toBe(0);
       expect(await fleetConnected(b)).toBe(0);
       // The limited key is served on each instance's own bucket while the store does not answer.
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const res = await fetch(a.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': LIMITED_KEY },
-          body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
-        });
-        await res.text();
-        statuses.push(res.status);
-      }
+      for (let i = 0; i < 5; i++) statuses.push(await limitedCall(a));
       expect(statuses).toEqual([200, 200, 200, 200, 200]);
       expect(a.logs.some((l) => l.msg.startsWith('fleet: rate limits fail open'))).toBe(true);
     } finally {
       redis.resume();
     }
-    const t1 = performance.now();
-    while ((await fleetConnected(a)) + (await fleetConnected(b)) < 2 && performance.now() - t1 < 5000)
-      await sleep(50);
+    await readUntil(connectedCount, (n) => n === 2, 5000);
     expect(await fleetConnected(a)).toBe(1);
     expect(await fleetConnected(b)).toBe(1);
     await Promise.all(loads.map((l) => l.done));
