@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type FleetBenchReport, fleetMarkdown } from './fleet-mode/report.js';
+import { runFleetBench } from './fleet-mode/run.js';
 import { FULL_OVERHEAD, OVERHEAD_TARGETS, QUICK_OVERHEAD, runOverhead } from './overhead/run.js';
 import { killAllChildren } from './proc/child.js';
 import {
@@ -56,6 +58,8 @@ Options:
   --no-overhead            skip overhead and throughput
   --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
                            Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
+  --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
+                           (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
   --keep-work              keep per-run configs, logs and requests.csv (every request) under OUT/work
   --wait-quiet SECONDS     first wait (up to SECONDS) until other processes use < 15% of a core
@@ -108,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       targets: { type: 'string' },
       'no-overhead': { type: 'boolean' },
       'no-subscriptions': { type: 'boolean' },
+      fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
       'wait-quiet': { type: 'string' },
@@ -270,6 +275,11 @@ async function main(argv: string[]): Promise<number> {
     progress.end();
   }
   progress.finish();
+  let fleetReport: FleetBenchReport | undefined;
+  if (values.fleet === true) {
+    console.log('fleet mode: saturation on both cores, then detection time across three instances');
+    fleetReport = await runFleetBench(work, quick, (label) => console.log(`  ${label}`));
+  }
 
   const finished = new Date();
   const outRel = relative(root, out) || '.';
@@ -279,6 +289,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.targets ? [`--targets ${values.targets}`] : []),
     ...(withOverhead ? [] : ['--no-overhead']),
     ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
+    ...(values.fleet ? ['--fleet'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
     `--out ${outRel}`,
   ].join(' ');
@@ -286,7 +297,7 @@ async function main(argv: string[]): Promise<number> {
     meta: {
       date: started.toISOString().slice(0, 10),
       commands: [
-        'apt-get install -y nginx haproxy wrk   # optional peers and load tool; missing ones are reported',
+        `apt-get install -y nginx haproxy wrk${values.fleet ? ' redis-server' : ''}   # optional peers and tools; missing ones are reported`,
         'npm ci && npm run build',
         `npm run bench -- ${flags}`,
       ],
@@ -320,7 +331,9 @@ async function main(argv: string[]): Promise<number> {
     ...subscriptions?.configs,
   };
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
-  writeFileSync(join(out, 'report.md'), renderMarkdown(report, appendix));
+  const fleetSection = fleetReport ? `\n${fleetMarkdown(fleetReport)}` : '';
+  writeFileSync(join(out, 'report.md'), `${renderMarkdown(report, appendix)}${fleetSection}`);
+  if (fleetReport) writeFileSync(join(out, 'fleet.json'), `${JSON.stringify(fleetReport, null, 1)}\n`);
   if (values['keep-work'] !== true) rmSync(work, { recursive: true, force: true });
 
   // Terminal summary.
@@ -328,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
   if (sections.length) console.log(`${headlineTable(report)}\n`);
   if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
+  if (fleetReport) console.log(`${fleetMarkdown(fleetReport)}\n`);
   for (const c of report.checks) {
     console.log(`${c.met === null ? ' n/a ' : c.met ? '  ok ' : 'MISS '} ${c.target}: ${c.figure}`);
   }

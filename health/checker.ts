@@ -167,6 +167,7 @@ export class HealthChecker {
         reported: id,
       });
     }
+    if (wrong && !upstream.wrongChain) this.observer.wrongChain?.(chain.name, upstream.name, id);
     upstream.wrongChain = wrong;
     // Its head and sync state mean nothing for this chain: no further probes this round.
     return wrong ? `wrong chain id ${id ?? 'unreadable'}` : undefined;

@@ -108,6 +108,7 @@ export const DASHBOARD_SCRIPT = `
 
   function verdict(u) {
     if (u.wrongChain) return ['bad', 'wrong chain'];
+    if (u.cordon) return ['warn', u.cordon.note];
     if (!u.usable) {
       if (u.health === 'down') return ['bad', 'down'];
       if (u.breaker === 'open') return ['bad', 'breaker open'];
@@ -162,7 +163,8 @@ export const DASHBOARD_SCRIPT = `
     tile.setAttribute('data-state', d.state);
     var since = d.state === 'open' && d.openedAt ? ' for ' + ago(d.openedAt) : '';
     var members = d.members.length + (d.members.length === 1 ? ' upstream' : ' upstreams');
-    var label = allDown ? 'ALL DOWN' : stateLabel(d.state) + since;
+    var label = d.cordon ? d.cordon.note : allDown ? 'ALL DOWN' : stateLabel(d.state) + since;
+    if (d.cordon) tile.className = 'domain warn';
     return add(tile, el('div', 'domain-name', d.name), el('div', 'domain-state', label),
       el('div', 'domain-meta', pct(d.share) + ' of traffic · ' + members + (d.opens ? ' · opened ' + d.opens + '×' : '')));
   }
@@ -193,6 +195,7 @@ export const DASHBOARD_SCRIPT = `
       el('span', 'muted', 'chain id ' + c.chainId + (c.bestHead !== null ? ' · head ' + c.bestHead : '')),
       el('span', 'badge ' + health, c.ready ? usable + '/' + c.upstreams.length + ' upstreams usable'
         : 'NO USABLE UPSTREAM: panic, using all')));
+    if (c.panic && c.ready) sec.appendChild(el('div', 'alert warn', c.panic));
 
     var domains = el('div', 'domains');
     ['region', 'provider', 'network'].forEach(function (kind) {

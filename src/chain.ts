@@ -2,6 +2,7 @@
 // hedge and stall delays) and its retry budget.
 import type { ChainConfig, Config } from './config.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
+import { type CordonView, NO_CORDONS } from './fleet/cordon-book.js';
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';
@@ -23,6 +24,8 @@ export class ChainRuntime {
   servedHead = 0;
   /** When each new best head was first seen, to judge an upstream's head by the time it was seen. */
   readonly heads: HeadHistory;
+  /** Operators' cordons (src/fleet/): a cordoned upstream is used only in panic. */
+  cordons: CordonView = NO_CORDONS;
 
   constructor(
     readonly config: ChainConfig,

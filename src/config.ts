@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
+import { type FleetConfig, readAdminKeys, readFleet, readWorkers } from './fleet/fleet-config.js';
 import { type MaxShare, readMaxShare } from './max-share-config.js';
 
 export { ConfigError } from './config-values.js';
+export type { FleetConfig } from './fleet/fleet-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -42,11 +44,15 @@ export interface Config {
     requestTimeoutMs: number;
     shutdownGraceMs: number;
     corsOrigins: readonly string[];
+    /** Worker processes sharing the port (node:cluster); 1 runs in this process alone. */
+    workers: number;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
   security: {
     apiKeys: readonly { name: string; key: string; ratePerSecond: number; burst: number }[];
     denyMethods: readonly string[];
+    /** Keys for the admin API (x-admin-key); none configured: the admin routes answer 404. */
+    adminKeys: readonly string[];
   };
   routing: {
     maxAttempts: number;
@@ -103,12 +109,14 @@ export interface Config {
     /** A WebSocket feed that announces nothing this long after another announced a block is silent. */
     silentAfterMs: number;
   };
+  /** Fleet mode: instances share verdicts, cordons, rate limits and servedHead on Redis (src/fleet/). */
+  fleet: FleetConfig | undefined;
   chains: readonly ChainConfig[];
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
 }
 
-const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard'];
+const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard', 'admin'];
 
 function parseUrl(text: string): URL | undefined {
   try {
@@ -187,6 +195,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     'health',
     'cache',
     'subscriptions',
+    'fleet',
     'chains',
   ]);
   const server = root
@@ -200,8 +209,9 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'requestTimeout',
       'shutdownGrace',
       'corsOrigins',
+      'workers',
     ]);
-  const security = root.child('security').object(['apiKeys', 'denyMethods']);
+  const security = root.child('security').object(['apiKeys', 'denyMethods', 'adminKeys']);
   const routing = root
     .child('routing')
     .object([
@@ -303,6 +313,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       requestTimeoutMs: server.child('requestTimeout').duration(10_000, 10),
       shutdownGraceMs: server.child('shutdownGrace').duration(10_000),
       corsOrigins: server.child('corsOrigins').stringList([]),
+      workers: readWorkers(server.child('workers')),
     },
     logging: {
       level: root
@@ -316,6 +327,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       denyMethods: security
         .child('denyMethods')
         .stringList(['admin_*', 'debug_*', 'personal_*', 'miner_*', 'clique_*', 'txpool_*', 'engine_*']),
+      adminKeys: readAdminKeys(security.child('adminKeys')),
     },
     routing: {
       maxAttempts: routing.child('maxAttempts').number(4, 1, 20),
@@ -376,6 +388,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       maxBackfill: subs.child('maxBackfill').number(1000, 1, 1_000_000),
       silentAfterMs: subs.child('silentAfter').duration(3000, 50),
     },
+    fleet: readFleet(root.child('fleet')),
     chains,
     secrets,
   };

@@ -338,7 +338,9 @@ export class Dispatcher {
     }
     if (c.outcome === 'ok' && method === 'eth_chainId' && c.reply?.kind === 'result') {
       // A provider re-pointed behind the same URL shows in live answers before the next probe.
+      const wasWrong = upstream.wrongChain;
       if (wrongChainId(upstream, chain.chainId, c.reply.value)) {
+        if (!wasWrong) this.observer.wrongChain?.(chain.name, upstream.name, upstream.reportedChainId);
         c = { ...c, outcome: 'upstream_error', detail: 'wrong chain id' };
         effect = 'failure';
         upstream.lastError = c.detail;

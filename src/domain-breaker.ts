@@ -83,6 +83,17 @@ export class DomainBreaker {
     if (this.stateAt(nowMs) === 'open') this.transition('half_open', nowMs);
   }
 
+  /**
+   * Another fleet member opened this domain (src/fleet/): open it here too, for one jittered back-off.
+   * It then goes half-open and this instance's own probe decides, so a verdict from elsewhere never
+   * keeps a domain out for longer than a local trip would. Returns how long it stays open (0: it was).
+   */
+  forceOpen(nowMs: number): number {
+    if (this.stateAt(nowMs) === 'open') return 0;
+    this.trip(nowMs, false);
+    return this.openUntilMs - nowMs;
+  }
+
   /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */
   recordNeutral(nowMs: number, sentAtMs = nowMs): void {
     if (this.stateAt(nowMs) === 'half_open' && sentAtMs >= this.stateSinceMs) this.probeInFlight = false;

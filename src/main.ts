@@ -4,6 +4,7 @@
 // keeps the per-request garbage of a busy proxy in cache. wrk against one fake upstream, Switchyard
 // pinned to one core, gave 10-15 % more saturation throughput with it (2026-12-01); the full bench
 // runs that day were too noisy to confirm it. `npm start` and the Dockerfile pass the same flag.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -21,7 +22,7 @@ Usage:
                                       measure and rank the configured upstreams
   switchyard --help | --version
 
-Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config file.
+Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config file (every worker's).
 Live status page: GET /dashboard; Prometheus metrics: GET /metrics.
 Docs: README.md (config reference, HTTP interface, errors).`;
 
@@ -78,6 +79,10 @@ async function run(argv: string[]): Promise<number> {
     console.log(`${file}: ok (${config.chains.length} chain(s), ${upstreams} upstream(s))`);
     return 0;
   }
+  if (config.server.workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./fleet/workers.js');
+    return runPrimary(config, createLogger(config.logging.level, config.secrets));
+  }
   return serve(config, file, values.watch === true);
 }
 
@@ -86,8 +91,16 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const { createOperations } = await import('./operations.js');
   const { ConfigReloader } = await import('./reload.js');
   const ops = createOperations();
-  const server = new SwitchyardServer(config, logger, ops.options);
+  // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
+  const { startFleetMode } = await import('./fleet/fleet-mode.js');
+  const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
+  const slot = cluster.isWorker ? process.env[WORKER_SLOT_ENV] : undefined;
+  const identify = slot === undefined ? undefined : identifyWorker(ops, slot, config.server.workers);
+  const fleet = startFleetMode(config, logger, ops);
+  const server = new SwitchyardServer(config, logger, fleet?.options ?? ops.options);
   ops.attach(server);
+  fleet?.attach(server);
+  identify?.(server);
   try {
     await server.listen();
   } catch (err) {
@@ -107,13 +120,15 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
       stopping = true;
       reloader.stop();
       logger.info('draining', { signal, inFlight: server.requestsInFlight });
-      void server.shutdown(server.runtime.config.server.shutdownGraceMs).then((drained) => {
+      void server.shutdown(server.runtime.config.server.shutdownGraceMs).then(async (drained) => {
+        await fleet?.close();
         logger.info('stopped', { drained });
         resolve(0);
       });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    if (identify) reportWorkerReady();
   });
 }
 

@@ -291,6 +291,12 @@ export function createMetrics(): Metrics {
     (set, nowMs) => eachUpstream((c, u, base) => set(base, isUsable(c, u, nowMs) ? 1 : 0)),
   );
   liveGauge(
+    'switchyard_upstream_cordoned',
+    "1 while an operator's cordon covers the upstream (it then takes traffic only in panic)",
+    ['chain', 'upstream'],
+    (set, nowMs) => eachUpstream((c, u, base) => set(base, c.cordons.cordonOf(u, nowMs) ? 1 : 0)),
+  );
+  liveGauge(
     'switchyard_upstream_throttled',
     '1 while the upstream is backed off after a rate-limit answer',
     ['chain', 'upstream'],

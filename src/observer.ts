@@ -45,6 +45,8 @@ export interface Observer {
   configReload?(ok: boolean): void;
   /** Optional: a diversity cap (routing.maxShare) yielded: every candidate was over it. */
   shareCapYield?(chain: string, by: 'cloud' | 'provider'): void;
+  /** Optional: an upstream was found answering for another chain (health check or live eth_chainId). */
+  wrongChain?(chain: string, upstream: string, reportedChainId: number | undefined): void;
   /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
   /** Optional: `count` subscription notifications of `kind` were sent. */

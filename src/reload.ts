@@ -54,6 +54,13 @@ export class ConfigReloader {
     if (config.logging.level !== current.logging.level) {
       this.logger.warn('logging.level applies on restart only', { trigger });
     }
+    // Compared, never logged: fleet.redis is a secret.
+    if (
+      JSON.stringify(config.fleet) !== JSON.stringify(current.fleet) ||
+      config.server.workers !== current.server.workers
+    ) {
+      this.logger.warn('fleet and server.workers apply on restart only', { trigger });
+    }
     this.logger.addSecrets(config.secrets);
     try {
       await this.server.reload(config);

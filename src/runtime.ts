@@ -4,6 +4,7 @@ import { HealthChecker } from '../health/checker.js';
 import { ChainRuntime } from './chain.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatcher.js';
+import { type CordonView, NO_CORDONS } from './fleet/cordon-book.js';
 import type { Logger } from './logger.js';
 import type { Observer } from './observer.js';
 import { urlSecrets } from './redact.js';
@@ -23,6 +24,7 @@ export class Runtime {
     readonly observer: Observer,
     /** The runtime this one replaces on reload: unchanged upstreams and domains keep their state. */
     previous?: Runtime,
+    cordons: CordonView = NO_CORDONS,
   ) {
     const now = Date.now();
     // API keys and upstream header values (bearer tokens, provider keys) are never logged either.
@@ -57,6 +59,7 @@ export class Runtime {
           u.breaker.on('close', () => report('half_open', 'closed'));
         },
       );
+      chain.cordons = cordons;
       this.chains.set(chainConfig.name, chain);
     }
     this.defaultChain = this.chains.get(config.chains[0]!.name)!;

@@ -40,6 +40,7 @@ function healthy(
   asProbe: boolean,
 ): boolean {
   if (u.health === 'down' || !u.breakerAdmits || u.isThrottled(nowMs)) return false;
+  if (chain.cordons.cordonOf(u, nowMs)) return false;
   if (req.latestRead) {
     const lag = chain.lagOf(u);
     if (lag !== undefined && lag > chain.settings.health.maxBlockLag) return false;

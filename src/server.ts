@@ -9,6 +9,7 @@ import type { ApiKeyGuard } from './api-keys.js';
 import type { CallStage } from './call-pipeline.js';
 import type { Config } from './config.js';
 import { Drainer } from './drain.js';
+import type { CordonView } from './fleet/cordon-book.js';
 import { sendCatalogueError } from './http-util.js';
 import type { Logger } from './logger.js';
 import { denyListStage } from './method-deny-list.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   gate?: RpcGate;
   /** API keys and rate limits for WebSocket upgrades and frames (the same guard as `gate`'s). */
   apiKeys?: ApiKeyGuard;
+  /** Operators' cordons (src/fleet/cordon-book.ts); none by default. */
+  cordons?: CordonView;
 }
 
 export class SwitchyardServer {
@@ -55,6 +58,8 @@ export class SwitchyardServer {
   configLoadedAtMs = Date.now();
   /** Recent attempts per upstream: the traffic share shown by /status, the dashboard and /metrics. */
   readonly traffic = new TrafficMeter();
+  /** Extra /status sections (fleet mode, workers): name → reader. */
+  readonly statusSections = new Map<string, () => unknown>();
   readonly observer: Observer;
   /** WebSocket upgrades on the same port and paths: JSON-RPC and subscriptions. */
   readonly websocket: WsEndpoint;
@@ -68,7 +73,7 @@ export class SwitchyardServer {
     private readonly options: ServerOptions = {},
   ) {
     this.observer = observeTraffic(options.observer ?? nullObserver, this.traffic);
-    this.runtime = new Runtime(config, logger, this.observer);
+    this.runtime = new Runtime(config, logger, this.observer, undefined, options.cordons);
     this.stages = options.stages ?? [denyListStage, subscriptionStage];
     this.routes = options.routes ?? [];
     this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
@@ -143,7 +148,7 @@ export class SwitchyardServer {
    */
   async reload(config: Config): Promise<void> {
     const old = this.runtime;
-    const next = new Runtime(config, this.logger, this.observer, old);
+    const next = new Runtime(config, this.logger, this.observer, old, this.options.cordons);
     // One checker per upstream at a time: kept upstreams are probed by the new runtime from now on.
     old.checker.stop();
     await next.start();

@@ -1,6 +1,7 @@
 // The /status document: every chain, failure domain and upstream with its state. Built from live
 // state on demand; upstream URLs appear only as a redacted origin.
 import type { ChainRuntime } from './chain.js';
+import type { Cordon } from './fleet/cordon-request.js';
 import { redactUrl } from './redact.js';
 import type { Runtime } from './runtime.js';
 import type { ChainFeed } from './subscriptions/chain-feed.js';
@@ -18,6 +19,8 @@ export interface StatusSource {
     readonly connectionCount: number;
     readonly subscriptions: { status(chain: string): FeedStatus | undefined };
   };
+  /** Extra top-level sections (fleet, worker), each read when /status is built. */
+  readonly statusSections?: ReadonlyMap<string, () => unknown>;
 }
 
 type FeedStatus = ReturnType<ChainFeed['status']>;
@@ -61,10 +64,26 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     archive: u.archive ?? null,
     unsupportedMethods: [...u.unsupported].slice(0, 20),
     lastError: u.lastError ?? null,
+    cordon: cordonStatus(chain.cordons.cordonOf(u, nowMs)),
     attempts: u.counts.attempts,
     failures: u.counts.failures,
     share,
   };
+}
+
+function cordonStatus(c: Cordon | undefined) {
+  if (!c) return null;
+  const note = c.reason ? `cordoned by operator: ${c.reason}` : 'cordoned by operator';
+  return { target: c.target, reason: c.reason, note, expiresAt: new Date(c.expiresAtMs).toISOString() };
+}
+
+/** Why selection is in panic (uses every upstream), or null when some upstream may take traffic. */
+function panicNote(upstreams: readonly { usable: boolean; cordon: unknown }[]): string | null {
+  if (upstreams.some((u) => u.usable && u.cordon === null)) return null;
+  if (upstreams.some((u) => u.usable)) {
+    return 'every usable upstream is cordoned: the panic rule still uses them rather than answer nothing';
+  }
+  return 'no usable upstream: the panic rule uses every upstream';
 }
 
 /** Traffic share of `chain` over the last window, from the attempts recorded in `traffic`. */
@@ -89,6 +108,7 @@ export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: Traffic
     name: chain.name,
     chainId: chain.chainId,
     ready: upstreams.some((u) => u.usable),
+    panic: panicNote(upstreams),
     bestHead: chain.bestHead ?? null,
     traffic: {
       attempts: share.attempts,
@@ -110,6 +130,7 @@ export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: Traffic
         opens: d.opens,
         openedAt: d.openedAtMs === undefined ? null : new Date(d.openedAtMs).toISOString(),
         share: Math.round(shareOf * 10_000) / 10_000,
+        cordon: cordonStatus(chain.cordons.cordonOn(d.key, nowMs)),
       };
     }),
     upstreams,
@@ -129,5 +150,6 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     chains: [...runtime.chains.values()].map((c) =>
       chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
     ),
+    ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };
 }

@@ -32,6 +32,14 @@ export function summarize(values: ArrayLike<number>): Summary {
   };
 }
 
+/** Median (the mean of the middle two, rounded, for an even count); null when empty. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+}
+
 /** Deterministic [0, 1) generator (mulberry32), so every target sees the same request sequence. */
 export function seededRandom(seed: number): () => number {
   let s = seed | 0;

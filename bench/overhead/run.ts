@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLoad } from '../load/driver.js';
 import { readMix } from '../load/mix.js';
-import { sleep, summarize } from '../load/stats.js';
+import { median, sleep, summarize } from '../load/stats.js';
 import { spawnChild } from '../proc/child.js';
 import { cpuSnapshot, cpuTimeMs, foreignCpuSec, hasTool, procStatusKb } from '../proc/sys.js';
 import { type RunningTarget, requiredTool, startTarget, type TargetKind } from '../targets/index.js';
@@ -181,13 +181,6 @@ async function measureRound(
     cpuSatMs: cpu1 !== undefined && cpu2 !== undefined ? cpu2 - cpu1 : undefined,
     rssKb: pid === undefined ? undefined : procStatusKb(pid, 'VmHWM'),
   };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
 }
 
 function combineLatency(list: RoundFigures['c1'][]): LatencyFigures {

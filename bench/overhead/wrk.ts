@@ -44,7 +44,7 @@ end
 
 export async function runWrk(
   url: string,
-  opts: { connections: number; durationMs: number; maxRequests: number; dir: string; core?: number },
+  opts: { connections: number; durationMs: number; maxRequests: number; dir: string; core?: number | string },
 ): Promise<WrkResult> {
   const script = join(opts.dir, 'wrk-mix.lua');
   writeFileSync(script, wrkScript(opts.maxRequests));

@@ -30,8 +30,8 @@ const running = new Set<Child>();
 const MAX_LINES = 20_000;
 
 export interface SpawnOptions {
-  /** CPU core to pin to (taskset -c); ignored when taskset is missing. */
-  core?: number;
+  /** CPU core (or taskset list, e.g. "0,1") to pin to (taskset -c); ignored when taskset is missing. */
+  core?: number | string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }

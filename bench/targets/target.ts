@@ -1,7 +1,6 @@
 // What every system under test looks like to the bench: an endpoint URL, a pid to measure, a way to
 // tell which upstream answered, and what it said about its upstreams (breaker opens, servers marked
 // down) with timestamps, so detection times can be compared across proxies.
-
 import type { Fleet } from '../fleet/index.js';
 
 export type TargetKind = 'direct' | 'switchyard' | 'nginx' | 'haproxy' | 'naive';

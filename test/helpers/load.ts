@@ -24,7 +24,13 @@ const READS = [
 
 export function startLoad(
   url: string,
-  options: { clients?: number; maxRequests?: number; maxMs?: number; body?: string } = {},
+  options: {
+    clients?: number;
+    maxRequests?: number;
+    maxMs?: number;
+    body?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): LoadHandle {
   const clients = options.clients ?? 16;
   const maxRequests = options.maxRequests ?? 100_000;
@@ -42,7 +48,7 @@ export function startLoad(
         const res = await pool.request({
           path: '/',
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...options.headers },
           body,
         });
         const text = await res.body.text();

@@ -10,7 +10,10 @@ import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.j
 import { buildConfig } from '../../src/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { type Browser, browserGate, launchChromium } from '../helpers/chromium.js';
+import { adminCall } from '../helpers/fleet.js';
 import { fleetUpstreams, SPREAD_ROUTING, sleep } from '../helpers/ops.js';
+
+const ADMIN_KEY = 'dashboard-admin-key-0123456789';
 
 let fleet: Fleet;
 let balancer: TestBalancer | undefined;
@@ -32,6 +35,7 @@ beforeAll(async () => {
       // Once open, the region stays open while the page is checked.
       breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
       routing: SPREAD_ROUTING,
+      security: { adminKeys: [ADMIN_KEY] },
       chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
     },
     { operations: true },
@@ -109,6 +113,32 @@ describe('GET /dashboard in headless chromium', () => {
     } finally {
       client.close();
     }
+  });
+
+  it("shows an operator's cordon on its domain tile and its upstreams", async () => {
+    gate.need();
+    const cordon = { target: 'network:lava', reason: 'provider maintenance', ttl: '10m' };
+    expect((await adminCall(balancer!.url, 'POST', '/admin/cordon', cordon, ADMIN_KEY)).status).toBe(200);
+    const note = 'cordoned by operator: provider maintenance';
+    await page.waitForFunction(
+      (text) =>
+        (
+          globalThis as unknown as { document: { body: { textContent: string } } }
+        ).document.body.textContent.includes(text),
+      note,
+      { timeout: 5000 },
+    );
+    await expect(page.locator('[data-domain="network:lava"]').textContent()).resolves.toContain(note);
+    await expect(page.locator('[data-upstream="lava-1"]').textContent()).resolves.toContain(note);
+    const lifted = await adminCall(
+      balancer!.url,
+      'DELETE',
+      '/admin/cordon',
+      { target: 'network:lava' },
+      ADMIN_KEY,
+    );
+    expect(lifted.status).toBe(200);
+    expect(consoleErrors).toEqual([]);
   });
 
   it('shows a region outage: the domain turns OPEN and its upstreams unusable, updating by itself', async () => {

@@ -82,11 +82,13 @@ describe('defaults', () => {
         requestTimeoutMs: 10_000,
         shutdownGraceMs: 10_000,
         corsOrigins: [],
+        workers: 1,
       },
       logging: { level: 'info' },
       security: {
         apiKeys: [],
         denyMethods: ['admin_*', 'debug_*', 'personal_*', 'miner_*', 'clique_*', 'txpool_*', 'engine_*'],
+        adminKeys: [],
       },
       routing: {
         maxAttempts: 4,
@@ -130,6 +132,7 @@ describe('defaults', () => {
         maxBackfill: 1000,
         silentAfterMs: 3000,
       },
+      fleet: undefined,
       chains: [
         {
           name: 'ethereum',
@@ -337,7 +340,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains)`,
     );
   });
 

@@ -1,0 +1,60 @@
+// Turns fleet mode on for one server process: with `fleet` configured, over Redis; in a cluster worker
+// without it, through the primary. Otherwise undefined, and the server runs exactly as without fleet
+// mode (cordons stay in-process).
+import cluster from 'node:cluster';
+import { ApiKeyGuard, apiKeyGate } from '../api-keys.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Operations } from '../operations.js';
+import { urlSecrets } from '../redact.js';
+import type { ServerOptions, SwitchyardServer } from '../server.js';
+import type { FleetBackend } from './backend.js';
+import { FleetMember } from './fleet-member.js';
+import { registerFleetMetrics } from './fleet-metrics.js';
+import { RedisBackend } from './redis-backend.js';
+import { WorkerBackend } from './worker-backend.js';
+
+export interface FleetMode {
+  member: FleetMember;
+  /** The operations' server options with the fleet's observer and rate limiter in. */
+  options: ServerOptions;
+  attach(server: SwitchyardServer): void;
+  close(): Promise<void>;
+}
+
+export function startFleetMode(config: Config, logger: Logger, ops: Operations): FleetMode | undefined {
+  let backend: FleetBackend;
+  let name: string;
+  if (config.fleet) {
+    const { redisUrl } = config.fleet;
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(redisUrl).password);
+    } catch {}
+    logger.addSecrets([redisUrl, ...urlSecrets(redisUrl), ...(password.length >= 4 ? [password] : [])]);
+    const redis = new RedisBackend(redisUrl, config.fleet.name);
+    redis.start();
+    backend = redis;
+    name = config.fleet.name;
+  } else if (cluster.isWorker) {
+    backend = new WorkerBackend();
+    name = 'workers';
+  } else return undefined;
+  const member = new FleetMember(backend, ops.cordons, logger, name);
+  registerFleetMetrics(ops.metrics.registry, backend, member);
+  return {
+    member,
+    options: {
+      ...ops.options,
+      observer: member.observe(ops.options.observer!),
+      // One guard for HTTP and WebSocket: both spend the fleet-wide limits.
+      ...guardOptions(new ApiKeyGuard(member.limiter)),
+    },
+    attach: (server) => member.attach(server),
+    close: () => member.close(),
+  };
+}
+
+function guardOptions(guard: ApiKeyGuard) {
+  return { gate: apiKeyGate(guard), apiKeys: guard };
+}
