@@ -53,6 +53,18 @@ export interface CometNodeOptions {
   moniker?: string;
 }
 
+/** A successful DeliverTx/ExecTxResult, as tx and broadcast_tx_commit show it. */
+const EXEC_TX_RESULT = {
+  code: 0,
+  data: null,
+  log: '',
+  info: '',
+  gas_wanted: '200000',
+  gas_used: '81234',
+  events: [],
+  codespace: '',
+};
+
 function internal(data: string): RpcOutcome {
   return { error: { code: -32603, message: 'Internal error', data } };
 }
@@ -212,16 +224,7 @@ export class CometNode {
         hash,
         height: String(found.height),
         index: 0,
-        tx_result: {
-          code: 0,
-          data: null,
-          log: '',
-          info: '',
-          gas_wanted: '200000',
-          gas_used: '81234',
-          events: [],
-          codespace: '',
-        },
+        tx_result: EXEC_TX_RESULT,
         tx: found.tx,
       },
     };
@@ -255,16 +258,7 @@ export class CometNode {
       return {
         result: {
           check_tx: checkTx,
-          tx_result: {
-            code: 0,
-            data: null,
-            log: '',
-            info: '',
-            gas_wanted: '200000',
-            gas_used: '81234',
-            events: [],
-            codespace: '',
-          },
+          tx_result: EXEC_TX_RESULT,
           hash,
           height: String(height),
         },
