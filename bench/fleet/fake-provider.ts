@@ -38,6 +38,18 @@ export type RpcOutcome = { result: unknown } | { error: RpcErrorObject };
 /** Consulted before the built-in methods; undefined falls through to them. */
 export type RpcHandler = (req: RpcCall) => RpcOutcome | undefined;
 
+/** A whole HTTP answer: status and body text (an empty body for a notification-only request). */
+export interface WireAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * Answers a parsed JSON body in place of the built-in EVM methods: another chain family with its own
+ * envelope and HTTP statuses (Bitcoin Core 1.0 answers errors with HTTP 500).
+ */
+export type WireAnswerer = (parsed: unknown) => WireAnswer;
+
 export interface FakeProviderOptions {
   name: string;
   chain: ChainSim;
@@ -47,6 +59,12 @@ export interface FakeProviderOptions {
   latencyMs?: number | (() => number);
   fault?: Fault;
   handler?: RpcHandler;
+  /**
+   * Replaces the EVM answers (and handler) over HTTP. Socket-level faults (refuse, hang, reset, slow,
+   * http_status, garbage, throttle, truncated) still apply; stale_head and wrong_chain are EVM views
+   * the answerer does not see: family nodes have their own conditions (behind, syncing).
+   */
+  wire?: WireAnswerer;
   /**
    * Also serve WebSocket on the same port (upgrade at any path): every JSON-RPC call, plus geth-style
    * eth_subscribe. Off by default: the HTTP-only provider stays exactly as lean as before.
@@ -169,6 +187,7 @@ class FakeProviderImpl implements FakeProvider {
   private readonly host: string;
   private readonly server: Server;
   private readonly handler: RpcHandler | undefined;
+  private readonly wire: WireAnswerer | undefined;
   private readonly latency: number | (() => number);
   private readonly sockets = new Set<Socket>();
   private readonly listeners: Array<(method: string, atMs: number) => void> = [];
@@ -186,6 +205,7 @@ class FakeProviderImpl implements FakeProvider {
     this.name = opts.name;
     this.chain = opts.chain;
     this.handler = opts.handler;
+    this.wire = opts.wire;
     this.latency = opts.latencyMs ?? 0;
     this.server = server;
     this.host = host;
@@ -447,14 +467,17 @@ class FakeProviderImpl implements FakeProvider {
         return;
       }
       default: {
-        const view = this.viewOf(leaf);
-        const text = parseFailed ? errorJson('null', -32700, 'parse error') : this.dispatch(parsed, view);
+        const wired = this.wire && !parseFailed ? this.wire(parsed) : undefined;
+        const status = wired?.status ?? 200;
+        const text =
+          wired?.body ??
+          (parseFailed ? errorJson('null', -32700, 'parse error') : this.dispatch(parsed, this.viewOf(leaf)));
         if (leaf.kind === 'truncated') {
           const bytes = Buffer.from(text);
-          this.send(res, 200, bytes.subarray(0, bytes.length >> 1), 'application/json', leaf);
+          this.send(res, status, bytes.subarray(0, bytes.length >> 1), 'application/json', leaf);
           return;
         }
-        this.send(res, 200, text, 'application/json', leaf);
+        this.send(res, status, text, 'application/json', leaf);
       }
     }
   }

@@ -11,6 +11,21 @@ export {
   toQuantity,
 } from './chain-sim.js';
 export {
+  BitcoinChain,
+  type BitcoinChainOptions,
+  type BitcoinCondition,
+  BitcoinNode,
+  type BitcoinNodeOptions,
+} from './fake-bitcoin.js';
+export {
+  CometChain,
+  type CometChainOptions,
+  type CometCondition,
+  CometNode,
+  type CometNodeOptions,
+} from './fake-cometbft.js';
+export type { WireAnswer, WireAnswerer } from './fake-provider.js';
+export {
   type FakeProvider,
   type FakeProviderOptions,
   type ProviderStats,
@@ -20,6 +35,24 @@ export {
   type RpcOutcome,
   startFakeProvider,
 } from './fake-provider.js';
+export {
+  SOLANA_HEALTH_SLOT_DISTANCE,
+  SolanaCluster,
+  type SolanaClusterOptions,
+  type SolanaCondition,
+  SolanaNode,
+  type SolanaNodeOptions,
+} from './fake-solana.js';
+export {
+  type FakeFamilyName,
+  type FamilyCondition,
+  type FamilyFleet,
+  type FamilyFleetOptions,
+  type FamilyFleetProvider,
+  type FamilyProviderSpec,
+  startFamilyFleet,
+} from './family-fleet.js';
+export { envelope2, type FamilyCall, FamilyClock, jsonRpc2Wire } from './family-wire.js';
 export {
   activeFault,
   cloudflarePage,
