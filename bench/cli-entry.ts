@@ -1,6 +1,6 @@
 // `switchyard bench ...` subcommands.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 import { benchProviders, formatProviderTable } from './providers/rank.js';
 
 const USAGE = `Usage: switchyard bench providers --config FILE [--requests N] [--seconds S] [--json]

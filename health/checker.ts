@@ -1,10 +1,11 @@
 // Active health checks per upstream: chain id (a wrong chain is never used), head (block lag),
 // optionally syncing; rise/fall hysteresis, jittered intervals, faster while down, slower while live
 // traffic already proves the upstream healthy (probes cost money on paid providers).
-import type { ChainRuntime } from '../src/chain.js';
-import type { Logger } from '../src/logger.js';
-import type { Observer } from '../src/observer.js';
-import type { Upstream } from '../src/upstream.js';
+
+import type { Logger } from '../src/ops/logger.js';
+import type { Observer } from '../src/ops/observer.js';
+import type { ChainRuntime } from '../src/routing/chain.js';
+import type { Upstream } from '../src/routing/upstream.js';
 import { parseQuantity, probe } from './probes/evm.js';
 
 const JITTER = 0.2;

@@ -1,8 +1,8 @@
 // GET /healthz: the process serves. GET /readyz: every chain has a usable upstream (for orchestrators).
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../src/http-util.js';
+import { isUsable } from '../src/ops/status-model.js';
+import { sendJson } from '../src/rpc/http-util.js';
 import type { Runtime } from '../src/runtime.js';
-import { isUsable } from '../src/status-model.js';
 
 export function handleHealthz(res: ServerResponse): void {
   sendJson(res, 200, '{"status":"ok"}');

@@ -1,6 +1,6 @@
 // GET /metrics: Prometheus text exposition of the registry; live gauges are read from the server at
-// scrape time (see src/metrics.ts; the metric list is in README.md).
-import type { Metrics } from '../src/metrics.js';
+// scrape time (see src/ops/metrics.ts; the metric list is in README.md).
+import type { Metrics } from '../src/ops/metrics.js';
 import type { RouteHook } from '../src/server.js';
 
 export function metricsRoute(metrics: Metrics): RouteHook {

@@ -1,11 +1,11 @@
 // POST / and POST /<chain>: JSON-RPC over HTTP. Single and batch; each batch element is its own call
 // (its own upstream, retries and failover); notifications are sent on but get no answer element.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerItems } from '../src/call-answers.js';
-import type { CallStage } from '../src/call-pipeline.js';
-import type { ChainRuntime } from '../src/chain.js';
-import { readBody, sendCatalogueError, sendJson } from '../src/http-util.js';
-import { batchResponse, parseRequestBody } from '../src/jsonrpc.js';
+import type { ChainRuntime } from '../src/routing/chain.js';
+import { answerItems } from '../src/rpc/call-answers.js';
+import type { CallStage } from '../src/rpc/call-pipeline.js';
+import { readBody, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
+import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
 import type { Runtime } from '../src/runtime.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';

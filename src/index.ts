@@ -1,7 +1,7 @@
 // The package entry point (`import … from 'switchyard'`): the balancer as a library. The CLI is
 // src/main.ts; the viem transport is 'switchyard/viem' (src/viem.ts), so viem stays optional.
-export type { ChainConfig, Config, UpstreamConfig } from './config.js';
-export { ConfigError } from './config.js';
+export type { ChainConfig, Config, UpstreamConfig } from './config/config.js';
+export { ConfigError } from './config/config.js';
 export {
   createSwitchyard,
   type RpcRequest,
@@ -9,6 +9,6 @@ export {
   type SwitchyardOptions,
 } from './library/create-switchyard.js';
 export { type JsonRpcErrorObject, SwitchyardRpcError } from './library/rpc-error.js';
-export type { Logger } from './logger.js';
-export { createLogger } from './logger.js';
-export type { Observer } from './observer.js';
+export type { Logger } from './ops/logger.js';
+export { createLogger } from './ops/logger.js';
+export type { Observer } from './ops/observer.js';

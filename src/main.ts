@@ -6,10 +6,10 @@
 // runs that day were too noisy to confirm it. `npm start` and the Dockerfile pass the same flag.
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './ops/logger.js';
+import { VERSION } from './ops/version.js';
 import { SwitchyardServer } from './server.js';
-import { VERSION } from './version.js';
 
 const HELP = `switchyard ${VERSION} — outage-aware JSON-RPC load balancer
 
@@ -88,8 +88,8 @@ async function run(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>, file: string, watch: boolean): Promise<number> {
   const logger = createLogger(config.logging.level, config.secrets);
-  const { createOperations } = await import('./operations.js');
-  const { ConfigReloader } = await import('./reload.js');
+  const { createOperations } = await import('./ops/operations.js');
+  const { ConfigReloader } = await import('./ops/reload.js');
   const ops = createOperations();
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');

@@ -1,13 +1,13 @@
 // Everything built from one config: chains with their upstreams and domains, the dispatcher and the
 // health checker. A reload builds a new Runtime and swaps it in; the old one drains and closes.
 import { HealthChecker } from '../health/checker.js';
-import { ChainRuntime } from './chain.js';
-import type { Config } from './config.js';
-import { Dispatcher } from './dispatcher.js';
+import type { Config } from './config/config.js';
 import { type CordonView, NO_CORDONS } from './fleet/cordon-book.js';
-import type { Logger } from './logger.js';
-import type { Observer } from './observer.js';
-import { urlSecrets } from './redact.js';
+import type { Logger } from './ops/logger.js';
+import type { Observer } from './ops/observer.js';
+import { urlSecrets } from './ops/redact.js';
+import { ChainRuntime } from './routing/chain.js';
+import { Dispatcher } from './routing/dispatcher.js';
 
 /** Shorter values are too likely to appear by chance in log text to be worth scrubbing. */
 const MIN_SECRET_LENGTH = 8;

@@ -5,20 +5,20 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleHealthz, handleReadyz } from '../routes/health.js';
 import { handleRpc } from '../routes/rpc.js';
 import { handleStatus } from '../routes/status.js';
-import type { ApiKeyGuard } from './api-keys.js';
-import type { CallStage } from './call-pipeline.js';
-import type { Config } from './config.js';
-import { Drainer } from './drain.js';
+import type { Config } from './config/config.js';
 import type { CordonView } from './fleet/cordon-book.js';
-import { sendCatalogueError } from './http-util.js';
-import type { Logger } from './logger.js';
-import { denyListStage } from './method-deny-list.js';
-import { nullObserver, type Observer } from './observer.js';
+import type { ApiKeyGuard } from './ops/api-keys.js';
+import { Drainer } from './ops/drain.js';
+import type { Logger } from './ops/logger.js';
+import { denyListStage } from './ops/method-deny-list.js';
+import { nullObserver, type Observer } from './ops/observer.js';
+import { observeTraffic, TrafficMeter } from './ops/traffic-share.js';
+import { VERSION } from './ops/version.js';
+import type { CallStage } from './rpc/call-pipeline.js';
+import { sendCatalogueError } from './rpc/http-util.js';
 import { Runtime } from './runtime.js';
 import { subscriptionStage } from './subscriptions/subscription-stage.js';
 import { WsEndpoint } from './subscriptions/ws-endpoint.js';
-import { observeTraffic, TrafficMeter } from './traffic-share.js';
-import { VERSION } from './version.js';
 
 /** Extra routes (metrics, dashboard) plug in here; return true when the route was handled. */
 export type RouteHook = (

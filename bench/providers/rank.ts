@@ -3,9 +3,10 @@
 // of its chain, chain id; then ranks them, grouped by failure domain. Bounded per upstream by a
 // request count and a duration; upstreams are measured in parallel, each with one request at a time.
 // Upstream URLs are never printed (they often hold API keys): upstreams are named by config name.
-import { classify } from '../../src/classify.js';
-import type { ChainConfig, Config, UpstreamConfig } from '../../src/config.js';
-import { UpstreamClient } from '../../src/upstream-client.js';
+
+import type { ChainConfig, Config, UpstreamConfig } from '../../src/config/config.js';
+import { classify } from '../../src/routing/classify.js';
+import { UpstreamClient } from '../../src/routing/upstream-client.js';
 import { quantileSorted } from '../load/stats.js';
 
 export interface ProviderBenchOptions {

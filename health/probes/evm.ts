@@ -1,7 +1,7 @@
 // EVM health probes: what to ask an upstream and how to read the answer.
-import { classify } from '../../src/classify.js';
+import { classify } from '../../src/routing/classify.js';
 
-import type { Upstream } from '../../src/upstream.js';
+import type { Upstream } from '../../src/routing/upstream.js';
 
 export type ProbeResult =
   | { ok: true; value: unknown; latencyMs: number }

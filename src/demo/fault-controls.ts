@@ -6,7 +6,7 @@
 // CORS preflight, which the demo never grants, so no website can break a running demo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DomainFilter, Fault, Fleet } from '../../bench/fleet/index.js';
-import { readBody, sendJson } from '../http-util.js';
+import { readBody, sendJson } from '../rpc/http-util.js';
 import type { RouteHook } from '../server.js';
 
 export const FAULTS = {

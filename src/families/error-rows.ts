@@ -1,5 +1,5 @@
 // Matching a family's error rows (src/families/family.ts ErrorRow) against one JSON-RPC error object,
-// the same way src/provider-quirks.ts matches EVM rows: first match wins, the text searched is the
+// the same way src/families/evm/provider-quirks.ts matches EVM rows: first match wins, the text searched is the
 // message followed by `data` when data is a string (CometBFT puts the real reason in data).
 import type { ErrorRow, RpcErrorFields } from './family.js';
 

@@ -3,8 +3,8 @@
 // (retry, hedge, write); how its nodes say "no" (error rows, first match wins); how a transaction is
 // submitted and what a duplicate answer looks like. Routing, breakers and health scheduling are the
 // same for every family and name no chain method: they ask the family.
-import type { Outcome } from '../classify.js';
-import type { MethodFacts } from '../methods.js';
+import type { Outcome } from '../routing/classify.js';
+import type { MethodFacts } from './evm/methods.js';
 
 export type FamilyName = 'evm' | 'solana' | 'bitcoin' | 'cometbft';
 
@@ -42,7 +42,7 @@ export interface FamilyProbes {
   readReadiness?(answer: ProbeAnswer): Readiness;
 }
 
-/** An error row: (code, message) -> outcome, as src/provider-quirks.ts rows are for EVM. */
+/** An error row: (code, message) -> outcome, as src/families/evm/provider-quirks.ts rows are for EVM. */
 export interface ErrorRow {
   outcome: Outcome;
   codes?: readonly number[];

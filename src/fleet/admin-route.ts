@@ -4,10 +4,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import type { ChainRuntime } from '../chain.js';
-import { catalogueError, ERRORS, type ErrorName } from '../errors.js';
-import { readBody, sendCatalogueError, sendJson } from '../http-util.js';
-import { errorResponse } from '../jsonrpc.js';
+import type { ChainRuntime } from '../routing/chain.js';
+import { catalogueError, ERRORS, type ErrorName } from '../rpc/errors.js';
+import { readBody, sendCatalogueError, sendJson } from '../rpc/http-util.js';
+import { errorResponse } from '../rpc/jsonrpc.js';
 import type { RouteHook, SwitchyardServer } from '../server.js';
 import type { CordonBook } from './cordon-book.js';
 import { type Cordon, checkCordonRequest, checkUncordonRequest } from './cordon-request.js';

@@ -1,6 +1,6 @@
 // What an operator may send to POST and DELETE /admin/cordon, checked field by field: a bad request
 // gets an answer naming the field and what was expected. Pure.
-import { parseDuration } from '../config-values.js';
+import { parseDuration } from '../config/config-values.js';
 
 /** A cordon as stored and shared: the target string as the operator wrote it, and when it ends. */
 export interface Cordon {

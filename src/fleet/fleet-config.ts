@@ -1,7 +1,7 @@
 // The config keys of fleet mode: `fleet` (Redis URL and fleet name), `server.workers` and
 // `security.adminKeys`. The Redis URL is a secret (it may carry a password): errors never echo it.
 import { availableParallelism } from 'node:os';
-import type { Node } from '../config-values.js';
+import type { Node } from '../config/config-values.js';
 
 export interface FleetConfig {
   /** redis:// or rediss:// URL; a secret, never logged or shown. */

@@ -5,12 +5,12 @@
 // observer hooks only hand an event to the bus, and store calls run in the background.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ChainRuntime } from '../chain.js';
-import type { Logger } from '../logger.js';
-import type { Observer } from '../observer.js';
+import type { Logger } from '../ops/logger.js';
+import type { Observer } from '../ops/observer.js';
+import { isUsable } from '../ops/status-model.js';
+import type { ChainRuntime } from '../routing/chain.js';
+import type { Upstream } from '../routing/upstream.js';
 import type { SwitchyardServer } from '../server.js';
-import { isUsable } from '../status-model.js';
-import type { Upstream } from '../upstream.js';
 import type { FleetBackend } from './backend.js';
 import type { CordonBook, CordonChange } from './cordon-book.js';
 import { FleetRateLimiter } from './fleet-rate-limiter.js';

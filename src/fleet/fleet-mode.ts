@@ -2,11 +2,11 @@
 // without it, through the primary. Otherwise undefined, and the server runs exactly as without fleet
 // mode (cordons stay in-process).
 import cluster from 'node:cluster';
-import { ApiKeyGuard, apiKeyGate } from '../api-keys.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Operations } from '../operations.js';
-import { urlSecrets } from '../redact.js';
+import type { Config } from '../config/config.js';
+import { ApiKeyGuard, apiKeyGate } from '../ops/api-keys.js';
+import type { Logger } from '../ops/logger.js';
+import type { Operations } from '../ops/operations.js';
+import { urlSecrets } from '../ops/redact.js';
 import type { ServerOptions, SwitchyardServer } from '../server.js';
 import type { FleetBackend } from './backend.js';
 import { FleetMember } from './fleet-member.js';

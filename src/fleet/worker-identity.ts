@@ -1,7 +1,7 @@
 // Which worker answered: with `server.workers` above 1, /status and /metrics are per worker (each
 // scrape or page load is answered by whichever worker took the connection). The header
 // `x-switchyard-worker`, the /status section `worker` and the `worker` label on every series say which.
-import type { Operations } from '../operations.js';
+import type { Operations } from '../ops/operations.js';
 import type { RouteHook, SwitchyardServer } from '../server.js';
 
 export const WORKER_HEADER = 'x-switchyard-worker';

@@ -3,8 +3,8 @@
 // replaces a worker that dies, and, without Redis, keeps the state the workers share (primary-hub.ts).
 // The primary serves no request itself.
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../ops/logger.js';
 import { isFleetIpc } from './ipc-protocol.js';
 import { PrimaryHub } from './primary-hub.js';
 import { WORKER_SLOT_ENV } from './worker-identity.js';

@@ -1,17 +1,18 @@
 // Switchyard in process: the same config shape as the YAML file (validated by buildConfig, with the
 // same errors), the same runtime and call stages as the HTTP server, but no listening socket. Calls
 // go straight into the pipeline; close() stops health checks and destroys every upstream pool.
-import { runPipeline } from '../call-pipeline.js';
-import { buildConfig, type Config } from '../config.js';
-import { catalogueError } from '../errors.js';
-import type { RpcCall } from '../jsonrpc.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { nullObserver, type Observer } from '../observer.js';
-import { operationalStages } from '../operations.js';
+
+import { buildConfig, type Config } from '../config/config.js';
+import { type Logger, silentLogger } from '../ops/logger.js';
+import { nullObserver, type Observer } from '../ops/observer.js';
+import { operationalStages } from '../ops/operations.js';
+import { statusDocument } from '../ops/status-model.js';
+import { observeTraffic, TrafficMeter } from '../ops/traffic-share.js';
+import { VERSION } from '../ops/version.js';
+import { runPipeline } from '../rpc/call-pipeline.js';
+import { catalogueError } from '../rpc/errors.js';
+import type { RpcCall } from '../rpc/jsonrpc.js';
 import { Runtime } from '../runtime.js';
-import { statusDocument } from '../status-model.js';
-import { observeTraffic, TrafficMeter } from '../traffic-share.js';
-import { VERSION } from '../version.js';
 import { rpcErrorFromRaw } from './rpc-error.js';
 
 export interface SwitchyardOptions {

@@ -1,5 +1,5 @@
 // The error an in-process request throws when the answer is a JSON-RPC error: the provider's own
-// error object when one came back, else Switchyard's catalogue error (src/errors.ts), unchanged.
+// error object when one came back, else Switchyard's catalogue error (src/rpc/errors.ts), unchanged.
 
 export interface JsonRpcErrorObject {
   code: number;

@@ -2,10 +2,10 @@
 // with the same id fidelity and error catalogue), answers and subscription notifications out. The send
 // buffer is bounded: a client that does not read is closed (1008) instead of growing our memory.
 import type WebSocket from 'ws';
-import type { KeyEntry } from '../api-keys.js';
-import type { SubscriberSession } from '../call-pipeline.js';
-import { catalogueError, type ErrorName } from '../errors.js';
-import { batchResponse, errorResponse, type ParsedItem, parseRequestBody } from '../jsonrpc.js';
+import type { KeyEntry } from '../ops/api-keys.js';
+import type { SubscriberSession } from '../rpc/call-pipeline.js';
+import { catalogueError, type ErrorName } from '../rpc/errors.js';
+import { batchResponse, errorResponse, type ParsedItem, parseRequestBody } from '../rpc/jsonrpc.js';
 import type { NotificationSink } from './subscription.js';
 import type { SubscribeOutcome } from './subscription-service.js';
 

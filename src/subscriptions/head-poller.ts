@@ -3,7 +3,7 @@
 // dispatcher, restricted to that upstream: a hung or failing upstream is seen by its breaker and its
 // failure domains as for any call. Upstreams that live traffic would not use are left to the health
 // checker (their head is not one to follow, and a poll must not count as a panic).
-import type { Upstream } from '../upstream.js';
+import type { Upstream } from '../routing/upstream.js';
 import type { BlockHeader } from './block-header.js';
 import type { FeedContext } from './feed-fetcher.js';
 

@@ -1,9 +1,10 @@
 // eth_subscribe / eth_unsubscribe as a call stage, after the deny list: over a WebSocket they go to the
 // connection's session (the chain's merged feed, never an upstream); over HTTP they are answered with
 // geth's "notifications not supported", instead of opening a subscription upstream that nobody reads.
-import type { CallStage } from '../call-pipeline.js';
-import type { CallAnswer } from '../dispatcher.js';
-import { catalogueError } from '../errors.js';
+
+import type { CallAnswer } from '../routing/dispatcher.js';
+import type { CallStage } from '../rpc/call-pipeline.js';
+import { catalogueError } from '../rpc/errors.js';
 
 function error(raw: string): Promise<CallAnswer> {
   return Promise.resolve({ kind: 'error', raw, upstream: undefined });

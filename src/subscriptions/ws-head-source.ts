@@ -2,7 +2,7 @@
 // wants them) on its `ws` URL, reconnecting with a jittered back-off after a close. Announces what the
 // upstream says; the chain feed decides what is canonical and what a silent or dropped feed means.
 import WebSocket from 'ws';
-import type { Upstream } from '../upstream.js';
+import type { Upstream } from '../routing/upstream.js';
 import { type BlockHeader, headerFrom } from './block-header.js';
 
 export interface HeadSourceListener {

@@ -1,9 +1,9 @@
 // Starts a Switchyard server in-process on port 0 for tests, from a config object.
 import { request } from 'undici';
-import { buildConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import type { Observer } from '../../src/observer.js';
-import { createOperations, operationalStages } from '../../src/operations.js';
+import { buildConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/ops/logger.js';
+import type { Observer } from '../../src/ops/observer.js';
+import { createOperations, operationalStages } from '../../src/ops/operations.js';
 import { type RouteHook, SwitchyardServer } from '../../src/server.js';
 
 export interface TestBalancer {

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { objectMembers } from '../../src/json-raw.js';
+import { objectMembers } from '../../src/rpc/json-raw.js';
 
 export interface Exchange {
   file: string;

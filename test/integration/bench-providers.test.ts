@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
 import { benchProviders, type ChainScores, formatProviderTable } from '../../bench/providers/rank.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 
 let fleet: Fleet;
 let scores: ChainScores[];

@@ -4,8 +4,8 @@
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../bench/fleet/index.js';
-import { nullObserver, type Observer } from '../../src/observer.js';
-import { responseCacheOf } from '../../src/response-cache.js';
+import { responseCacheOf } from '../../src/families/evm/response-cache.js';
+import { nullObserver, type Observer } from '../../src/ops/observer.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 import { waitFor } from '../helpers/chain-front.js';
 

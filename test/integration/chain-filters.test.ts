@@ -4,7 +4,7 @@
 import { createPublicClient, http, type Log } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { filterRegistryOf } from '../../src/sticky-filters.js';
+import { filterRegistryOf } from '../../src/families/evm/sticky-filters.js';
 import { type Anvil, startAnvil } from '../helpers/anvil.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 import { type Front, startFront, waitFor } from '../helpers/chain-front.js';

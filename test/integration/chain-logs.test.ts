@@ -4,7 +4,7 @@
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChainSim, type RpcErrorObject, startFakeProvider } from '../../bench/fleet/index.js';
-import { MAX_SUBREQUESTS } from '../../src/logs-splitter.js';
+import { MAX_SUBREQUESTS } from '../../src/families/evm/logs-splitter.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 import { waitFor } from '../helpers/chain-front.js';
 

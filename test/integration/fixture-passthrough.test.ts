@@ -77,7 +77,7 @@ describe('recorded execution-apis exchanges through the balancer', () => {
       const parts = JSON.parse(res.text) as unknown[];
       expect(parts).toHaveLength(unique.length);
       // Split the raw answer by element so each is compared byte-for-byte, not re-serialised.
-      const { arrayElements } = await import('../../src/json-raw.js');
+      const { arrayElements } = await import('../../src/rpc/json-raw.js');
       const spans = arrayElements(res.text)!;
       spans.forEach((span, i) => {
         const element = res.text.slice(span.start, span.end);

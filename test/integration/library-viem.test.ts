@@ -5,7 +5,7 @@ import { createPublicClient } from 'viem';
 import { mainnet } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/config.js';
 import { createSwitchyard } from '../../src/library/create-switchyard.js';
 import { SwitchyardRpcError } from '../../src/library/rpc-error.js';
 import { switchyard } from '../../src/viem.js';

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 import { postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { type Browser, browserGate, launchChromium } from '../helpers/chromium.js';
 import { adminCall } from '../helpers/fleet.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 import { getJson, postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import {
   fleetUpstreams,

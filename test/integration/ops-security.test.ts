@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../bench/fleet/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { parseProm, sleep, total } from '../helpers/ops.js';
 

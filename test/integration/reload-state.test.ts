@@ -2,7 +2,7 @@
 // health, head), starts fresh for changed ones, and closes only what the new config dropped.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fleet, standardFleet, startFleet } from '../../bench/fleet/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { sleep, startLoad } from '../helpers/load.js';
 import { fleetUpstreams, SPREAD_ROUTING } from '../helpers/ops.js';

@@ -3,8 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classify } from '../../src/classify.js';
-import { UpstreamClient } from '../../src/upstream-client.js';
+import { classify } from '../../src/routing/classify.js';
+import { UpstreamClient } from '../../src/routing/upstream-client.js';
 
 const servers: Server[] = [];
 const clients: UpstreamClient[] = [];

@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../bench/fleet/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/config.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 import { waitFor } from '../helpers/chain-front.js';
 

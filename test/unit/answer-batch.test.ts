@@ -1,7 +1,7 @@
 // Answers ready in one event-loop turn are ended together at its end, in the order they came.
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { endInBatch } from '../../src/answer-batch.js';
+import { endInBatch } from '../../src/rpc/answer-batch.js';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,6 +1,6 @@
 // pickCheapest: priority tiers first, then the lowest cost, equal (or near-equal) costs shared at random.
 import { describe, expect, it, vi } from 'vitest';
-import { pickCheapest } from '../../src/balancer.js';
+import { pickCheapest } from '../../src/routing/balancer.js';
 
 interface Item {
   name: string;

@@ -2,15 +2,15 @@
 // order whatever announces them, logs strictly in block order even when one block's logs are late,
 // orphaned blocks' logs never sent if they had not gone out yet, and removed when they had.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChainRuntime } from '../../src/chain.js';
-import { buildConfig } from '../../src/config.js';
-import { Dispatcher } from '../../src/dispatcher.js';
-import { createLogger } from '../../src/logger.js';
-import { nullObserver } from '../../src/observer.js';
+import { buildConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { nullObserver } from '../../src/ops/observer.js';
+import { ChainRuntime } from '../../src/routing/chain.js';
+import { Dispatcher } from '../../src/routing/dispatcher.js';
+import type { Upstream } from '../../src/routing/upstream.js';
 import type { BlockHeader, Log } from '../../src/subscriptions/block-header.js';
 import { ChainFeed } from '../../src/subscriptions/chain-feed.js';
 import type { FeedData } from '../../src/subscriptions/feed-fetcher.js';
-import type { Upstream } from '../../src/upstream.js';
 
 const h = (n: number, fork = 'a') => `0x${fork.padStart(8, '0')}${n.toString(16).padStart(56, '0')}`;
 

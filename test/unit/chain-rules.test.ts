@@ -2,17 +2,22 @@
 // cached, which reads need an archive node, what a read prefers and refuses given the head already
 // handed out, and the filter registry's bounds. Sockets-level behaviour is in test/integration/chain-*.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isHistoricalStateRead, preferArchive } from '../../src/archive-routing.js';
-import { ChainRuntime } from '../../src/chain.js';
-import type { Outcome } from '../../src/classify.js';
-import { buildConfig } from '../../src/config.js';
-import { readOptions, shownBlock } from '../../src/consistent-reads.js';
-import type { CallAnswer } from '../../src/dispatcher.js';
-import { catalogueError } from '../../src/errors.js';
-import { type CachePolicy, cachePolicy, FINAL_DEPTH, storable } from '../../src/response-cache.js';
-import { selectUpstream } from '../../src/selection.js';
-import { FilterRegistry } from '../../src/sticky-filters.js';
-import { verdictOf } from '../../src/tx-broadcast.js';
+import { buildConfig } from '../../src/config/config.js';
+import { isHistoricalStateRead, preferArchive } from '../../src/families/evm/archive-routing.js';
+import { readOptions, shownBlock } from '../../src/families/evm/consistent-reads.js';
+import {
+  type CachePolicy,
+  cachePolicy,
+  FINAL_DEPTH,
+  storable,
+} from '../../src/families/evm/response-cache.js';
+import { FilterRegistry } from '../../src/families/evm/sticky-filters.js';
+import { verdictOf } from '../../src/families/evm/tx-broadcast.js';
+import { ChainRuntime } from '../../src/routing/chain.js';
+import type { Outcome } from '../../src/routing/classify.js';
+import type { CallAnswer } from '../../src/routing/dispatcher.js';
+import { selectUpstream } from '../../src/routing/selection.js';
+import { catalogueError } from '../../src/rpc/errors.js';
 
 const HASH = `0x${'ab'.repeat(32)}`;
 const ADDR = `0x${'11'.repeat(20)}`;

@@ -4,7 +4,7 @@
 import { concatHex, fromRlp, type Hex, keccak256, serializeTransaction, toRlp } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { transactionHash } from '../../src/tx-hash.js';
+import { transactionHash } from '../../src/families/evm/tx-hash.js';
 
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const TO = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;

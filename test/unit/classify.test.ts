@@ -1,5 +1,7 @@
 import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { methodFacts } from '../../src/families/evm/methods.js';
+import { BODY_QUIRKS, RPC_QUIRKS } from '../../src/families/evm/provider-quirks.js';
 import {
   type AttemptEnd,
   type Classification,
@@ -7,9 +9,7 @@ import {
   healthEffect,
   type Outcome,
   retryable,
-} from '../../src/classify.js';
-import { methodFacts } from '../../src/methods.js';
-import { BODY_QUIRKS, RPC_QUIRKS } from '../../src/provider-quirks.js';
+} from '../../src/routing/classify.js';
 
 const NOW = Date.UTC(2025, 9, 20, 7, 0, 0);
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildConfig, type Config, ConfigError, loadConfig } from '../../src/config.js';
-import { Node, parseDuration, parseSize } from '../../src/config-values.js';
-import { interpolateEnv } from '../../src/env-interpolation.js';
+import { buildConfig, type Config, ConfigError, loadConfig } from '../../src/config/config.js';
+import { Node, parseDuration, parseSize } from '../../src/config/config-values.js';
+import { interpolateEnv } from '../../src/config/env-interpolation.js';
 
 const FILE = 'test.yaml';
 const EXAMPLE = fileURLToPath(new URL('../../config.example.yaml', import.meta.url));

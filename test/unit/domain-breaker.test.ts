@@ -1,7 +1,11 @@
 // The failure-domain breaker on virtual time: when it trips, how long it stays open, how the single
 // half-open probe decides, and what listeners see.
 import { describe, expect, it, vi } from 'vitest';
-import { type BreakerState, DomainBreaker, type DomainBreakerOptions } from '../../src/domain-breaker.js';
+import {
+  type BreakerState,
+  DomainBreaker,
+  type DomainBreakerOptions,
+} from '../../src/routing/domain-breaker.js';
 
 const ALMOST_ONE = 1 - 1e-12;
 

@@ -2,7 +2,7 @@
 // builds valid JSON-RPC error objects.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogueError, ERRORS } from '../../src/errors.js';
+import { catalogueError, ERRORS } from '../../src/rpc/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -2,7 +2,7 @@
 // Redis URL is a secret and never appears in an error.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { buildConfig, ConfigError } from '../../src/config.js';
+import { buildConfig, ConfigError } from '../../src/config/config.js';
 
 const chains = [{ name: 'ethereum', chainId: 1, upstreams: [{ name: 'a', url: 'http://127.0.0.1:1' }] }];
 const build = (extra: Record<string, unknown>) => buildConfig({ chains, ...extra }, 'test.yaml');

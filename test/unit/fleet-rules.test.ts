@@ -2,7 +2,6 @@
 // thrown), the verdict rules that keep one instance from locking a domain out fleet-wide, the leased
 // token bucket, the local allowance, and the fleet rate limiter failing open.
 import { describe, expect, it } from 'vitest';
-import { DomainBreaker } from '../../src/domain-breaker.js';
 import { CordonBook } from '../../src/fleet/cordon-book.js';
 import { checkCordonRequest, checkTarget } from '../../src/fleet/cordon-request.js';
 import { FleetRateLimiter, type LeaseSource } from '../../src/fleet/fleet-rate-limiter.js';
@@ -10,6 +9,7 @@ import { LEASE_TTL_MS, LocalAllowance } from '../../src/fleet/local-allowance.js
 import { decode, encode, MESSAGE_VERSION } from '../../src/fleet/messages.js';
 import { type Bucket, leaseTokens } from '../../src/fleet/token-lease.js';
 import { IMMUNITY_MS, mayPublish, PROMPT_PROBE_MS, VerdictGuard } from '../../src/fleet/verdict-guard.js';
+import { DomainBreaker } from '../../src/routing/domain-breaker.js';
 
 const cordon = { target: 'region:aws/us-east-1', reason: 'drill', createdAtMs: 1, expiresAtMs: 2, by: 'h/1' };
 

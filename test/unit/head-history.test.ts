@@ -1,9 +1,9 @@
 // HeadHistory and ChainRuntime.lagOf: an upstream's head is judged by the best head of the moment it
 // was seen, so an idle upstream known through an older health check is not lagging.
 import { describe, expect, it } from 'vitest';
-import { ChainRuntime } from '../../src/chain.js';
-import { buildConfig } from '../../src/config.js';
-import { HeadHistory } from '../../src/head-history.js';
+import { buildConfig } from '../../src/config/config.js';
+import { ChainRuntime } from '../../src/routing/chain.js';
+import { HeadHistory } from '../../src/routing/head-history.js';
 
 describe('HeadHistory', () => {
   it('answers the highest head seen at or before a time', () => {

@@ -2,7 +2,7 @@
 // travel byte-for-byte (big integers, number formats, key order), and every malformed envelope must
 // map to the right answer.
 import { describe, expect, it } from 'vitest';
-import { arrayElements, objectMembers, skipValue, skipWhitespace } from '../../src/json-raw.js';
+import { arrayElements, objectMembers, skipValue, skipWhitespace } from '../../src/rpc/json-raw.js';
 import {
   batchResponse,
   errorObject,
@@ -14,7 +14,7 @@ import {
   type RpcCall,
   resultResponse,
   upstreamRequestBody,
-} from '../../src/jsonrpc.js';
+} from '../../src/rpc/jsonrpc.js';
 
 function single(text: string): ParsedItem {
   const body = parseRequestBody(text);

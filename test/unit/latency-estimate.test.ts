@@ -1,6 +1,6 @@
 // LatencyEstimate: half-way up on a slower sample, down by a share per sample or per elapsed time.
 import { describe, expect, it } from 'vitest';
-import { LatencyEstimate } from '../../src/latency-estimate.js';
+import { LatencyEstimate } from '../../src/routing/latency-estimate.js';
 
 describe('LatencyEstimate', () => {
   it('starts at the initial value', () => {

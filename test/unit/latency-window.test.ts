@@ -1,7 +1,7 @@
 // LatencyWindow on virtual time: log-bucket quantiles (upper bound of a 1.2× bucket), a minimum sample
 // count, and two rotating windows.
 import { describe, expect, it } from 'vitest';
-import { LatencyWindow } from '../../src/latency-window.js';
+import { LatencyWindow } from '../../src/routing/latency-window.js';
 
 const RESOLUTION = 1.2;
 

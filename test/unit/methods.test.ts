@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type BlockRef, blockRefOf, isLatestRead, methodFacts, methodLabel } from '../../src/methods.js';
+import {
+  type BlockRef,
+  blockRefOf,
+  isLatestRead,
+  methodFacts,
+  methodLabel,
+} from '../../src/families/evm/methods.js';
 
 const HASH = `0x${'ab'.repeat(32)}`;
 const ADDR = `0x${'11'.repeat(20)}`;

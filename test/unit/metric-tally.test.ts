@@ -2,7 +2,7 @@
 // events: same series, same bucket counts, same sums, in text and in JSON.
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { KEY_SEPARATOR as SEP, TalliedCounter, TalliedHistogram } from '../../src/metric-tally.js';
+import { KEY_SEPARATOR as SEP, TalliedCounter, TalliedHistogram } from '../../src/ops/metric-tally.js';
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 const EVENTS: [string, string, number][] = [

@@ -1,10 +1,15 @@
 // Pure pieces of the operations work, in virtual time: the per-key token bucket, the traffic-share
 // window and grouping, the observer wrapper, and API-key config validation.
 import { describe, expect, it } from 'vitest';
-import { buildConfig, ConfigError } from '../../src/config.js';
-import { nullObserver, type Observer } from '../../src/observer.js';
-import { RateLimiter } from '../../src/rate-limiter.js';
-import { observeTraffic, SHARE_WINDOW_SECONDS, shareGroups, TrafficMeter } from '../../src/traffic-share.js';
+import { buildConfig, ConfigError } from '../../src/config/config.js';
+import { nullObserver, type Observer } from '../../src/ops/observer.js';
+import { RateLimiter } from '../../src/ops/rate-limiter.js';
+import {
+  observeTraffic,
+  SHARE_WINDOW_SECONDS,
+  shareGroups,
+  TrafficMeter,
+} from '../../src/ops/traffic-share.js';
 
 describe('RateLimiter (token bucket per key name)', () => {
   it('allows a burst, then refills at the rate, and says when the next token comes', () => {

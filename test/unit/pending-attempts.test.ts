@@ -1,6 +1,6 @@
 // PendingAttempts: in-flight count and the start of the oldest attempt still in flight.
 import { describe, expect, it } from 'vitest';
-import { PendingAttempts } from '../../src/pending-attempts.js';
+import { PendingAttempts } from '../../src/routing/pending-attempts.js';
 
 describe('PendingAttempts', () => {
   it('is empty at first', () => {

@@ -1,6 +1,6 @@
 // RecentFailures: +1 per failure (at most 3), decaying with a 1 s time constant.
 import { describe, expect, it } from 'vitest';
-import { RecentFailures } from '../../src/recent-failures.js';
+import { RecentFailures } from '../../src/routing/recent-failures.js';
 
 describe('RecentFailures', () => {
   it('is zero until something fails', () => {

@@ -1,7 +1,7 @@
 // RetryBudget on virtual time: retries may add `ratio` of the requests of the last 10 s plus a floor of
 // minPerSecond × 10, counted in 1-s slots that expire as time moves on.
 import { describe, expect, it } from 'vitest';
-import { RetryBudget } from '../../src/retry-budget.js';
+import { RetryBudget } from '../../src/routing/retry-budget.js';
 
 function requests(budget: RetryBudget, n: number, nowMs: number): void {
   for (let i = 0; i < n; i++) budget.recordRequest(nowMs);

@@ -1,10 +1,10 @@
-// Candidate filtering and pick (src/selection.ts) over a real ChainRuntime with hand-set live state.
+// Candidate filtering and pick (src/routing/selection.ts) over a real ChainRuntime with hand-set live state.
 // Pure: no request is sent (undici pools connect lazily), time and randomness are passed in.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChainRuntime } from '../../src/chain.js';
-import { buildConfig } from '../../src/config.js';
-import { type SelectionRequest, selectUpstream } from '../../src/selection.js';
-import type { Upstream } from '../../src/upstream.js';
+import { buildConfig } from '../../src/config/config.js';
+import { ChainRuntime } from '../../src/routing/chain.js';
+import { type SelectionRequest, selectUpstream } from '../../src/routing/selection.js';
+import type { Upstream } from '../../src/routing/upstream.js';
 
 const NOW = 1_000_000;
 let chain: ChainRuntime;

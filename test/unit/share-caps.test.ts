@@ -1,10 +1,10 @@
-// Diversity caps (routing.maxShare, src/share-caps.ts) in virtual time: the sliding window, the cap
+// Diversity caps (routing.maxShare, src/routing/share-caps.ts) in virtual time: the sliding window, the cap
 // held while alternatives exist, the yield (and its count) when none does, priority tiers, config errors.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChainRuntime } from '../../src/chain.js';
-import { buildConfig } from '../../src/config.js';
-import { selectUpstream } from '../../src/selection.js';
-import { CAP_WINDOW_SECONDS, CAP_YIELD_BIT, GroupWindow } from '../../src/share-caps.js';
+import { buildConfig } from '../../src/config/config.js';
+import { ChainRuntime } from '../../src/routing/chain.js';
+import { selectUpstream } from '../../src/routing/selection.js';
+import { CAP_WINDOW_SECONDS, CAP_YIELD_BIT, GroupWindow } from '../../src/routing/share-caps.js';
 
 const T0 = 1_000_000;
 let chain: ChainRuntime | undefined;

@@ -1,8 +1,8 @@
 // The per-upstream opossum breaker as Switchyard configures it, driven with virtual time: verdicts
 // decide, neutral outcomes do not count, it half-opens after resetTimeout and admits one probe.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildConfig } from '../../src/config.js';
-import { NeutralVerdict, Upstream } from '../../src/upstream.js';
+import { buildConfig } from '../../src/config/config.js';
+import { NeutralVerdict, Upstream } from '../../src/routing/upstream.js';
 
 let upstream: Upstream;
 

@@ -3,7 +3,7 @@
 // `error` is null on success, and an error comes with HTTP 500 (404 for an unknown method, 400 for an
 // invalid request). v28 answers requests marked 2.0 strictly: one of result/error, HTTP 200.
 // (doc/release-notes-27101.md; src/httprpc.cpp JSONErrorReply.)
-import { errorObject, parseUpstreamReply, type UpstreamReply } from '../../jsonrpc.js';
+import { errorObject, parseUpstreamReply, type UpstreamReply } from '../../rpc/jsonrpc.js';
 import { isRecord } from '../params.js';
 
 /** Statuses Core's 1.0 server pairs with a JSON-RPC error body: the node answering, not HTTP failing. */

@@ -3,9 +3,9 @@
 // one). An invalid file is rejected with a logged reason and the config in use keeps serving.
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { type Config, loadConfig } from './config.js';
+import { type Config, loadConfig } from '../config/config.js';
+import type { SwitchyardServer } from '../server.js';
 import type { Logger } from './logger.js';
-import type { SwitchyardServer } from './server.js';
 
 export class ConfigReloader {
   private chain: Promise<unknown> = Promise.resolve();

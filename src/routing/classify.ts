@@ -1,8 +1,9 @@
 // (method, how one attempt ended) -> outcome. Pure: the dispatcher reports the outcome to the upstream's
 // breaker and EWMA, and decides from it whether another upstream may be tried.
-import { parseUpstreamReply, type UpstreamReply } from './jsonrpc.js';
-import type { MethodFacts } from './methods.js';
-import { matchBodyQuirk, matchRpcQuirk } from './provider-quirks.js';
+
+import type { MethodFacts } from '../families/evm/methods.js';
+import { matchBodyQuirk, matchRpcQuirk } from '../families/evm/provider-quirks.js';
+import { parseUpstreamReply, type UpstreamReply } from '../rpc/jsonrpc.js';
 
 export type Outcome =
   | 'ok'

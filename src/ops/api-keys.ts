@@ -5,13 +5,13 @@
 // counts as one request (server.maxBatchSize caps it); over a WebSocket, one frame is one request.
 // Keys are never logged, echoed or labelled: metrics carry the key's configured name.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Config } from './config.js';
-import type { ErrorName } from './errors.js';
-import { sendCatalogueError } from './http-util.js';
+import type { Config } from '../config/config.js';
+import type { ErrorName } from '../rpc/errors.js';
+import { sendCatalogueError } from '../rpc/http-util.js';
+import type { Runtime } from '../runtime.js';
+import type { RpcGate } from '../server.js';
 import type { Observer } from './observer.js';
 import { RateLimiter, type Take } from './rate-limiter.js';
-import type { Runtime } from './runtime.js';
-import type { RpcGate } from './server.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 

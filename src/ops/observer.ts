@@ -1,10 +1,10 @@
 // What the core reports as it works. metrics.ts turns these into Prometheus series; tests and the
 // status page can listen too. The core never imports prom-client itself.
-import type { Outcome } from './classify.js';
+import type { Outcome } from '../routing/classify.js';
 
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
-/** Why Switchyard answered a request itself instead of sending it upstream (src/operations.ts). */
+/** Why Switchyard answered a request itself instead of sending it upstream (src/ops/operations.ts). */
 export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied';
 
 /** What happened to a chain's subscription feed (src/subscriptions/chain-feed.ts). */
@@ -47,7 +47,7 @@ export interface Observer {
   shareCapYield?(chain: string, by: 'cloud' | 'provider'): void;
   /** Optional: an upstream was found answering for another chain (health check or live eth_chainId). */
   wrongChain?(chain: string, upstream: string, reportedChainId: number | undefined): void;
-  /** Optional: a response-cache lookup for a cacheable call (src/response-cache.ts): hit or miss. */
+  /** Optional: a response-cache lookup for a cacheable call (src/families/evm/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
   /** Optional: `count` subscription notifications of `kind` were sent. */
   notifications?(chain: string, kind: string, count: number): void;

@@ -5,9 +5,10 @@
 //   block older than servedHead is refused and asked elsewhere;
 // - a block at or below servedHead (or named by hash) that comes back null from a lagging node is
 //   asked elsewhere: a block a client has seen never comes back as null while any upstream has it.
-import type { CallStage } from './call-pipeline.js';
-import type { ChainRuntime } from './chain.js';
-import type { DispatchOptions } from './dispatcher.js';
+
+import type { ChainRuntime } from '../../routing/chain.js';
+import type { DispatchOptions } from '../../routing/dispatcher.js';
+import type { CallStage } from '../../rpc/call-pipeline.js';
 import { blockRefOf, isLatestRead, methodFacts } from './methods.js';
 import { dispatchCall, quantity, resultAnswer, toQuantity } from './stage-calls.js';
 

@@ -4,13 +4,13 @@
 // Never cached: errors, nulls, `latest`/`pending`/`safe`/`finalized` reads, EIP-1898
 // requireCanonical reads. Identical concurrent cacheable calls share one upstream call.
 import { LRUCache } from 'lru-cache';
-import type { CallStage } from './call-pipeline.js';
-import type { ChainRuntime } from './chain.js';
-import type { Config } from './config.js';
-import type { CallAnswer } from './dispatcher.js';
-import type { RpcCall } from './jsonrpc.js';
+import type { Config } from '../../config/config.js';
+import type { ChainRuntime } from '../../routing/chain.js';
+import type { CallAnswer } from '../../routing/dispatcher.js';
+import type { CallStage } from '../../rpc/call-pipeline.js';
+import type { RpcCall } from '../../rpc/jsonrpc.js';
+import type { Runtime } from '../../runtime.js';
 import { blockRefOf, isLatestRead, methodFacts } from './methods.js';
-import type { Runtime } from './runtime.js';
 import { quantity } from './stage-calls.js';
 
 /** Blocks this far below the best head are taken as final (beyond the reorgs seen on EVM chains). */

@@ -3,9 +3,9 @@
 // chain, upstream and domain names come from config, methods from a fixed list (methods.ts), reasons
 // and states from fixed sets. Never a URL, a key or raw client input. Metric list: README.md, "Metrics".
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Runtime } from '../runtime.js';
 import { KEY_SEPARATOR as SEP, TalliedCounter, TalliedHistogram } from './metric-tally.js';
 import type { Observer } from './observer.js';
-import type { Runtime } from './runtime.js';
 import { shareCapMetrics } from './share-cap-metrics.js';
 import { chainShare, isUsable } from './status-model.js';
 import type { TrafficMeter } from './traffic-share.js';

@@ -1,9 +1,9 @@
 // The stages one JSON-RPC call passes through before and around the dispatcher. Each stage is its own
 // module (deny list, cache, transaction broadcast, sticky filters, ...) and may answer by itself.
-import type { ChainRuntime } from './chain.js';
-import type { CallAnswer } from './dispatcher.js';
+import type { ChainRuntime } from '../routing/chain.js';
+import type { CallAnswer } from '../routing/dispatcher.js';
+import type { Runtime } from '../runtime.js';
 import type { RpcCall } from './jsonrpc.js';
-import type { Runtime } from './runtime.js';
 
 /** What a WebSocket connection offers the subscription stage (src/subscriptions/subscription-stage.ts). */
 export interface SubscriberSession {

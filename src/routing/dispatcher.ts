@@ -2,13 +2,13 @@
 // another failure domain when no answer comes in time, classify each outcome, report it to the
 // upstream's breaker and its domains, retry elsewhere within the budget and the request deadline.
 
-import { isHistoricalStateRead } from './archive-routing.js';
+import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
+import { isLatestRead, methodFacts, methodLabel } from '../families/evm/methods.js';
+import type { AttemptKind, Observer } from '../ops/observer.js';
+import { catalogueError } from '../rpc/errors.js';
+import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
 import type { ChainRuntime } from './chain.js';
 import { type Classification, classify, healthEffect, type Outcome, retryable } from './classify.js';
-import { catalogueError } from './errors.js';
-import { type RpcCall, upstreamRequestBody } from './jsonrpc.js';
-import { isLatestRead, methodFacts, methodLabel } from './methods.js';
-import type { AttemptKind, Observer } from './observer.js';
 import { selectUpstream } from './selection.js';
 import { CAP_YIELD_BIT } from './share-caps.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';

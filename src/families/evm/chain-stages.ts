@@ -10,7 +10,7 @@
 //
 // Stages 1, 2 and 5 call the dispatcher themselves (they need restrictTo, minHead or accept), so a stage
 // added after these in operations.ts would not see the calls they handle.
-import type { CallStage } from './call-pipeline.js';
+import type { CallStage } from '../../rpc/call-pipeline.js';
 import { consistentReadsStage } from './consistent-reads.js';
 import { logsSplitterStage } from './logs-splitter.js';
 import { responseCacheStage } from './response-cache.js';

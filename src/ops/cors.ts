@@ -2,8 +2,9 @@
 // headers, so browsers refuse cross-origin calls; `'*'` allows any origin (no credentials are ever
 // allowed); otherwise the request's Origin must be listed exactly. Preflight OPTIONS is answered here
 // with 204. Read from the live config, so a reload applies.
+
+import type { RouteHook } from '../server.js';
 import { API_KEY_HEADER } from './api-keys.js';
-import type { RouteHook } from './server.js';
 
 const ALLOW_METHODS = 'POST, GET, OPTIONS';
 const ALLOW_HEADERS = `content-type, ${API_KEY_HEADER}`;

@@ -1,7 +1,7 @@
 // Admin and node-local namespaces (admin_, debug_, personal_, ...) are refused by default on an
 // endpoint that wallets reach. Patterns are exact names or a prefix ending in `*`.
-import type { CallStage } from './call-pipeline.js';
-import { catalogueError } from './errors.js';
+import type { CallStage } from '../rpc/call-pipeline.js';
+import { catalogueError } from '../rpc/errors.js';
 
 export function isDenied(method: string, patterns: readonly string[]): boolean {
   for (const p of patterns) {

@@ -1,18 +1,18 @@
 // The operational wiring used by the CLI (and by tests that want the real thing): metrics and their
 // observer, the call stages, the extra routes (CORS, /metrics, /dashboard, /admin), the API-key gate
 // and the operators' cordons.
-import { dashboardRoute } from '../routes/dashboard.js';
-import { metricsRoute } from '../routes/metrics.js';
+import { dashboardRoute } from '../../routes/dashboard.js';
+import { metricsRoute } from '../../routes/metrics.js';
+import { chainStages } from '../families/evm/chain-stages.js';
+import { adminRoute } from '../fleet/admin-route.js';
+import { CordonBook } from '../fleet/cordon-book.js';
+import type { CallStage } from '../rpc/call-pipeline.js';
+import type { RouteHook, ServerOptions, SwitchyardServer } from '../server.js';
+import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 import { ApiKeyGuard, apiKeyGate } from './api-keys.js';
-import type { CallStage } from './call-pipeline.js';
-import { chainStages } from './chain-stages.js';
 import { corsRoute } from './cors.js';
-import { adminRoute } from './fleet/admin-route.js';
-import { CordonBook } from './fleet/cordon-book.js';
 import { denyListStage } from './method-deny-list.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import type { RouteHook, ServerOptions, SwitchyardServer } from './server.js';
-import { subscriptionStage } from './subscriptions/subscription-stage.js';
 
 export function operationalStages(): CallStage[] {
   return [denyListStage, subscriptionStage, ...chainStages()];

@@ -2,9 +2,9 @@
 // Full nodes keep recent state only (geth: the last 128 blocks); an older balance, call or trace needs
 // an archive node. Upstreams are archive when configured `archive: true`; the dispatcher learns
 // `archive = false` when one answers an old-state read with "missing trie node" and the like.
-import type { ChainRuntime } from './chain.js';
+import type { ChainRuntime } from '../../routing/chain.js';
+import type { Upstream } from '../../routing/upstream.js';
 import { blockRefOf, methodFacts } from './methods.js';
-import type { Upstream } from './upstream.js';
 
 /** Beyond this depth below the best head a block's state may be pruned on full nodes. */
 export const ARCHIVE_DEPTH = 128;

@@ -1,8 +1,9 @@
 // Small helpers the chain-correctness stages share: derived calls (rewritten params, lookups by hash),
 // dispatching them with options, and reading the answers' error objects and results.
-import type { CallContext } from './call-pipeline.js';
-import type { CallAnswer, DispatchOptions } from './dispatcher.js';
-import type { RpcCall } from './jsonrpc.js';
+
+import type { CallAnswer, DispatchOptions } from '../../routing/dispatcher.js';
+import type { CallContext } from '../../rpc/call-pipeline.js';
+import type { RpcCall } from '../../rpc/jsonrpc.js';
 
 /** A call of `method` with `params`, keeping the client's id (the answer goes back under it). */
 export function derivedCall(call: RpcCall, method: string, params: unknown[]): RpcCall {

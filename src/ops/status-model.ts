@@ -1,12 +1,13 @@
 // The /status document: every chain, failure domain and upstream with its state. Built from live
 // state on demand; upstream URLs appear only as a redacted origin.
-import type { ChainRuntime } from './chain.js';
-import type { Cordon } from './fleet/cordon-request.js';
+
+import type { Cordon } from '../fleet/cordon-request.js';
+import type { ChainRuntime } from '../routing/chain.js';
+import type { Upstream } from '../routing/upstream.js';
+import type { Runtime } from '../runtime.js';
+import type { ChainFeed } from '../subscriptions/chain-feed.js';
 import { redactUrl } from './redact.js';
-import type { Runtime } from './runtime.js';
-import type { ChainFeed } from './subscriptions/chain-feed.js';
 import { SHARE_WINDOW_SECONDS, type ShareGroups, shareGroups, type TrafficMeter } from './traffic-share.js';
-import type { Upstream } from './upstream.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
 export interface StatusSource {

@@ -2,7 +2,7 @@
 // time constant. It multiplies the upstream's selection cost, because a failure says nothing about
 // latency: a 5xx comes back as fast as a result and would leave a failing upstream the cheapest, tried
 // first by every call, each of which then pays a second round trip. The dispatcher leaves refused
-// connections out (src/dispatcher.ts). Pure: time is passed in.
+// connections out (src/routing/dispatcher.ts). Pure: time is passed in.
 
 const DECAY_MS = 1000;
 /** A burst of failures (every call of a hung second timing out) weighs no more than this. */

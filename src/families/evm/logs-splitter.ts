@@ -3,9 +3,10 @@
 // first (`latest` and an omitted bound to the head already handed out or the best known head,
 // `earliest` to 0), so every part reads the same blocks. Bounded by depth, number of sub-requests and
 // the request deadline; past a bound the provider's own "too large" error is the answer.
-import { type CallContext, type CallStage, runPipeline } from './call-pipeline.js';
-import type { CallAnswer } from './dispatcher.js';
-import { catalogueError } from './errors.js';
+
+import type { CallAnswer } from '../../routing/dispatcher.js';
+import { type CallContext, type CallStage, runPipeline } from '../../rpc/call-pipeline.js';
+import { catalogueError } from '../../rpc/errors.js';
 import { quantity, toQuantity } from './stage-calls.js';
 
 /** A range is halved at most this many times (2^12 = 4096 parts). */

@@ -2,7 +2,7 @@
 // chain, already tried, method unsupported), then health (breakers, domains, lag, throttling), with
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
-import { preferArchive } from './archive-routing.js';
+import { preferArchive } from '../families/evm/archive-routing.js';
 import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
@@ -67,7 +67,7 @@ const NEAR_TIE = 0.25;
  * latency × (in-flight + 1)), and lowered in favour during slow start. A hosted provider serves far
  * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
  * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
- * (src/recent-failures.ts).
+ * (src/routing/recent-failures.ts).
  */
 export function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
   const { inFlightScale, slowStartMs } = chain.settings.routing;

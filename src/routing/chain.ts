@@ -1,8 +1,8 @@
 // One chain's runtime: its upstreams, its failure domains, the best head seen, recent latencies (for
 // hedge and stall delays) and its retry budget.
-import type { ChainConfig, Config } from './config.js';
+import type { ChainConfig, Config } from '../config/config.js';
+import { type CordonView, NO_CORDONS } from '../fleet/cordon-book.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
-import { type CordonView, NO_CORDONS } from './fleet/cordon-book.js';
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';

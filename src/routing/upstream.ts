@@ -1,11 +1,11 @@
 // One upstream: its static labels and its live state (in-flight, latency estimate, breaker, health,
 // head, throttling, methods it does not serve). The dispatcher and the health checker write it.
 import CircuitBreaker from 'opossum';
-import type { Config, UpstreamConfig } from './config.js';
+import type { Config, UpstreamConfig } from '../config/config.js';
+import { redactUrl } from '../ops/redact.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
 import { RecentFailures } from './recent-failures.js';
-import { redactUrl } from './redact.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export type HealthState = 'unknown' | 'up' | 'down';

@@ -1,8 +1,8 @@
-// Prometheus series of the diversity caps (routing.maxShare, src/share-caps.ts): how often a cap
+// Prometheus series of the diversity caps (routing.maxShare, src/routing/share-caps.ts): how often a cap
 // yielded in an outage, each cap, and each cloud's and provider's share as the caps count it.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Runtime } from './runtime.js';
-import type { CapDimension } from './share-caps.js';
+import type { CapDimension } from '../routing/share-caps.js';
+import type { Runtime } from '../runtime.js';
 
 export function shareCapMetrics(registers: Registry[], runtime: () => Runtime | undefined) {
   const yields = new Counter({

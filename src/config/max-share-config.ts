@@ -1,4 +1,4 @@
-// `routing.maxShare`: the most of a chain's attempts one cloud or one provider may take (src/share-caps.ts).
+// `routing.maxShare`: the most of a chain's attempts one cloud or one provider may take (src/routing/share-caps.ts).
 import type { Node } from './config-values.js';
 
 export interface MaxShare {

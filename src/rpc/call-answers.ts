@@ -1,11 +1,12 @@
 // Answers the items of one JSON-RPC message (a single call or a batch), each through the call stages
 // on its own: the same for HTTP bodies and WebSocket frames.
+
+import type { ChainRuntime } from '../routing/chain.js';
+import type { CallAnswer } from '../routing/dispatcher.js';
+import type { Runtime } from '../runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
-import type { ChainRuntime } from './chain.js';
-import type { CallAnswer } from './dispatcher.js';
 import { catalogueError } from './errors.js';
 import { errorResponse, type ParsedItem, resultResponse } from './jsonrpc.js';
-import type { Runtime } from './runtime.js';
 
 export interface ItemAnswer {
   /** The response element, or undefined for a notification. */

@@ -5,14 +5,15 @@
 // eth_getTransactionByHash first, and an unresolved doubt answers TX_OUTCOME_UNKNOWN with the hash.
 // A copy is never hedged nor resent; another upstream gets a copy only when one refused without
 // executing it (rate limit, method not offered, connection refused).
-import type { CallContext, CallStage } from './call-pipeline.js';
-import type { ChainRuntime } from './chain.js';
-import type { CallAnswer } from './dispatcher.js';
-import { catalogueError, ERRORS } from './errors.js';
-import { selectUpstream } from './selection.js';
+
+import type { ChainRuntime } from '../../routing/chain.js';
+import type { CallAnswer } from '../../routing/dispatcher.js';
+import { selectUpstream } from '../../routing/selection.js';
+import type { Upstream } from '../../routing/upstream.js';
+import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
+import { catalogueError, ERRORS } from '../../rpc/errors.js';
 import { derivedCall, dispatchCall, errorFields, resultAnswer } from './stage-calls.js';
 import { transactionHash } from './tx-hash.js';
-import type { Upstream } from './upstream.js';
 
 const METHOD = 'eth_sendRawTransaction';
 /** The same bytes are already in the node's pool: geth, erigon/parity, openethereum, nethermind, anvil. */

@@ -1,7 +1,7 @@
 // How real nodes and providers say "no" in JSON-RPC error objects, as data: (code, message) -> outcome.
 // First match wins, so the order is the policy: a revert is read before anything its reason string could
 // contain, range limits before rate limits (Infura uses -32005 for both), specific rows before codes.
-import type { Outcome } from './classify.js';
+import type { Outcome } from '../../routing/classify.js';
 
 export interface RpcQuirk {
   outcome: Outcome;

@@ -7,13 +7,13 @@
 // then create a new filter, which lands on a healthy upstream.
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { CallContext, CallStage } from './call-pipeline.js';
-import type { ChainRuntime } from './chain.js';
-import type { CallAnswer } from './dispatcher.js';
-import { catalogueError, ERRORS } from './errors.js';
+import type { ChainRuntime } from '../../routing/chain.js';
+import type { CallAnswer } from '../../routing/dispatcher.js';
+import type { Upstream } from '../../routing/upstream.js';
+import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
+import { catalogueError, ERRORS } from '../../rpc/errors.js';
 import { type MethodFacts, methodFacts } from './methods.js';
 import { dispatchCall, errorFields, resultAnswer } from './stage-calls.js';
-import type { Upstream } from './upstream.js';
 
 /** geth drops a filter nobody polled for 5 minutes; so does the mapping. */
 export const FILTER_IDLE_MS = 5 * 60_000;
