@@ -6,7 +6,7 @@ import type { Logger } from '../src/ops/logger.js';
 import type { Observer } from '../src/ops/observer.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
 import type { Upstream } from '../src/routing/upstream.js';
-import { parseQuantity, probe } from './probes/evm.js';
+import { probeFamily } from './probes/family-probe.js';
 
 const JITTER = 0.2;
 
@@ -105,27 +105,29 @@ export class HealthChecker {
     t.timer.unref();
   }
 
-  /** One round of probes for one upstream. */
+  /** One round of probes for one upstream: identity, head, readiness, as its chain's family asks them. */
   private async check(t: Track): Promise<void> {
     const { chain, upstream } = t;
     const h = chain.settings.health;
+    const { family } = chain;
+    const probes = family.probes;
     const startedMs = Date.now();
     let ok = true;
     let reason = '';
     // Every round: a provider re-pointed behind the same URL must not serve another chain for long,
-    // and eth_chainId is the cheapest call a provider has.
-    const chainCheck = await this.checkChainId(t);
-    if (chainCheck !== undefined) {
+    // and the identity call (eth_chainId, getGenesisHash, ...) is the cheapest one a node has.
+    const identityCheck = await this.checkIdentity(t);
+    if (identityCheck !== undefined) {
       ok = false;
-      reason = chainCheck;
+      reason = identityCheck;
     }
     if (ok) {
-      const r = await probe(upstream, 'eth_blockNumber', h.timeoutMs);
-      this.observer.healthCheck(chain.name, upstream.name, 'eth_blockNumber', r.ok);
-      const head = r.ok ? parseQuantity(r.value) : undefined;
+      const r = await probeFamily(upstream, family, probes.head, h.timeoutMs);
+      const head = r.ok ? probes.readHead(r.answer) : undefined;
+      this.observer.healthCheck(chain.name, upstream.name, probes.head.method, head !== undefined);
       if (head === undefined) {
         ok = false;
-        reason = r.ok ? 'eth_blockNumber: not a quantity' : r.reason;
+        reason = r.ok ? `${probes.head.method}: ${answerText(r.answer, 'no head in the answer')}` : r.reason;
       } else {
         // A probe's head replaces the last one even when lower: a reorg or a re-pointed provider.
         const seenAtMs = Date.now();
@@ -135,12 +137,15 @@ export class HealthChecker {
         upstream.latency.observe(r.latencyMs, seenAtMs);
       }
     }
-    if (ok && h.checkSyncing) {
-      const r = await probe(upstream, 'eth_syncing', h.timeoutMs);
-      this.observer.healthCheck(chain.name, upstream.name, 'eth_syncing', r.ok);
-      if (!r.ok || r.value !== false) {
+    // EVM asks eth_syncing only when configured (most providers hide it); other families always.
+    const readiness = probes.readiness;
+    if (ok && readiness && probes.readReadiness && (family.name !== 'evm' || h.checkSyncing)) {
+      const r = await probeFamily(upstream, family, readiness, h.timeoutMs);
+      const verdict = r.ok ? probes.readReadiness(r.answer) : { ready: false, reason: r.reason };
+      this.observer.healthCheck(chain.name, upstream.name, readiness.method, verdict.ready);
+      if (!verdict.ready) {
         ok = false;
-        reason = r.ok ? 'node is syncing' : r.reason;
+        reason = verdict.reason ?? 'not ready';
       }
     }
     t.checks++;
@@ -151,27 +156,33 @@ export class HealthChecker {
     this.probeDomains(t, ok, startedMs);
   }
 
-  /** Probes eth_chainId and records it; returns why the upstream fails the check, if it does. */
-  private async checkChainId(t: Track): Promise<string | undefined> {
+  /** Probes the chain's identity and records it; returns why the upstream fails the check, if it does. */
+  private async checkIdentity(t: Track): Promise<string | undefined> {
     const { chain, upstream } = t;
-    const r = await probe(upstream, 'eth_chainId', chain.settings.health.timeoutMs);
-    this.observer.healthCheck(chain.name, upstream.name, 'eth_chainId', r.ok);
+    const probes = chain.family.probes;
+    const r = await probeFamily(upstream, chain.family, probes.identity, chain.settings.health.timeoutMs);
+    const id = r.ok ? probes.readIdentity(r.answer) : undefined;
+    this.observer.healthCheck(chain.name, upstream.name, probes.identity.method, id !== undefined);
     if (!r.ok) return r.reason;
-    const id = parseQuantity(r.value);
-    upstream.reportedChainId = id;
-    const wrong = id !== chain.chainId;
+    // Warming up, initial download: the node says so instead of an identity; not a wrong chain.
+    if ('error' in r.answer) return `${probes.identity.method}: ${r.answer.error.message.slice(0, 80)}`;
+    const wrong = id !== chain.identity;
     if (wrong !== upstream.wrongChain) {
       this.logger[wrong ? 'warn' : 'info'](wrong ? 'upstream on wrong chain' : 'upstream chain id ok', {
         chain: chain.name,
         upstream: upstream.name,
-        expected: chain.chainId,
-        reported: id,
+        expected: chain.identity,
+        reported: id ?? null,
       });
     }
-    if (wrong && !upstream.wrongChain) this.observer.wrongChain?.(chain.name, upstream.name, id);
-    upstream.wrongChain = wrong;
+    const newlyWrong = wrong && !upstream.wrongChain;
+    upstream.markIdentity(id, !wrong);
+    if (newlyWrong) this.observer.wrongChain?.(chain.name, upstream.name, upstream.reportedChainId);
     // Its head and sync state mean nothing for this chain: no further probes this round.
-    return wrong ? `wrong chain id ${id ?? 'unreadable'}` : undefined;
+    if (!wrong) return undefined;
+    return chain.family.name === 'evm'
+      ? `wrong chain id ${id ?? 'unreadable'}`
+      : `wrong chain: ${id ?? 'unreadable'}`;
   }
 
   /**
@@ -219,4 +230,8 @@ export class HealthChecker {
       });
     }
   }
+}
+
+function answerText(answer: { result: unknown } | { error: { message: string } }, fallback: string): string {
+  return 'error' in answer ? answer.error.message.slice(0, 80) : fallback;
 }

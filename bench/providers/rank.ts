@@ -52,7 +52,7 @@ export interface UpstreamScore {
 
 export interface ChainScores {
   chain: string;
-  chainId: number;
+  chainId: number | undefined;
   bestHead: number | null;
   upstreams: UpstreamScore[];
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type FleetConfig, readAdminKeys, readFleet, readWorkers } from '../fleet/fleet-config.js';
+import { type ChainIdentity, readChainIdentity } from './chain-identity.js';
 import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
 import { type MaxShare, readMaxShare } from './max-share-config.js';
@@ -27,9 +28,8 @@ export interface UpstreamConfig {
   archive: boolean | undefined;
 }
 
-export interface ChainConfig {
+export interface ChainConfig extends ChainIdentity {
   name: string;
-  chainId: number;
   upstreams: readonly UpstreamConfig[];
 }
 
@@ -173,7 +173,7 @@ function readUpstream(node: Node): UpstreamConfig {
 }
 
 function readChain(node: Node): ChainConfig {
-  node.object(['name', 'chainId', 'upstreams']);
+  node.object(['name', 'family', 'chainId', 'genesisHash', 'network', 'upstreams']);
   const nameNode = node.child('name');
   const name = nameNode.string();
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name))
@@ -182,7 +182,7 @@ function readChain(node: Node): ChainConfig {
   const upstreamsNode = node.child('upstreams');
   const upstreams = upstreamsNode.list().map(readUpstream);
   if (upstreams.length === 0) upstreamsNode.fail('expected at least one upstream');
-  return { name, chainId: node.child('chainId').number(undefined, 1), upstreams };
+  return { name, ...readChainIdentity(node), upstreams };
 }
 
 export function buildConfig(raw: unknown, file: string, secrets: readonly string[] = []): Config {

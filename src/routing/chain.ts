@@ -1,6 +1,8 @@
 // One chain's runtime: its upstreams, its failure domains, the best head seen, recent latencies (for
 // hedge and stall delays) and its retry budget.
 import type { ChainConfig, Config } from '../config/config.js';
+import type { ChainFamily } from '../families/family.js';
+import { FAMILIES } from '../families/registry.js';
 import { type CordonView, NO_CORDONS } from '../fleet/cordon-book.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';
@@ -11,7 +13,12 @@ import { Upstream, upstreamSetup } from './upstream.js';
 
 export class ChainRuntime {
   readonly name: string;
-  readonly chainId: number;
+  /** EVM chain id (undefined for other families). */
+  readonly chainId: number | undefined;
+  /** What the chain's family knows: probes, method facts, error rows, submission. */
+  readonly family: ChainFamily;
+  /** The identity every upstream must report (family-specific: chain id, genesis hash, network). */
+  readonly identity: string;
   readonly upstreams: readonly Upstream[];
   readonly domains = new Map<string, DomainBreaker>();
   readonly budget: RetryBudget;
@@ -39,6 +46,8 @@ export class ChainRuntime {
   ) {
     this.name = config.name;
     this.chainId = config.chainId;
+    this.family = FAMILIES[config.family];
+    this.identity = config.identity;
     this.upstreams = config.upstreams.map((u) => {
       const kept = previous?.upstreams.find(
         (p) => p.name === u.name && p.setup === upstreamSetup(u, config.name, settings),

@@ -1,8 +1,12 @@
 // (method, how one attempt ended) -> outcome. Pure: the dispatcher reports the outcome to the upstream's
 // breaker and EWMA, and decides from it whether another upstream may be tried.
 
+import { bitcoinReplyStatus, parseBitcoinReply } from '../families/bitcoin/reply.js';
+import { matchErrorRow } from '../families/error-rows.js';
+import { evmFamily } from '../families/evm/index.js';
 import type { MethodFacts } from '../families/evm/methods.js';
-import { matchBodyQuirk, matchRpcQuirk } from '../families/evm/provider-quirks.js';
+import { matchBodyQuirk } from '../families/evm/provider-quirks.js';
+import type { ChainFamily } from '../families/family.js';
 import { parseUpstreamReply, type UpstreamReply } from '../rpc/jsonrpc.js';
 
 export type Outcome =
@@ -187,13 +191,17 @@ function classifyReply(
   method: string,
   end: Extract<AttemptEnd, { kind: 'reply' }>,
   nowMs: number,
+  family: ChainFamily,
 ): Classification {
-  const { status, body } = end;
+  const { body } = end;
+  const parsed =
+    family.envelope === 'bitcoin' ? parseBitcoinReply(body, end.status) : parseUpstreamReply(body);
+  // Bitcoin Core's 1.0 envelope answers its errors with HTTP 500: the node answering, not failing.
+  const status = family.envelope === 'bitcoin' ? bitcoinReplyStatus(end.status, parsed) : end.status;
   const retryAfterHeader = header(end.headers, 'retry-after');
   const headerMs = parseRetryAfter(retryAfterHeader, nowMs);
   const throttledByStatus = statusThrottles(status, retryAfterHeader !== undefined);
   const httpPrefix = is2xx(status) ? '' : `http ${status} `;
-  const parsed = parseUpstreamReply(body);
 
   if (parsed.kind === 'result') {
     if (is2xx(status)) {
@@ -211,7 +219,7 @@ function classifyReply(
 
   if (parsed.kind === 'error') {
     const text = typeof parsed.data === 'string' ? `${parsed.message} ${parsed.data}` : parsed.message;
-    const quirk = matchRpcQuirk(method, parsed.code, text);
+    const quirk = matchErrorRow(family.errorRows, method, parsed);
     const outcome: Outcome = throttledByStatus
       ? 'throttled'
       : (quirk?.outcome ?? unmatchedErrorOutcome(status));
@@ -242,8 +250,14 @@ function classifyReply(
   };
 }
 
-export function classify(method: string, end: AttemptEnd, nowMs: number): Classification {
-  return end.kind === 'transport' ? classifyTransport(end) : classifyReply(method, end, nowMs);
+/** `family`: whose error rows and envelope apply (EVM when not given). */
+export function classify(
+  method: string,
+  end: AttemptEnd,
+  nowMs: number,
+  family: ChainFamily = evmFamily,
+): Classification {
+  return end.kind === 'transport' ? classifyTransport(end) : classifyReply(method, end, nowMs, family);
 }
 
 /** Health meaning of an outcome: 'success' | 'failure' | 'neutral' (throttled, unsupported, cancelled: no breaker effect). */

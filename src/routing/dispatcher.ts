@@ -3,7 +3,6 @@
 // upstream's breaker and its domains, retry elsewhere within the budget and the request deadline.
 
 import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
-import { isLatestRead, methodFacts, methodLabel } from '../families/evm/methods.js';
 import type { AttemptKind, Observer } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
@@ -85,18 +84,20 @@ export class Dispatcher {
   }
 
   needsArchive(chain: ChainRuntime, call: RpcCall): boolean {
-    return isHistoricalStateRead(chain, call.method, call.params);
+    return chain.family.name === 'evm' && isHistoricalStateRead(chain, call.method, call.params);
   }
 
   dispatch(chain: ChainRuntime, call: RpcCall, options: DispatchOptions): Promise<CallAnswer> {
-    const facts = methodFacts(call.method);
-    const label = methodLabel(call.method);
+    const family = chain.family;
+    const facts = family.methodFacts(call.method);
+    const label = family.methodLabel(call.method);
+    const identityCall = isIdentityCall(chain, call);
     const startMs = this.now();
     chain.budget.recordRequest(startMs);
     const body = upstreamRequestBody(call, nextUpstreamId++);
     const selectionRequest = {
       method: call.method,
-      latestRead: isLatestRead(call.method, call.params),
+      latestRead: family.isLatestRead(call.method, call.params),
       needsArchive: this.needsArchive(chain, call),
       minHead: options.minHead,
       tried: new Set<Upstream>(),
@@ -172,7 +173,8 @@ export class Dispatcher {
         const attempt: Attempt = { upstream, kind, orphaned: false };
         live.add(attempt);
         const deepRead = selectionRequest.needsArchive;
-        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, deepRead, () => {
+        const reads = { deepRead, identityCall };
+        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, reads, () => {
           // Stalled: the upstream counts as failing now; do not wait for its deadline to try elsewhere.
           if (!done && hedgeAllowed) launch('retry');
         }).then((classification) => {
@@ -256,7 +258,7 @@ export class Dispatcher {
     body: string,
     attempt: Attempt,
     panic: boolean,
-    deepRead: boolean,
+    reads: { deepRead: boolean; identityCall: boolean },
     onStall: () => void,
   ): Promise<Classification> {
     const { upstream } = attempt;
@@ -313,7 +315,8 @@ export class Dispatcher {
     upstream.pending.end(pending);
     const nowMs = this.now();
     const latencyMs = nowMs - startMs;
-    let c = classify(method, end, nowMs);
+    const { deepRead, identityCall } = reads;
+    let c = classify(method, end, nowMs, chain.family);
     let effect = healthEffect(c.outcome);
     if (effect === 'success') {
       upstream.latency.observe(latencyMs, nowMs);
@@ -333,13 +336,15 @@ export class Dispatcher {
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);
     // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.
     if (c.outcome === 'missing_state' && deepRead && upstream.archive === undefined) upstream.archive = false;
-    if (c.outcome === 'ok' && method === 'eth_blockNumber' && c.reply?.kind === 'result') {
-      noteHead(chain, upstream, c.reply.value, nowMs);
+    if (c.outcome === 'ok' && c.reply?.kind === 'result') {
+      // Live answers are head evidence too: no extra probe needed while traffic flows.
+      const head = chain.family.liveHead(method, c.reply.value);
+      if (head !== undefined) chain.recordHead(upstream, head, nowMs);
     }
-    if (c.outcome === 'ok' && method === 'eth_chainId' && c.reply?.kind === 'result') {
+    if (c.outcome === 'ok' && identityCall && c.reply?.kind === 'result') {
       // A provider re-pointed behind the same URL shows in live answers before the next probe.
       const wasWrong = upstream.wrongChain;
-      if (wrongChainId(upstream, chain.chainId, c.reply.value)) {
+      if (wrongIdentity(chain, upstream, c.reply.value)) {
         if (!wasWrong) this.observer.wrongChain?.(chain.name, upstream.name, upstream.reportedChainId);
         c = { ...c, outcome: 'upstream_error', detail: 'wrong chain id' };
         effect = 'failure';
@@ -360,17 +365,18 @@ export class Dispatcher {
   }
 }
 
-/** Marks the upstream as on the wrong chain when a live eth_chainId answer says so. */
-function wrongChainId(upstream: Upstream, expected: number, value: unknown): boolean {
-  if (typeof value !== 'string' || !/^0x[0-9a-f]{1,13}$/i.test(value)) return false;
-  if (Number.parseInt(value, 16) === expected) return false;
-  upstream.wrongChain = true;
-  upstream.reportedChainId = Number.parseInt(value, 16);
-  return true;
+/** The call is the family's identity probe (eth_chainId, getGenesisHash, getblockhash [0], status). */
+function isIdentityCall(chain: ChainRuntime, call: RpcCall): boolean {
+  const probe = chain.family.probes.identity;
+  if (call.method !== probe.method) return false;
+  const params = call.params ?? (Array.isArray(probe.params) ? [] : {});
+  return JSON.stringify(params) === JSON.stringify(probe.params);
 }
 
-/** Live eth_blockNumber answers are head evidence too: no extra probe needed while traffic flows. */
-function noteHead(chain: ChainRuntime, upstream: Upstream, value: unknown, nowMs: number): void {
-  if (typeof value !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(value)) return;
-  chain.recordHead(upstream, Number.parseInt(value, 16), nowMs);
+/** Marks the upstream as on the wrong chain when a live answer to the identity call says so. */
+function wrongIdentity(chain: ChainRuntime, upstream: Upstream, value: unknown): boolean {
+  const reported = chain.family.probes.readIdentity({ result: value });
+  if (reported === undefined || reported === chain.identity) return false;
+  upstream.markIdentity(reported, false);
+  return true;
 }

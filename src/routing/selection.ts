@@ -28,7 +28,7 @@ export interface Selection {
 function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
   if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method)) return false;
   // Once some upstream has proven its chain id, unproven ones wait for their own check.
-  if (anyVerified && u.reportedChainId === undefined) return false;
+  if (anyVerified && u.reportedIdentity === undefined) return false;
   return !(req.needsArchive && u.archive === false);
 }
 
@@ -84,7 +84,7 @@ export function selectUpstream(
   restrictTo?: ReadonlySet<Upstream>,
 ): Selection | undefined {
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
-  const anyVerified = chain.upstreams.some((u) => u.reportedChainId !== undefined && !u.wrongChain);
+  const anyVerified = chain.upstreams.some((u) => u.reportedIdentity !== undefined && !u.wrongChain);
   const servableList = all.filter((u) => servable(u, req, anyVerified));
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health

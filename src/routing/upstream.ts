@@ -47,8 +47,8 @@ export class Upstream {
   /** Failed attempts lately (decaying): they raise the selection cost. */
   readonly failures = new RecentFailures();
   health: HealthState = 'unknown';
-  /** Last chain id the upstream reported; a mismatch keeps it out of all traffic. */
-  reportedChainId: number | undefined;
+  /** Last identity the upstream reported (chain id, genesis hash, network); a mismatch keeps it out of all traffic. */
+  reportedIdentity: string | undefined;
   wrongChain = false;
   head: number | undefined;
   headSeenAtMs: number | undefined;
@@ -133,6 +133,22 @@ export class Upstream {
 
   get redactedUrl(): string {
     return redactUrl(this.config.url);
+  }
+
+  /** Records what the identity probe (or a live identity answer) said; `matches`: it is this chain. */
+  markIdentity(reported: string | undefined, matches: boolean): void {
+    this.reportedIdentity = reported;
+    this.wrongChain = !matches;
+  }
+
+  /** The reported identity as an EVM chain id (what /status and fleet messages show), when it is one. */
+  get reportedChainId(): number | undefined {
+    const id = this.reportedIdentity;
+    return id !== undefined && /^\d{1,15}$/.test(id) ? Number(id) : undefined;
+  }
+
+  set reportedChainId(id: number | undefined) {
+    this.reportedIdentity = id === undefined ? undefined : String(id);
   }
 
   markUnsupported(method: string): void {

@@ -164,7 +164,7 @@ export class ChainFeed implements HeadSourceListener {
 
   head(upstream: Upstream, header: BlockHeader): void {
     // As for calls: only an upstream whose chain id was checked and is right may move the feed.
-    if (!this.running || upstream.wrongChain || upstream.reportedChainId === undefined) return;
+    if (!this.running || upstream.wrongChain || upstream.reportedIdentity === undefined) return;
     const nowMs = Date.now();
     this.ctx.chain.recordHead(upstream, header.number, nowMs);
     if ((this.lastHeadOf.get(upstream) ?? -1) < header.number) this.lastHeadOf.set(upstream, header.number);

@@ -136,7 +136,9 @@ describe('defaults', () => {
       chains: [
         {
           name: 'ethereum',
+          family: 'evm',
           chainId: 1,
+          identity: '1',
           upstreams: [
             {
               name: 'a',
@@ -320,6 +322,37 @@ describe('validation messages', () => {
     expect(ok.chains[0]!.upstreams[0]!.ws).toBe('wss://eth.example/ws/k');
   });
 
+  it('reads each family with its identity key, and names the key that is wrong or missing', () => {
+    const chain = (extra: Raw) => ({ chains: [{ name: 'c', upstreams: [upstream('a')], ...extra }] });
+    const sol = buildConfig(
+      chain({ family: 'solana', genesisHash: '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d' }),
+      FILE,
+    );
+    expect(sol.chains[0]).toMatchObject({
+      family: 'solana',
+      chainId: undefined,
+      identity: '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d',
+    });
+    const btc = buildConfig(
+      chain({ family: 'bitcoin', genesisHash: `000000000019D6689C${'0'.repeat(46)}` }),
+      FILE,
+    );
+    expect(btc.chains[0]!.identity).toBe(`000000000019d6689c${'0'.repeat(46)}`);
+    expect(buildConfig(chain({ family: 'cometbft', network: 'cosmoshub-4' }), FILE).chains[0]!.identity).toBe(
+      'cosmoshub-4',
+    );
+    expect(buildError(chain({ family: 'solana' })).message).toBe(
+      `${FILE}: chains[0].genesisHash: required: expected a string`,
+    );
+    expect(buildError(chain({ family: 'bitcoin', genesisHash: 'xyz' })).keyPath).toBe(
+      'chains[0].genesisHash',
+    );
+    expect(buildError(chain({ family: 'cometbft', network: 'n', chainId: 1 })).message).toBe(
+      `${FILE}: chains[0].chainId: not used by family cometbft (it uses network)`,
+    );
+    expect(buildError(chain({ family: 'tron', chainId: 1 })).keyPath).toBe('chains[0].family');
+  });
+
   it('names the subscriptions key that is out of range', () => {
     const err = buildError(minimal({ subscriptions: { reorgDepth: 0 } }));
     expect(err.keyPath).toBe('subscriptions.reorgDepth');
@@ -359,7 +392,7 @@ describe('validation messages', () => {
       chains: [{ name: 'eth', chainId: 1, upstreams: [upstream('a')], rpc: 'x' }],
     });
     expect(chainErr.keyPath).toBe('chains[0].rpc');
-    expect(chainErr.message).toContain('allowed: name, chainId, upstreams');
+    expect(chainErr.message).toContain('allowed: name, family, chainId, genesisHash, network, upstreams');
     const upErr = buildError(minimal({}, [upstream('a'), upstream('b', { weight: 3 })]));
     expect(upErr.keyPath).toBe('chains[0].upstreams[1].weight');
     expect(upErr.message).toContain(
@@ -673,7 +706,7 @@ describe('loading files', () => {
 
   it('shows the defaults in config.example.yaml, as its header promises', () => {
     const example = loadConfig(EXAMPLE, {});
-    const defaults = buildConfig({ chains: example.chains.map((c) => ({ ...c })) }, FILE);
+    const defaults = buildConfig({ chains: example.chains.map(({ identity: _derived, ...c }) => c) }, FILE);
     expect(example.server).toEqual(defaults.server);
     expect(example.logging).toEqual(defaults.logging);
   });
