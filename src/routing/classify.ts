@@ -218,7 +218,6 @@ function classifyReply(
   }
 
   if (parsed.kind === 'error') {
-    const text = typeof parsed.data === 'string' ? `${parsed.message} ${parsed.data}` : parsed.message;
     const quirk = matchErrorRow(family.errorRows, method, parsed);
     const outcome: Outcome = throttledByStatus
       ? 'throttled'
