@@ -6,6 +6,7 @@ import type { CallStage } from '../src/call-pipeline.js';
 import type { ChainRuntime } from '../src/chain.js';
 import { readBody, sendCatalogueError, sendJson } from '../src/http-util.js';
 import { batchResponse, parseRequestBody } from '../src/jsonrpc.js';
+import { drainLimits, refuseOversizeBody } from '../src/oversize-body.js';
 import type { Runtime } from '../src/runtime.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';
@@ -21,8 +22,8 @@ export async function handleRpc(
   const body = await readBody(req, server.maxBodyBytes);
   if (!body.ok) {
     if (body.tooLarge) {
-      res.setHeader('connection', 'close');
-      sendCatalogueError(res, 'BODY_TOO_LARGE', `limit is ${server.maxBodyBytes} bytes`);
+      const detail = `limit is ${server.maxBodyBytes} bytes`;
+      refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes));
     } else {
       res.destroy();
     }
