@@ -1,6 +1,7 @@
 // POST / and POST /<chain>: JSON-RPC over HTTP. Single and batch; each batch element is its own call
 // (its own upstream, retries and failover); notifications are sent on but get no answer element.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OVERLOADED_RETRY_AFTER_S } from '../src/admission.js';
 import { answerItems } from '../src/call-answers.js';
 import type { CallStage } from '../src/call-pipeline.js';
 import type { ChainRuntime } from '../src/chain.js';
@@ -50,5 +51,9 @@ export async function handleRpc(
     res.end();
     return;
   }
-  sendJson(res, 200, parsed.kind === 'single' ? parts[0]! : batchResponse(parts), headers);
+  // Refused by admission control: the whole answer is a 503 a client or load balancer backs off from.
+  const overloaded = answers.some((a) => a.overloaded);
+  if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
+  const status = parsed.kind === 'single' && overloaded ? 503 : 200;
+  sendJson(res, status, parsed.kind === 'single' ? parts[0]! : batchResponse(parts), headers);
 }

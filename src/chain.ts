@@ -1,5 +1,6 @@
 // One chain's runtime: its upstreams, its failure domains, the best head seen, recent latencies (for
 // hedge and stall delays) and its retry budget.
+import { CallAdmission } from './admission.js';
 import type { ChainConfig, Config } from './config.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';
@@ -13,6 +14,8 @@ export class ChainRuntime {
   readonly upstreams: readonly Upstream[];
   readonly domains = new Map<string, DomainBreaker>();
   readonly budget: RetryBudget;
+  /** Calls in flight, bounded by `routing.maxInFlight` (src/admission.ts). */
+  readonly admission: CallAdmission;
   /** Latency of successful attempts for the whole chain and per method label. */
   readonly latency: LatencyWindow;
   private readonly methodLatency = new Map<string, LatencyWindow>();
@@ -62,6 +65,7 @@ export class ChainRuntime {
       breaker.onTransition = onTransition;
       this.domains.set(key, breaker);
     }
+    this.admission = new CallAdmission(settings.routing.maxInFlight);
     this.budget = new RetryBudget(
       settings.routing.retryBudget.ratio,
       settings.routing.retryBudget.minPerSecond,

@@ -57,6 +57,10 @@ export interface Config {
     slowStartMs: number;
     /** In-flight attempts that double an upstream's selection cost. */
     inFlightScale: number;
+    /** Calls in flight per chain beyond which new calls are answered OVERLOADED at once. */
+    maxInFlight: number;
+    /** Attempts that may wait for one of an upstream's connections; beyond, it takes no more. */
+    upstreamQueue: number;
   };
   breakers: {
     upstream: {
@@ -210,6 +214,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'sendTransactionDomains',
       'slowStart',
       'inFlightScale',
+      'maxInFlight',
+      'upstreamQueue',
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
@@ -330,6 +336,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       sendTransactionDomains: routing.child('sendTransactionDomains').number(2, 1, 10),
       slowStartMs: routing.child('slowStart').duration(1000),
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
+      maxInFlight: routing.child('maxInFlight').number(10_000, 1, 1_000_000),
+      upstreamQueue: routing.child('upstreamQueue').number(256, 0, 100_000),
     },
     breakers: {
       upstream: {

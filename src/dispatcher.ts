@@ -2,6 +2,7 @@
 // another failure domain when no answer comes in time, classify each outcome, report it to the
 // upstream's breaker and its domains, retry elsewhere within the budget and the request deadline.
 
+import { anyFull } from './admission.js';
 import { isHistoricalStateRead } from './archive-routing.js';
 import type { ChainRuntime } from './chain.js';
 import { type Classification, classify, healthEffect, type Outcome, retryable } from './classify.js';
@@ -15,7 +16,14 @@ import { NeutralVerdict, type Upstream } from './upstream.js';
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
 export type CallAnswer =
   | { kind: 'result'; raw: string; value: unknown; upstream: string }
-  | { kind: 'error'; raw: string; upstream: string | undefined; outcome?: Outcome };
+  | {
+      kind: 'error';
+      raw: string;
+      upstream: string | undefined;
+      outcome?: Outcome;
+      /** Refused by admission control (OVERLOADED): the client should retry after a pause. */
+      overloaded?: true;
+    };
 
 export interface DispatchOptions {
   deadlineAtMs: number;
@@ -91,6 +99,11 @@ export class Dispatcher {
     const facts = methodFacts(call.method);
     const label = methodLabel(call.method);
     const startMs = this.now();
+    if (!chain.admission.enter()) {
+      this.observer.rejected?.('overloaded');
+      this.observer.request(chain.name, label, 'error', 0);
+      return Promise.resolve(overloaded(`${chain.name} carries ${chain.admission.inFlight} calls`));
+    }
     chain.budget.recordRequest(startMs);
     const body = upstreamRequestBody(call, nextUpstreamId++);
     const selectionRequest = {
@@ -111,11 +124,14 @@ export class Dispatcher {
       let rejected: CallAnswer | undefined;
       let attempts = 0;
       let done = false;
+      /** Some upstream was passed over because its pool and queue were full. */
+      let outOfRoom = false;
       let hedgeTimer: NodeJS.Timeout | undefined;
 
       const finish = (answer: CallAnswer) => {
         if (done) return;
         done = true;
+        chain.admission.leave();
         clearTimeout(hedgeTimer);
         clearTimeout(deadlineTimer);
         for (const a of live) {
@@ -141,6 +157,11 @@ export class Dispatcher {
           finish({ kind: 'error', raw, upstream, outcome });
           return;
         }
+        if (outOfRoom) {
+          this.observer.rejected?.('overloaded');
+          finish(overloaded('every upstream that could serve it is at its connection and queue bound'));
+          return;
+        }
         const detail = failures.length === 0 ? `chain ${chain.name}` : undefined;
         const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
         finish({
@@ -154,7 +175,10 @@ export class Dispatcher {
         if (done || attempts >= maxAttempts || this.now() >= options.deadlineAtMs) return false;
         const nowMs = this.now();
         const selection = selectUpstream(chain, selectionRequest, nowMs, this.random, options.restrictTo);
-        if (!selection) return false;
+        if (!selection) {
+          outOfRoom ||= anyFull(chain, selectionRequest.tried, options.restrictTo);
+          return false;
+        }
         if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
         if (selection.panic) this.observer.panic(chain.name);
         const upstream = selection.upstream;
@@ -349,6 +373,10 @@ export class Dispatcher {
     this.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, attempt.kind);
     return c;
   }
+}
+
+function overloaded(detail: string): CallAnswer {
+  return { kind: 'error', raw: catalogueError('OVERLOADED', detail), upstream: undefined, overloaded: true };
 }
 
 /** Marks the upstream as on the wrong chain when a live eth_chainId answer says so. */

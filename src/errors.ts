@@ -47,6 +47,11 @@ export const ERRORS = {
     httpStatus: 403,
     message: 'origin not allowed (server.corsOrigins)',
   },
+  OVERLOADED: {
+    rpcCode: -32061,
+    httpStatus: 503,
+    message: 'overloaded: too many calls in flight, retry after a moment',
+  },
   FILTER_NOT_FOUND: { rpcCode: -32000, httpStatus: 200, message: 'filter not found' },
   INTERNAL: { rpcCode: -32603, httpStatus: 500, message: 'internal error' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -2,6 +2,7 @@
 // chain, already tried, method unsupported), then health (breakers, domains, lag, throttling), with
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
+import { hasRoom } from './admission.js';
 import { preferArchive } from './archive-routing.js';
 import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
@@ -82,7 +83,8 @@ export function selectUpstream(
 ): Selection | undefined {
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
   const anyVerified = chain.upstreams.some((u) => u.reportedChainId !== undefined && !u.wrongChain);
-  const servableList = all.filter((u) => servable(u, req, anyVerified));
+  // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
+  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u));
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health
   // checks probe those domains anyway, and a probe into a region that is still dead costs its caller

@@ -97,6 +97,8 @@ describe('defaults', () => {
         sendTransactionDomains: 2,
         slowStartMs: 1000,
         inFlightScale: 16,
+        maxInFlight: 10_000,
+        upstreamQueue: 256,
       },
       breakers: {
         upstream: {
