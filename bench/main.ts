@@ -5,7 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FULL_OVERHEAD, OVERHEAD_TARGETS, QUICK_OVERHEAD, runOverhead } from './overhead/run.js';
+import {
+  CROWD_TARGETS,
+  FULL_OVERHEAD,
+  OVERHEAD_TARGETS,
+  QUICK_OVERHEAD,
+  runOverhead,
+} from './overhead/run.js';
 import { killAllChildren } from './proc/child.js';
 import {
   cpuSnapshot,
@@ -35,7 +41,7 @@ function help(): string {
 
 Runs the outage scenarios against Switchyard, nginx and HAProxy (each as a real process pinned to
 core 0, the fleet and the load on core 1), then overhead and throughput against one fake upstream
-(direct, nginx, HAProxy, naive http-proxy, Switchyard). Writes report.md, report.json and one SVG
+(direct, nginx, HAProxy, bare Node forwarder, naive http-proxy, Switchyard). Writes report.md, report.json and one SVG
 per scenario. nginx, haproxy and wrk come from apt-get; a missing one is reported, not fatal.
 
 Options:
@@ -154,13 +160,15 @@ async function main(argv: string[]): Promise<number> {
 
   const runs: { s: Scenario; t: ScenarioTarget }[] = [];
   for (const s of scenarios) for (const t of targets) runs.push({ s, t });
-  const overheadSteps = withOverhead ? OVERHEAD_TARGETS.length * overheadTiming.rounds : 0;
+  // Rounds of every target, then one allocation run per Node target (bare forwarder, Switchyard).
+  const overheadSteps = withOverhead ? OVERHEAD_TARGETS.length * overheadTiming.rounds + 2 : 0;
   const overheadWeight =
     overheadSteps *
     (overheadTiming.warmupMs +
       overheadTiming.c1Ms +
       overheadTiming.rateMs +
       overheadTiming.saturationMs +
+      (overheadTiming.crowdMs * CROWD_TARGETS.length) / OVERHEAD_TARGETS.length +
       700);
   const totalWeight = runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) + overheadWeight;
   const progress = new Progress(totalWeight, runs.length + overheadSteps);

@@ -31,13 +31,29 @@ export class CallAdmission {
 }
 
 /**
- * An upstream takes another attempt while it has fewer than its pool's connections plus
- * `routing.upstreamQueue` attempts in flight (undici's pool queue has no bound of its own). Hedges,
- * retries and primaries alike: a full upstream is passed over for another, and when none has room the
- * call is OVERLOADED.
+ * Attempts that may wait for one of an upstream's connections (undici's pool queue has no bound of its
+ * own): `routing.upstreamQueue`, or as many as its connections answer within `routing.maxQueueWait` at
+ * its expected latency, whichever is more. A count alone is wrong both ways: a 1 ms upstream drains a
+ * queue of thousands (one event-loop turn can read that many requests) in milliseconds, while a queue
+ * of a hundred before a 100 ms upstream waits seconds. A hung upstream's expected latency grows with
+ * its oldest attempt, so its queue shrinks to the count.
  */
-export function hasRoom(chain: ChainRuntime, u: Upstream): boolean {
-  return u.inFlight < u.config.maxConnections + chain.settings.routing.upstreamQueue;
+export function queueBound(chain: ChainRuntime, u: Upstream, nowMs: number): number {
+  const { upstreamQueue, maxQueueWaitMs } = chain.settings.routing;
+  const drainable = (u.config.maxConnections * maxQueueWaitMs) / Math.max(1, u.expectedLatencyMs(nowMs));
+  return Math.max(upstreamQueue, Math.floor(drainable));
+}
+
+/**
+ * An upstream takes another attempt while it has fewer than its pool's connections plus its queue
+ * bound in flight. Hedges, retries and primaries alike: a full upstream is passed over for another,
+ * and when none has room the call is OVERLOADED.
+ */
+export function hasRoom(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
+  const connections = u.config.maxConnections;
+  // The common case, decided without the latency estimate.
+  if (u.inFlight < connections + chain.settings.routing.upstreamQueue) return true;
+  return u.inFlight < connections + queueBound(chain, u, nowMs);
 }
 
 /** Whether an upstream not in `skip` (of `restrictTo`, or of the chain) was left out for lack of room. */
@@ -45,10 +61,11 @@ export function anyFull(
   chain: ChainRuntime,
   skip: ReadonlySet<Upstream>,
   restrictTo: ReadonlySet<Upstream> | undefined,
+  nowMs: number,
 ): boolean {
   for (const u of chain.upstreams) {
     if (skip.has(u) || (restrictTo && !restrictTo.has(u))) continue;
-    if (!hasRoom(chain, u)) return true;
+    if (!hasRoom(chain, u, nowMs)) return true;
   }
   return false;
 }

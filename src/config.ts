@@ -59,8 +59,10 @@ export interface Config {
     inFlightScale: number;
     /** Calls in flight per chain beyond which new calls are answered OVERLOADED at once. */
     maxInFlight: number;
-    /** Attempts that may wait for one of an upstream's connections; beyond, it takes no more. */
+    /** Attempts that may wait for one of an upstream's connections, at least (src/admission.ts). */
     upstreamQueue: number;
+    /** More may wait while the upstream would answer them within this long at its latency. */
+    maxQueueWaitMs: number;
   };
   breakers: {
     upstream: {
@@ -216,6 +218,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'inFlightScale',
       'maxInFlight',
       'upstreamQueue',
+      'maxQueueWait',
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
@@ -337,7 +340,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       slowStartMs: routing.child('slowStart').duration(1000),
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
       maxInFlight: routing.child('maxInFlight').number(10_000, 1, 1_000_000),
-      upstreamQueue: routing.child('upstreamQueue').number(256, 0, 100_000),
+      upstreamQueue: routing.child('upstreamQueue').number(64, 0, 100_000),
+      maxQueueWaitMs: routing.child('maxQueueWait').duration(250),
     },
     breakers: {
       upstream: {

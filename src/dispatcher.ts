@@ -176,7 +176,7 @@ export class Dispatcher {
         const nowMs = this.now();
         const selection = selectUpstream(chain, selectionRequest, nowMs, this.random, options.restrictTo);
         if (!selection) {
-          outOfRoom ||= anyFull(chain, selectionRequest.tried, options.restrictTo);
+          outOfRoom ||= anyFull(chain, selectionRequest.tried, options.restrictTo, nowMs);
           return false;
         }
         if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;

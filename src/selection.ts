@@ -84,7 +84,7 @@ export function selectUpstream(
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
   const anyVerified = chain.upstreams.some((u) => u.reportedChainId !== undefined && !u.wrongChain);
   // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
-  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u));
+  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs));
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health
   // checks probe those domains anyway, and a probe into a region that is still dead costs its caller

@@ -18,7 +18,7 @@ beforeAll(async () => {
   balancer = await startBalancer(
     {
       server: { host: '127.0.0.1', port: 0 },
-      routing: { upstreamQueue: 2, hedge: { enabled: false } },
+      routing: { upstreamQueue: 2, maxQueueWait: 0, hedge: { enabled: false } },
       chains: [
         {
           name: 'ethereum',

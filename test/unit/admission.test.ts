@@ -3,7 +3,7 @@
 // over for one with room, and retries and hedges respect the bounds too. Upstream replies are stubbed:
 // no socket is opened (undici pools connect lazily).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallAdmission, hasRoom } from '../../src/admission.js';
+import { CallAdmission, hasRoom, queueBound } from '../../src/admission.js';
 import { ChainRuntime } from '../../src/chain.js';
 import type { AttemptEnd } from '../../src/classify.js';
 import { buildConfig } from '../../src/config.js';
@@ -40,7 +40,8 @@ const refused: AttemptEnd = {
 function makeChain(routing: Record<string, unknown>, maxConnections = 2): void {
   const config = buildConfig(
     {
-      routing: { hedge: { enabled: false }, ...routing },
+      // Count bounds only, unless a test sets maxQueueWait: the time bound has its own test.
+      routing: { hedge: { enabled: false }, maxQueueWait: 0, ...routing },
       chains: [
         {
           name: 'eth',
@@ -122,8 +123,8 @@ describe('admission control in the dispatcher', () => {
     named('b').latency.observe(200, NOW);
     const calls = [1, 2, 3, 4, 5].map((id) => send(id));
     expect(held.map((h) => h.upstream)).toEqual(['a', 'a', 'a', 'b', 'b']);
-    expect(hasRoom(chain, named('a'))).toBe(false);
-    expect(hasRoom(chain, named('b'))).toBe(true);
+    expect(hasRoom(chain, named('a'), NOW)).toBe(false);
+    expect(hasRoom(chain, named('b'), NOW)).toBe(true);
     for (const h of held) h.release(ok);
     expect((await Promise.all(calls)).every((a) => a.kind === 'result')).toBe(true);
   });
@@ -156,6 +157,24 @@ describe('admission control in the dispatcher', () => {
     expect(held).toHaveLength(2);
     held[0]!.release(ok);
     expect((await onB).kind).toBe('result');
+  });
+
+  it('lets a fast upstream queue what it answers within maxQueueWait, a slow or hung one only the count', () => {
+    makeChain({ upstreamQueue: 4, maxQueueWait: '100ms' }, 10);
+    const fast = named('a');
+    const slow = named('b');
+    for (let i = 0; i < 50; i++) {
+      fast.latency.observe(1, NOW);
+      slow.latency.observe(400, NOW);
+    }
+    // 10 connections × 100 ms / ~1 ms: hundreds may wait; at 400 ms only the count of 4.
+    const fastLatency = fast.expectedLatencyMs(NOW);
+    expect(queueBound(chain, fast, NOW)).toBe(Math.floor(1000 / fastLatency));
+    expect(queueBound(chain, fast, NOW)).toBeGreaterThan(400);
+    expect(queueBound(chain, slow, NOW)).toBe(4);
+    // A hang: the oldest attempt in flight has waited 2 s, so the fast upstream's queue shrinks too.
+    fast.pending.begin(NOW);
+    expect(queueBound(chain, fast, NOW + 2000)).toBe(4);
   });
 
   it('sends no hedge to a full upstream', async () => {

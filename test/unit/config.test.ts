@@ -98,7 +98,8 @@ describe('defaults', () => {
         slowStartMs: 1000,
         inFlightScale: 16,
         maxInFlight: 10_000,
-        upstreamQueue: 256,
+        upstreamQueue: 64,
+        maxQueueWaitMs: 250,
       },
       breakers: {
         upstream: {
