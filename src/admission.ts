@@ -31,29 +31,20 @@ export class CallAdmission {
 }
 
 /**
- * Attempts that may wait for one of an upstream's connections (undici's pool queue has no bound of its
- * own): `routing.upstreamQueue`, or as many as its connections answer within `routing.maxQueueWait` at
- * its expected latency, whichever is more. A count alone is wrong both ways: a 1 ms upstream drains a
- * queue of thousands (one event-loop turn can read that many requests) in milliseconds, while a queue
- * of a hundred before a 100 ms upstream waits seconds. A hung upstream's expected latency grows with
- * its oldest attempt, so its queue shrinks to the count.
- */
-export function queueBound(chain: ChainRuntime, u: Upstream, nowMs: number): number {
-  const { upstreamQueue, maxQueueWaitMs } = chain.settings.routing;
-  const drainable = (u.config.maxConnections * maxQueueWaitMs) / Math.max(1, u.expectedLatencyMs(nowMs));
-  return Math.max(upstreamQueue, Math.floor(drainable));
-}
-
-/**
- * An upstream takes another attempt while it has fewer than its pool's connections plus its queue
- * bound in flight. Hedges, retries and primaries alike: a full upstream is passed over for another,
- * and when none has room the call is OVERLOADED.
+ * An upstream takes another attempt while it has fewer than its pool's connections plus
+ * `routing.upstreamQueue` attempts in flight (undici's pool queue has no bound of its own), or, past
+ * that count, while its queue still moves: its oldest attempt in flight has waited less than
+ * `routing.maxQueueWait`. The wait is the measure, not the length (as in CoDel): under a crowd of
+ * clients one event-loop turn reads thousands of requests, and a 1 ms upstream drains them in
+ * milliseconds, while a few hundred before a hung upstream wait into timeouts. Hedges, retries and
+ * primaries alike: a full upstream is passed over for another, and when none has room the call is
+ * OVERLOADED. The chain's `routing.maxInFlight` caps it all.
  */
 export function hasRoom(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
-  const connections = u.config.maxConnections;
-  // The common case, decided without the latency estimate.
-  if (u.inFlight < connections + chain.settings.routing.upstreamQueue) return true;
-  return u.inFlight < connections + queueBound(chain, u, nowMs);
+  const { upstreamQueue, maxQueueWaitMs } = chain.settings.routing;
+  if (u.inFlight < u.config.maxConnections + upstreamQueue) return true;
+  const oldest = u.pending.oldestStartMs();
+  return oldest !== undefined && nowMs - oldest < maxQueueWaitMs;
 }
 
 /** Whether an upstream not in `skip` (of `restrictTo`, or of the chain) was left out for lack of room. */

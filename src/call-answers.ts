@@ -53,5 +53,10 @@ async function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAn
 }
 
 export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {
+  if (items.length === 1) return answerItem(ctx, items[0]!).then(inList);
   return Promise.all(items.map((item) => answerItem(ctx, item)));
+}
+
+function inList(answer: ItemAnswer): ItemAnswer[] {
+  return [answer];
 }

@@ -61,7 +61,7 @@ export interface Config {
     maxInFlight: number;
     /** Attempts that may wait for one of an upstream's connections, at least (src/admission.ts). */
     upstreamQueue: number;
-    /** More may wait while the upstream would answer them within this long at its latency. */
+    /** Past upstreamQueue, more may wait while the upstream's oldest attempt has waited less than this. */
     maxQueueWaitMs: number;
   };
   breakers: {
@@ -341,7 +341,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
       maxInFlight: routing.child('maxInFlight').number(10_000, 1, 1_000_000),
       upstreamQueue: routing.child('upstreamQueue').number(64, 0, 100_000),
-      maxQueueWaitMs: routing.child('maxQueueWait').duration(250),
+      maxQueueWaitMs: routing.child('maxQueueWait').duration(1000),
     },
     breakers: {
       upstream: {

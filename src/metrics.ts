@@ -47,6 +47,24 @@ interface UpstreamLabels {
   provider: string;
 }
 
+/** The tallied series keys of one (chain, upstream). */
+interface AttemptKeys {
+  /** chain SEP upstream: the attempt-duration series. */
+  upstream: string;
+  /** Attempt-count series keys by outcome, then kind. */
+  byOutcome: Map<string, Map<string, string>>;
+  /** The runtime `traffic` was looked up in. */
+  runtime: Runtime | undefined;
+  traffic: { key: string; labels: UpstreamLabels } | undefined;
+}
+
+/** The tallied series keys of one (chain, method). */
+interface RequestKeys {
+  method: string;
+  ok: string;
+  error: string;
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_', eventLoopMonitoringPrecision: 10 });
@@ -412,27 +430,80 @@ export function createMetrics(): Metrics {
     return labelsFor.map.get(key);
   };
 
+  // Series keys per (chain, upstream) and (chain, method), joined once: per event the hot path only
+  // looks up strings it already holds (config names, fixed labels), so it builds no key strings.
+  const attemptKeys = new Map<string, Map<string, AttemptKeys>>();
+  const keysOfAttempt = (chain: string, upstream: string): AttemptKeys => {
+    let byUpstream = attemptKeys.get(chain);
+    if (!byUpstream) {
+      byUpstream = new Map();
+      attemptKeys.set(chain, byUpstream);
+    }
+    let keys = byUpstream.get(upstream);
+    if (!keys) {
+      keys = {
+        upstream: `${chain}${SEP}${upstream}`,
+        byOutcome: new Map(),
+        runtime: undefined,
+        traffic: undefined,
+      };
+      byUpstream.set(upstream, keys);
+    }
+    return keys;
+  };
+  const requestKeys = new Map<string, Map<string, RequestKeys>>();
+  const keysOfRequest = (chain: string, method: string): RequestKeys => {
+    let byMethod = requestKeys.get(chain);
+    if (!byMethod) {
+      byMethod = new Map();
+      requestKeys.set(chain, byMethod);
+    }
+    let keys = byMethod.get(method);
+    if (!keys) {
+      const methodKey = `${chain}${SEP}${method}`;
+      keys = { method: methodKey, ok: `${methodKey}${SEP}ok`, error: `${methodKey}${SEP}error` };
+      byMethod.set(method, keys);
+    }
+    return keys;
+  };
+
   const observer: Observer = {
     attempt(chain, upstream, _method, outcome, latencyMs, kind) {
-      const attemptKey = `${chain}${SEP}${upstream}${SEP}${outcome}${SEP}${kind}`;
+      const keys = keysOfAttempt(chain, upstream);
+      let byKind = keys.byOutcome.get(outcome);
+      if (!byKind) {
+        byKind = new Map();
+        keys.byOutcome.set(outcome, byKind);
+      }
+      let attemptKey = byKind.get(kind);
+      if (attemptKey === undefined) {
+        attemptKey = `${keys.upstream}${SEP}${outcome}${SEP}${kind}`;
+        byKind.set(kind, attemptKey);
+      }
       if (!attempts.count(attemptKey)) attempts.start(attemptKey, { chain, upstream, outcome, kind });
       const seconds = latencyMs / 1000;
-      const upstreamKey = `${chain}${SEP}${upstream}`;
-      if (!attemptSeconds.record(upstreamKey, seconds))
-        attemptSeconds.start(upstreamKey, { chain, upstream }, seconds);
-      const labels = upstreamLabels(upstreamKey);
-      if (labels) {
-        const trafficKey = `${upstreamKey}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`;
-        if (!trafficAttempts.count(trafficKey)) trafficAttempts.start(trafficKey, { chain, ...labels });
+      if (!attemptSeconds.record(keys.upstream, seconds))
+        attemptSeconds.start(keys.upstream, { chain, upstream }, seconds);
+      // The failure-domain labels come from the config in use: looked up again after a reload.
+      if (keys.runtime !== source?.runtime) {
+        keys.runtime = source?.runtime;
+        const labels = upstreamLabels(keys.upstream);
+        keys.traffic = labels && {
+          key: `${keys.upstream}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`,
+          labels,
+        };
       }
+      const traffic = keys.traffic;
+      if (traffic && !trafficAttempts.count(traffic.key))
+        trafficAttempts.start(traffic.key, { chain, ...traffic.labels });
     },
     request(chain, method, result, latencyMs) {
-      const methodKey = `${chain}${SEP}${method}`;
-      const resultKey = `${methodKey}${SEP}${result}`;
+      const keys = keysOfRequest(chain, method);
+      const resultKey = result === 'ok' ? keys.ok : keys.error;
       if (!requests.count(resultKey)) requests.start(resultKey, { chain, method, result });
       const seconds = latencyMs / 1000;
-      if (!requestSeconds.record(methodKey, seconds))
-        requestSeconds.start(methodKey, { chain, method }, seconds);
+      if (!requestSeconds.record(keys.method, seconds))
+        requestSeconds.start(keys.method, { chain, method }, seconds);
     },
     hedge(chain, won) {
       hedges.inc({ chain, result: won ? 'won' : 'lost' });

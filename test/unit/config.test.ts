@@ -99,7 +99,7 @@ describe('defaults', () => {
         inFlightScale: 16,
         maxInFlight: 10_000,
         upstreamQueue: 64,
-        maxQueueWaitMs: 250,
+        maxQueueWaitMs: 1000,
       },
       breakers: {
         upstream: {
