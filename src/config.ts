@@ -222,6 +222,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
+  const tryTimeoutMs = routing.child('tryTimeout').duration(3000, 10);
   const breakers = root.child('breakers').object(['upstream', 'domain']);
   const ub = breakers
     .child('upstream')
@@ -324,7 +325,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     },
     routing: {
       maxAttempts: routing.child('maxAttempts').number(4, 1, 20),
-      tryTimeoutMs: routing.child('tryTimeout').duration(3000, 10),
+      tryTimeoutMs,
       connectTimeoutMs: routing.child('connectTimeout').duration(1000, 10),
       hedge: {
         enabled: hedge.child('enabled').boolean(true),
@@ -341,7 +342,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
       maxInFlight: routing.child('maxInFlight').number(10_000, 1, 1_000_000),
       upstreamQueue: routing.child('upstreamQueue').number(64, 0, 100_000),
-      maxQueueWaitMs: routing.child('maxQueueWait').duration(1000),
+      // An attempt that would wait longer than ⅔ of its own deadline can hardly be answered in time.
+      maxQueueWaitMs: routing.child('maxQueueWait').duration(Math.round((tryTimeoutMs * 2) / 3)),
     },
     breakers: {
       upstream: {

@@ -99,7 +99,7 @@ describe('defaults', () => {
         inFlightScale: 16,
         maxInFlight: 10_000,
         upstreamQueue: 64,
-        maxQueueWaitMs: 1000,
+        maxQueueWaitMs: 2000,
       },
       breakers: {
         upstream: {
