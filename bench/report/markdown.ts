@@ -209,18 +209,21 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
   );
   for (const n of m.notes) out.push(`> ${n}`, '');
 
-  out.push('## Outage scenarios: headline', '');
-  out.push(headlineTable(report), '');
-  out.push(
-    '"Failed" is any request without a JSON-RPC result (error object, HTTP error, transport error or no answer within 5 s), ' +
-      'counted over baseline, fault and recovery. "Wrong answers" are results that were nevertheless wrong: more than 6 blocks ' +
-      "(maxBlockLag 5 + 1 block to see a new head) behind the chain, or from an upstream on another chain. Detect: for Switchyard, the scenario's failure-domain breaker opened " +
-      '(its log); for nginx and HAProxy, and for Switchyard where no domain should open, every hit upstream was marked down once ' +
-      '(nginx "upstream server temporarily disabled", HAProxy "is DOWN", Switchyard upstream breaker, health or wrong-chain log lines). ' +
-      `Fail over: from the fault start until the rolling p99 (${ROLLING_BUCKETS * BUCKET_MS} ms window) is back under ${FAILOVER_FACTOR}× the baseline p99 (or the baseline p99 + ${FAILOVER_SLACK_MS} ms, whichever is larger) for the rest of the fault ("never": still above at its end). ` +
-      'Recover: a hit upstream answered a client request again after the fault ended (">N": not within the N ms that were measured).',
-    '',
-  );
+  const withScenarios = report.scenarios.length > 0;
+  if (withScenarios) {
+    out.push('## Outage scenarios: headline', '');
+    out.push(headlineTable(report), '');
+    out.push(
+      '"Failed" is any request without a JSON-RPC result (error object, HTTP error, transport error or no answer within 5 s), ' +
+        'counted over baseline, fault and recovery. "Wrong answers" are results that were nevertheless wrong: more than 6 blocks ' +
+        "(maxBlockLag 5 + 1 block to see a new head) behind the chain, or from an upstream on another chain. Detect: for Switchyard, the scenario's failure-domain breaker opened " +
+        '(its log); for nginx and HAProxy, and for Switchyard where no domain should open, every hit upstream was marked down once ' +
+        '(nginx "upstream server temporarily disabled", HAProxy "is DOWN", Switchyard upstream breaker, health or wrong-chain log lines). ' +
+        `Fail over: from the fault start until the rolling p99 (${ROLLING_BUCKETS * BUCKET_MS} ms window) is back under ${FAILOVER_FACTOR}× the baseline p99 (or the baseline p99 + ${FAILOVER_SLACK_MS} ms, whichever is larger) for the rest of the fault ("never": still above at its end). ` +
+        'Recover: a hit upstream answered a client request again after the fault ended (">N": not within the N ms that were measured).',
+      '',
+    );
+  }
   if (report.overhead) {
     out.push('## Overhead and throughput: headline', '');
     out.push(overheadTable(report.overhead), '');
@@ -242,15 +245,17 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
     for (const f of report.findings) out.push(`- ${f}`);
     out.push('');
   }
-  out.push('## Scenarios in detail', '');
-  out.push(
-    `Every run starts a fresh fleet (chain id 1, 250 ms blocks; aws-use1-a/b 2 ms, gcp-euw1-a/b 6 ms, lava-1 12 ms simulated latency) and a fresh proxy pinned to core 0, ` +
-      'then 32 closed-loop clients (15 ms think time, read mix: eth_blockNumber 25%, eth_getBalance 30%, eth_call 30%, eth_getBlockByNumber 15%) ' +
-      'warm up, measure a baseline, live through the fault and its recovery. Latency percentiles include failed requests. ' +
-      'Calls into the hit upstreams are counted by the fake providers themselves and include health checks and probes.',
-    '',
-  );
-  for (const s of report.scenarios) out.push(scenarioDetail(s), '');
+  if (withScenarios) {
+    out.push('## Scenarios in detail', '');
+    out.push(
+      `Every run starts a fresh fleet (chain id 1, 250 ms blocks; aws-use1-a/b 2 ms, gcp-euw1-a/b 6 ms, lava-1 12 ms simulated latency) and a fresh proxy pinned to core 0, ` +
+        'then 32 closed-loop clients (15 ms think time, read mix: eth_blockNumber 25%, eth_getBalance 30%, eth_call 30%, eth_getBlockByNumber 15%) ' +
+        'warm up, measure a baseline, live through the fault and its recovery. Latency percentiles include failed requests. ' +
+        'Calls into the hit upstreams are counted by the fake providers themselves and include health checks and probes.',
+      '',
+    );
+    for (const s of report.scenarios) out.push(scenarioDetail(s), '');
+  }
   if (report.overhead) {
     const o = report.overhead;
     out.push('## Overhead and throughput in detail', '');
