@@ -58,6 +58,48 @@ interface AttemptKeys {
   traffic: { key: string; labels: UpstreamLabels } | undefined;
 }
 
+/**
+ * `outer[a][b]`, made by `make(a, b, prefix)` the first time. The makers are module functions, not
+ * closures: a closure per lookup would allocate what the memo saves.
+ */
+function memoized<V>(
+  outer: Map<string, Map<string, V>>,
+  a: string,
+  b: string,
+  prefix: string,
+  make: (a: string, b: string, prefix: string) => V,
+): V {
+  let inner = outer.get(a);
+  if (!inner) {
+    inner = new Map();
+    outer.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    value = make(a, b, prefix);
+    inner.set(b, value);
+  }
+  return value;
+}
+
+function makeAttemptKeys(chain: string, upstream: string): AttemptKeys {
+  return {
+    upstream: `${chain}${SEP}${upstream}`,
+    byOutcome: new Map(),
+    runtime: undefined,
+    traffic: undefined,
+  };
+}
+
+function joinKey(outcome: string, kind: string, prefix: string): string {
+  return `${prefix}${SEP}${outcome}${SEP}${kind}`;
+}
+
+function makeRequestKeys(chain: string, method: string): RequestKeys {
+  const methodKey = `${chain}${SEP}${method}`;
+  return { method: methodKey, ok: `${methodKey}${SEP}ok`, error: `${methodKey}${SEP}error` };
+}
+
 /** The tallied series keys of one (chain, method). */
 interface RequestKeys {
   method: string;
@@ -433,53 +475,12 @@ export function createMetrics(): Metrics {
   // Series keys per (chain, upstream) and (chain, method), joined once: per event the hot path only
   // looks up strings it already holds (config names, fixed labels), so it builds no key strings.
   const attemptKeys = new Map<string, Map<string, AttemptKeys>>();
-  const keysOfAttempt = (chain: string, upstream: string): AttemptKeys => {
-    let byUpstream = attemptKeys.get(chain);
-    if (!byUpstream) {
-      byUpstream = new Map();
-      attemptKeys.set(chain, byUpstream);
-    }
-    let keys = byUpstream.get(upstream);
-    if (!keys) {
-      keys = {
-        upstream: `${chain}${SEP}${upstream}`,
-        byOutcome: new Map(),
-        runtime: undefined,
-        traffic: undefined,
-      };
-      byUpstream.set(upstream, keys);
-    }
-    return keys;
-  };
   const requestKeys = new Map<string, Map<string, RequestKeys>>();
-  const keysOfRequest = (chain: string, method: string): RequestKeys => {
-    let byMethod = requestKeys.get(chain);
-    if (!byMethod) {
-      byMethod = new Map();
-      requestKeys.set(chain, byMethod);
-    }
-    let keys = byMethod.get(method);
-    if (!keys) {
-      const methodKey = `${chain}${SEP}${method}`;
-      keys = { method: methodKey, ok: `${methodKey}${SEP}ok`, error: `${methodKey}${SEP}error` };
-      byMethod.set(method, keys);
-    }
-    return keys;
-  };
 
   const observer: Observer = {
     attempt(chain, upstream, _method, outcome, latencyMs, kind) {
-      const keys = keysOfAttempt(chain, upstream);
-      let byKind = keys.byOutcome.get(outcome);
-      if (!byKind) {
-        byKind = new Map();
-        keys.byOutcome.set(outcome, byKind);
-      }
-      let attemptKey = byKind.get(kind);
-      if (attemptKey === undefined) {
-        attemptKey = `${keys.upstream}${SEP}${outcome}${SEP}${kind}`;
-        byKind.set(kind, attemptKey);
-      }
+      const keys = memoized(attemptKeys, chain, upstream, '', makeAttemptKeys);
+      const attemptKey = memoized(keys.byOutcome, outcome, kind, keys.upstream, joinKey);
       if (!attempts.count(attemptKey)) attempts.start(attemptKey, { chain, upstream, outcome, kind });
       const seconds = latencyMs / 1000;
       if (!attemptSeconds.record(keys.upstream, seconds))
@@ -498,7 +499,7 @@ export function createMetrics(): Metrics {
         trafficAttempts.start(traffic.key, { chain, ...traffic.labels });
     },
     request(chain, method, result, latencyMs) {
-      const keys = keysOfRequest(chain, method);
+      const keys = memoized(requestKeys, chain, method, '', makeRequestKeys);
       const resultKey = result === 'ok' ? keys.ok : keys.error;
       if (!requests.count(resultKey)) requests.start(resultKey, { chain, method, result });
       const seconds = latencyMs / 1000;

@@ -55,7 +55,7 @@ export function overheadTable(o: OverheadReport): string {
   ];
   for (const r of o.rows) {
     if (r.skipped) {
-      lines.push(`| ${TARGET_LABELS[r.target]} | ${r.skipped} |${' |'.repeat(16)}`);
+      lines.push(`| ${TARGET_LABELS[r.target]} | ${r.skipped} |${' |'.repeat(15)}`);
       continue;
     }
     const hop = (row: OverheadRow | undefined, key: 'c1' | 'rate') =>
