@@ -7,7 +7,13 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type FleetBenchReport, fleetMarkdown } from './fleet-mode/report.js';
 import { runFleetBench } from './fleet-mode/run.js';
-import { FULL_OVERHEAD, OVERHEAD_TARGETS, QUICK_OVERHEAD, runOverhead } from './overhead/run.js';
+import {
+  CROWD_TARGETS,
+  FULL_OVERHEAD,
+  OVERHEAD_TARGETS,
+  QUICK_OVERHEAD,
+  runOverhead,
+} from './overhead/run.js';
 import { killAllChildren } from './proc/child.js';
 import {
   cpuSnapshot,
@@ -48,7 +54,7 @@ function help(): string {
 
 Runs the outage scenarios against Switchyard, nginx and HAProxy (each as a real process pinned to
 core 0, the fleet and the load on core 1), then overhead and throughput against one fake upstream
-(direct, nginx, HAProxy, naive http-proxy, Switchyard). Writes report.md, report.json and one SVG
+(direct, nginx, HAProxy, bare Node forwarder, naive http-proxy, Switchyard). Writes report.md, report.json and one SVG
 per scenario. nginx, haproxy and wrk come from apt-get; a missing one is reported, not fatal.
 
 Options:
@@ -178,13 +184,15 @@ async function main(argv: string[]): Promise<number> {
 
   const runs: { s: Scenario; t: ScenarioTarget }[] = [];
   for (const s of scenarios) for (const t of targets) runs.push({ s, t });
-  const overheadSteps = withOverhead ? OVERHEAD_TARGETS.length * overheadTiming.rounds : 0;
+  // Rounds of every target, then one allocation run per Node target (bare forwarder, Switchyard).
+  const overheadSteps = withOverhead ? OVERHEAD_TARGETS.length * overheadTiming.rounds + 2 : 0;
   const overheadWeight =
     overheadSteps *
     (overheadTiming.warmupMs +
       overheadTiming.c1Ms +
       overheadTiming.rateMs +
       overheadTiming.saturationMs +
+      (overheadTiming.crowdMs * CROWD_TARGETS.length) / OVERHEAD_TARGETS.length +
       700);
   const subscriptionTiming = quick ? QUICK_SUBSCRIPTION_TIMING : FULL_SUBSCRIPTION_TIMING;
   const subscriptionTargets = targets.filter(

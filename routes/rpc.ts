@@ -1,11 +1,13 @@
 // POST / and POST /<chain>: JSON-RPC over HTTP. Single and batch; each batch element is its own call
 // (its own upstream, retries and failover); notifications are sent on but get no answer element.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OVERLOADED_RETRY_AFTER_S } from '../src/routing/admission.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
-import { answerItems } from '../src/rpc/call-answers.js';
+import { answerItems, type ItemAnswer } from '../src/rpc/call-answers.js';
 import type { CallStage } from '../src/rpc/call-pipeline.js';
 import { readBody, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
 import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
+import { drainLimits, refuseOversizeBody } from '../src/rpc/oversize-body.js';
 import type { Runtime } from '../src/runtime.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';
@@ -21,8 +23,8 @@ export async function handleRpc(
   const body = await readBody(req, server.maxBodyBytes);
   if (!body.ok) {
     if (body.tooLarge) {
-      res.setHeader('connection', 'close');
-      sendCatalogueError(res, 'BODY_TOO_LARGE', `limit is ${server.maxBodyBytes} bytes`);
+      const detail = `limit is ${server.maxBodyBytes} bytes`;
+      refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes));
     } else {
       res.destroy();
     }
@@ -35,8 +37,10 @@ export async function handleRpc(
     return sendCatalogueError(res, 'BATCH_TOO_LARGE', `limit is ${server.maxBatchSize} calls`);
   }
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
-  const items = parsed.kind === 'single' ? [parsed.item] : parsed.items;
-  const answers = await answerItems({ runtime, stages, chain, deadlineAtMs }, items);
+  const context = { runtime, stages, chain, deadlineAtMs };
+  if (parsed.kind === 'single')
+    return answerSingle(res, (await answerItems(context, [parsed.item]))[0]!, server);
+  const answers = await answerItems(context, parsed.items);
   const headers: Record<string, string> = {};
   if (server.upstreamHeader) {
     const names = [...new Set(answers.map((a) => a.upstream).filter((n): n is string => n !== undefined))];
@@ -49,5 +53,28 @@ export async function handleRpc(
     res.end();
     return;
   }
-  sendJson(res, 200, parsed.kind === 'single' ? parts[0]! : batchResponse(parts), headers);
+  // Elements refused by admission control: the batch keeps 200, and says when to come back.
+  const overloaded = answers.some((a) => a.overloaded);
+  if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
+  sendJson(res, 200, batchResponse(parts), headers);
+}
+
+/** One call's answer: the batch path without its arrays and sets (most requests are single calls). */
+function answerSingle(res: ServerResponse, answer: ItemAnswer, server: Runtime['config']['server']): void {
+  if (answer.text === undefined) {
+    res.writeHead(
+      204,
+      server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : {},
+    );
+    res.end();
+    return;
+  }
+  // Refused by admission control: a 503 a client or a load balancer in front backs off from.
+  if (answer.overloaded) {
+    sendJson(res, 503, answer.text, { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) });
+    return;
+  }
+  const headers =
+    server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : undefined;
+  sendJson(res, 200, answer.text, headers);
 }

@@ -122,7 +122,9 @@ export class SwitchyardServer {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const runtime = this.runtime;
-    const path = (req.url ?? '/').split('?')[0]!;
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     for (const hook of this.routes) if (hook(req, res, path, this)) return;
     if (req.method === 'GET') {
       if (path === '/healthz') return handleHealthz(res);

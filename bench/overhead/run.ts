@@ -1,8 +1,10 @@
 // Overhead and throughput, side by side against the same fake upstream: direct (the floor), nginx,
-// HAProxy, the naive http-proxy and Switchyard, one at a time. Each proxy is pinned to core 0; the
-// upstream, the load driver and wrk share core 1. Per target: latency at concurrency 1, latency at a
-// fixed moderate rate (open loop), saturation throughput (wrk, or the driver when wrk is missing),
-// CPU per 1k requests from /proc/<pid>/stat and peak RSS (VmHWM).
+// HAProxy, the bare Node forwarder (the Node floor), the naive http-proxy and Switchyard, one at a
+// time. Each proxy is pinned to core 0; the upstream, the load driver and wrk share core 1. Per
+// target: latency at concurrency 1, latency at a fixed moderate rate (open loop), saturation
+// throughput (wrk, or the driver when wrk is missing), CPU per 1k requests from /proc/<pid>/stat and
+// peak RSS (VmHWM); for Switchyard, the bare forwarder and nginx also a crowd of 2000 connections
+// (wrk only), and for the two Node targets the heap allocation per request (allocation.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLoad } from '../load/driver.js';
@@ -12,6 +14,7 @@ import { spawnChild } from '../proc/child.js';
 import { cpuSnapshot, cpuTimeMs, foreignCpuSec, hasTool, procStatusKb } from '../proc/sys.js';
 import { type RunningTarget, requiredTool, startTarget, type TargetKind } from '../targets/index.js';
 import { repoRoot } from '../targets/switchyard.js';
+import { type AllocationFigures, measureAllocation } from './allocation.js';
 import { runWrk } from './wrk.js';
 
 export interface OverheadTiming {
@@ -24,6 +27,11 @@ export interface OverheadTiming {
   ratePerSec: number;
   saturationMs: number;
   saturationConnections: number;
+  /** The crowd: wrk with this many connections, for CROWD_TARGETS only. */
+  crowdMs: number;
+  crowdConnections: number;
+  /** Requests of the allocation run (one per Node target, after the rounds). */
+  allocationRequests: number;
 }
 
 export const FULL_OVERHEAD: OverheadTiming = {
@@ -35,6 +43,9 @@ export const FULL_OVERHEAD: OverheadTiming = {
   ratePerSec: 1000,
   saturationMs: 2000,
   saturationConnections: 32,
+  crowdMs: 3000,
+  crowdConnections: 2000,
+  allocationRequests: 30_000,
 };
 
 export const QUICK_OVERHEAD: OverheadTiming = {
@@ -46,9 +57,29 @@ export const QUICK_OVERHEAD: OverheadTiming = {
   ratePerSec: 1000,
   saturationMs: 1000,
   saturationConnections: 32,
+  crowdMs: 2000,
+  crowdConnections: 2000,
+  allocationRequests: 10_000,
 };
 
-export const OVERHEAD_TARGETS: TargetKind[] = ['direct', 'nginx', 'haproxy', 'naive', 'switchyard'];
+export const OVERHEAD_TARGETS: TargetKind[] = ['direct', 'nginx', 'haproxy', 'bare', 'naive', 'switchyard'];
+
+/** Measured under a crowd of connections too: Switchyard against the Node floor and nginx. */
+export const CROWD_TARGETS: readonly TargetKind[] = ['switchyard', 'bare', 'nginx'];
+const ALLOCATION_TARGETS = ['bare', 'switchyard'] as const;
+
+export interface CrowdFigures {
+  connections: number;
+  /** Median over rounds of successful (2xx) requests per second. */
+  goodputRps: number;
+  goodputRange: [number, number];
+  /** Summed over rounds: no answer within wrk's 5 s timeout. */
+  timeouts: number;
+  /** Summed over rounds: answers other than 2xx (Switchyard's 503 OVERLOADED). */
+  statusErrors: number;
+  /** Median over rounds. */
+  p99Us: number;
+}
 
 export interface LatencyFigures {
   requests: number;
@@ -81,12 +112,16 @@ export interface OverheadRow {
   cpuMsPer1kAtRate?: number | null;
   cpuMsPer1kAtSaturation?: number | null;
   peakRssMb?: number | null;
+  crowd?: CrowdFigures;
+  allocation?: AllocationFigures;
 }
 
 export interface OverheadReport {
   timing: OverheadTiming;
   saturationTool: 'wrk' | 'driver';
   rows: OverheadRow[];
+  /** Why an allocation run failed, per target. */
+  allocationFailures?: Record<string, string>;
   /** CPU-seconds used by other processes on the machine while this ran (noise indicator). */
   foreignCpuSec: number | null;
   durationSec: number;
@@ -96,6 +131,7 @@ interface RoundFigures {
   c1: { requests: number; failed: number; p50Us: number | null; p99Us: number | null };
   rate: { requests: number; failed: number; p50Us: number | null; p99Us: number | null; dropped: number };
   sat: { rps: number; requests: number; errors: number; p50Us: number; p99Us: number };
+  crowd?: { rps: number; timeouts: number; statusErrors: number; p99Us: number };
   tool: 'wrk' | 'driver';
   cpuRateMs: number | undefined;
   cpuSatMs: number | undefined;
@@ -120,6 +156,7 @@ async function measureRound(
   timing: OverheadTiming,
   dir: string,
   useWrk: boolean,
+  withCrowd: boolean,
 ): Promise<RoundFigures> {
   const mix = readMix(3);
   const base = { url, mix, timeoutMs: 5000 };
@@ -172,10 +209,25 @@ async function measureRound(
     };
   }
   const cpu2 = pid === undefined ? undefined : cpuTimeMs(pid);
+  let crowd: RoundFigures['crowd'];
+  if (useWrk && withCrowd) {
+    const w = await runWrk(url, {
+      connections: timing.crowdConnections,
+      durationMs: timing.crowdMs,
+      maxRequests: 2_000_000,
+      dir,
+      core: 1,
+    });
+    // Goodput: completed 2xx answers. wrk's error total also counts socket errors that were never a
+    // completed request, which can exceed the requests under a crowd.
+    const goodput = Math.max(0, w.requests - w.statusErrors) / (w.durationMs / 1000);
+    crowd = { rps: Math.round(goodput), timeouts: w.timeouts, statusErrors: w.statusErrors, p99Us: w.p99Us };
+  }
   return {
     c1: figures(c1.latencyUs, c1.outcome, c1.n),
     rate: { ...figures(rate.latencyUs, rate.outcome, rate.n), dropped: rate.dropped },
     sat,
+    ...(crowd ? { crowd } : {}),
     tool: useWrk ? 'wrk' : 'driver',
     cpuRateMs: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
     cpuSatMs: cpu1 !== undefined && cpu2 !== undefined ? cpu2 - cpu1 : undefined,
@@ -202,6 +254,8 @@ export function combineRounds(target: TargetKind, rounds: RoundFigures[], ratePe
   };
   const rpss = rounds.map((r) => r.sat.rps);
   const rss = rounds.map((r) => r.rssKb).filter((v): v is number => v !== undefined);
+  const crowds = rounds.map((r) => r.crowd).filter((c): c is NonNullable<RoundFigures['crowd']> => !!c);
+  const goodputs = crowds.map((c) => c.rps);
   return {
     target,
     rounds: rounds.length,
@@ -229,6 +283,18 @@ export function combineRounds(target: TargetKind, rounds: RoundFigures[], ratePe
       rounds.reduce((n, r) => n + r.sat.requests, 0),
     ),
     peakRssMb: rss.length ? Math.round(Math.max(...rss) / 102.4) / 10 : null,
+    ...(crowds.length
+      ? {
+          crowd: {
+            connections: 0,
+            goodputRps: median(goodputs) ?? 0,
+            goodputRange: [Math.min(...goodputs), Math.max(...goodputs)] as [number, number],
+            timeouts: crowds.reduce((n, c) => n + c.timeouts, 0),
+            statusErrors: crowds.reduce((n, c) => n + c.statusErrors, 0),
+            p99Us: median(crowds.map((c) => c.p99Us)) ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
@@ -247,6 +313,8 @@ export async function runOverhead(
   const upstream = spawnChild('overhead-upstream', process.execPath, [upstreamMain], { core: 1 });
   const measured = new Map<TargetKind, RoundFigures[]>();
   const skipped = new Map<TargetKind, string>();
+  const allocations = new Map<TargetKind, AllocationFigures>();
+  const allocationFailures = new Map<TargetKind, string>();
   try {
     const ready = await upstream.waitForLine((l) => l.includes('"msg":"listening"'), 10_000);
     const port = (JSON.parse(ready.line) as { port: number }).port;
@@ -273,7 +341,8 @@ export async function runOverhead(
             target = await startTarget(kind, { upstreams, dir: odir, core: 0, chainId: 1, mode: 'overhead' });
           }
           const url = target?.url ?? `http://127.0.0.1:${port}/`;
-          const figuresOfRound = await measureRound(url, target?.pid, timing, odir, useWrk);
+          const withCrowd = CROWD_TARGETS.includes(kind);
+          const figuresOfRound = await measureRound(url, target?.pid, timing, odir, useWrk, withCrowd);
           measured.set(kind, [...(measured.get(kind) ?? []), figuresOfRound]);
         } catch (err) {
           skipped.set(kind, `failed: ${(err as Error).message.split('\n')[0]}`);
@@ -283,6 +352,16 @@ export async function runOverhead(
         }
       }
     }
+    for (const kind of ALLOCATION_TARGETS) {
+      if (!targets.includes(kind) || skipped.has(kind)) continue;
+      onStep(`${kind} (allocation)`, step++, targets.length * timing.rounds + ALLOCATION_TARGETS.length);
+      try {
+        allocations.set(kind, await measureAllocation(kind, upstreams, odir, timing.allocationRequests));
+      } catch (err) {
+        allocationFailures.set(kind, (err as Error).message.split('\n')[0]!);
+      }
+      await sleep(200);
+    }
   } finally {
     await upstream.stop();
   }
@@ -290,10 +369,15 @@ export async function runOverhead(
     const reason = skipped.get(kind);
     const rounds = measured.get(kind) ?? [];
     if (rounds.length === 0) return { target: kind, skipped: reason ?? 'not measured' };
-    return combineRounds(kind, rounds, timing.ratePerSec);
+    const row = combineRounds(kind, rounds, timing.ratePerSec);
+    if (row.crowd) row.crowd.connections = timing.crowdConnections;
+    const allocation = allocations.get(kind);
+    if (allocation) row.allocation = allocation;
+    return row;
   });
   return {
     timing,
+    ...(allocationFailures.size ? { allocationFailures: Object.fromEntries(allocationFailures) } : {}),
     saturationTool: useWrk ? 'wrk' : 'driver',
     rows,
     foreignCpuSec: foreignCpuSec(cpuBefore, cpuSnapshot()),

@@ -9,6 +9,10 @@ export interface WrkResult {
   requests: number;
   durationMs: number;
   errors: number;
+  /** Of the errors: requests with no answer within wrk's 5 s timeout. */
+  timeouts: number;
+  /** Of the errors: answers with a status other than 2xx/3xx (e.g. 503 OVERLOADED). */
+  statusErrors: number;
   /** Successful requests per second. */
   rps: number;
   p50Us: number;
@@ -35,8 +39,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"timeouts":%d,"status_errors":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout, e.timeout, e.status,
     latency:percentile(50), latency:percentile(99)))
 end
 `;
@@ -64,6 +68,8 @@ export async function runWrk(
     requests: number;
     duration_us: number;
     errors: number;
+    timeouts: number;
+    status_errors: number;
     p50_us: number;
     p99_us: number;
   };
@@ -72,6 +78,8 @@ export async function runWrk(
     requests: r.requests,
     durationMs,
     errors: r.errors,
+    timeouts: r.timeouts,
+    statusErrors: r.status_errors,
     rps: ((r.requests - r.errors) * 1000) / durationMs,
     p50Us: r.p50_us,
     p99Us: r.p99_us,

@@ -49,13 +49,14 @@ function ratio(a: number | null | undefined, b: number | null | undefined, digit
 export function overheadTable(o: OverheadReport): string {
   const direct = o.rows.find((r) => r.target === 'direct' && !r.skipped);
   const nginx = o.rows.find((r) => r.target === 'nginx' && !r.skipped);
+  const bare = o.rows.find((r) => r.target === 'bare' && !r.skipped);
   const lines = [
-    `| target | c=1 p50 µs | c=1 p99 µs | per-hop p50 µs (c=1) | p50 µs @${o.timing.ratePerSec}/s | p99 µs @${o.timing.ratePerSec}/s | per-hop p50 µs @${o.timing.ratePerSec}/s | saturation req/s | × direct | × nginx | CPU ms / 1k req @${o.timing.ratePerSec}/s | CPU ms / 1k req saturated | × nginx (saturated) | peak RSS MB | × nginx |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| target | c=1 p50 µs | c=1 p99 µs | per-hop p50 µs (c=1) | p50 µs @${o.timing.ratePerSec}/s | p99 µs @${o.timing.ratePerSec}/s | per-hop p50 µs @${o.timing.ratePerSec}/s | saturation req/s | × direct | × nginx | CPU ms / 1k req @${o.timing.ratePerSec}/s | CPU ms / 1k req saturated | × nginx (saturated) | × bare Node (saturated) | peak RSS MB | × nginx | × bare Node |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of o.rows) {
     if (r.skipped) {
-      lines.push(`| ${TARGET_LABELS[r.target]} | ${r.skipped} |${' |'.repeat(14)}`);
+      lines.push(`| ${TARGET_LABELS[r.target]} | ${r.skipped} |${' |'.repeat(15)}`);
       continue;
     }
     const hop = (row: OverheadRow | undefined, key: 'c1' | 'rate') =>
@@ -74,10 +75,43 @@ export function overheadTable(o: OverheadReport): string {
         : String(r.saturation.rps)
       : '—';
     lines.push(
-      `| ${TARGET_LABELS[r.target]} | ${range(r.c1)} | ${cell(r.c1?.p99Us)} | ${hop(direct, 'c1')} | ${range(r.rate)} | ${cell(r.rate?.p99Us)} | ${hop(direct, 'rate')} | ${sat} | ${ratio(r.saturation?.rps, direct?.saturation?.rps)} | ${ratio(r.saturation?.rps, nginx?.saturation?.rps)} | ${cell(r.cpuMsPer1kAtRate)} | ${cell(r.cpuMsPer1kAtSaturation)} | ${ratio(r.cpuMsPer1kAtSaturation, nginx?.cpuMsPer1kAtSaturation, 1)} | ${cell(r.peakRssMb)} | ${ratio(r.peakRssMb, nginx?.peakRssMb, 1)} |`,
+      `| ${TARGET_LABELS[r.target]} | ${range(r.c1)} | ${cell(r.c1?.p99Us)} | ${hop(direct, 'c1')} | ${range(r.rate)} | ${cell(r.rate?.p99Us)} | ${hop(direct, 'rate')} | ${sat} | ${ratio(r.saturation?.rps, direct?.saturation?.rps)} | ${ratio(r.saturation?.rps, nginx?.saturation?.rps)} | ${cell(r.cpuMsPer1kAtRate)} | ${cell(r.cpuMsPer1kAtSaturation)} | ${ratio(r.cpuMsPer1kAtSaturation, nginx?.cpuMsPer1kAtSaturation, 1)} | ${ratio(r.cpuMsPer1kAtSaturation, bare?.cpuMsPer1kAtSaturation)} | ${cell(r.peakRssMb)} | ${ratio(r.peakRssMb, nginx?.peakRssMb, 1)} | ${ratio(r.peakRssMb, bare?.peakRssMb)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** The crowd row: goodput, timeouts and p99 with thousands of client connections. */
+export function crowdTable(o: OverheadReport): string | undefined {
+  const rows = o.rows.filter((r) => r.crowd);
+  if (rows.length === 0) return undefined;
+  const bare = rows.find((r) => r.target === 'bare');
+  const lines = [
+    `| at ${rows[0]!.crowd!.connections} connections | goodput req/s (2xx) | × bare Node | timeouts (5 s) | non-2xx answers | p99 ms |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const c = r.crowd!;
+    const range =
+      c.goodputRange[0] !== c.goodputRange[1] ? ` (${c.goodputRange[0]}–${c.goodputRange[1]})` : '';
+    lines.push(
+      `| ${TARGET_LABELS[r.target]} | ${c.goodputRps}${range} | ${ratio(c.goodputRps, bare?.crowd?.goodputRps)} | ${c.timeouts} | ${c.statusErrors} | ${fmtMs(c.p99Us / 1000)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Heap allocation per request of the Node targets, from their GC trace. */
+export function allocationLine(o: OverheadReport): string | undefined {
+  const parts = o.rows
+    .filter((r) => r.allocation)
+    .map(
+      (r) =>
+        `${TARGET_LABELS[r.target]} ${(r.allocation!.bytesPerRequest / 1024).toFixed(1)} KB (${r.allocation!.requests} requests, ${r.allocation!.gcs} GCs)`,
+    );
+  const failed = Object.entries(o.allocationFailures ?? {}).map(([k, why]) => `${k}: not measured (${why})`);
+  if (parts.length + failed.length === 0) return undefined;
+  return `Heap allocation per request (\`--trace-gc-nvp\`, sum of \`allocated=\` over a fixed request count): ${[...parts, ...failed].join('; ')}.`;
 }
 
 function scenarioDetail(s: ScenarioSection): string {
@@ -176,21 +210,28 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
   );
   for (const n of m.notes) out.push(`> ${n}`, '');
 
-  out.push('## Outage scenarios: headline', '');
-  out.push(headlineTable(report), '');
-  out.push(
-    '"Failed" is any request without a JSON-RPC result (error object, HTTP error, transport error or no answer within 5 s), ' +
-      'counted over baseline, fault and recovery. "Wrong answers" are results that were nevertheless wrong: more than 6 blocks ' +
-      "(maxBlockLag 5 + 1 block to see a new head) behind the chain, or from an upstream on another chain. Detect: for Switchyard, the scenario's failure-domain breaker opened " +
-      '(its log); for nginx and HAProxy, and for Switchyard where no domain should open, every hit upstream was marked down once ' +
-      '(nginx "upstream server temporarily disabled", HAProxy "is DOWN", Switchyard upstream breaker, health or wrong-chain log lines). ' +
-      `Fail over: from the fault start until the rolling p99 (${ROLLING_BUCKETS * BUCKET_MS} ms window) is back under ${FAILOVER_FACTOR}× the baseline p99 (or the baseline p99 + ${FAILOVER_SLACK_MS} ms, whichever is larger) for the rest of the fault ("never": still above at its end). ` +
-      'Recover: a hit upstream answered a client request again after the fault ended (">N": not within the N ms that were measured).',
-    '',
-  );
+  const withScenarios = report.scenarios.length > 0;
+  if (withScenarios) {
+    out.push('## Outage scenarios: headline', '');
+    out.push(headlineTable(report), '');
+    out.push(
+      '"Failed" is any request without a JSON-RPC result (error object, HTTP error, transport error or no answer within 5 s), ' +
+        'counted over baseline, fault and recovery. "Wrong answers" are results that were nevertheless wrong: more than 6 blocks ' +
+        "(maxBlockLag 5 + 1 block to see a new head) behind the chain, or from an upstream on another chain. Detect: for Switchyard, the scenario's failure-domain breaker opened " +
+        '(its log); for nginx and HAProxy, and for Switchyard where no domain should open, every hit upstream was marked down once ' +
+        '(nginx "upstream server temporarily disabled", HAProxy "is DOWN", Switchyard upstream breaker, health or wrong-chain log lines). ' +
+        `Fail over: from the fault start until the rolling p99 (${ROLLING_BUCKETS * BUCKET_MS} ms window) is back under ${FAILOVER_FACTOR}× the baseline p99 (or the baseline p99 + ${FAILOVER_SLACK_MS} ms, whichever is larger) for the rest of the fault ("never": still above at its end). ` +
+        'Recover: a hit upstream answered a client request again after the fault ended (">N": not within the N ms that were measured).',
+      '',
+    );
+  }
   if (report.overhead) {
     out.push('## Overhead and throughput: headline', '');
     out.push(overheadTable(report.overhead), '');
+    const crowd = crowdTable(report.overhead);
+    if (crowd) out.push(crowd, '');
+    const allocation = allocationLine(report.overhead);
+    if (allocation) out.push(allocation, '');
   }
   if (report.subscriptions) out.push(subscriptionMarkdown(report.subscriptions));
   out.push('## Targets', '');
@@ -206,15 +247,17 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
     for (const f of report.findings) out.push(`- ${f}`);
     out.push('');
   }
-  out.push('## Scenarios in detail', '');
-  out.push(
-    `Every run starts a fresh fleet (chain id 1, 250 ms blocks; aws-use1-a/b 2 ms, gcp-euw1-a/b 6 ms, lava-1 12 ms simulated latency) and a fresh proxy pinned to core 0, ` +
-      'then 32 closed-loop clients (15 ms think time, read mix: eth_blockNumber 25%, eth_getBalance 30%, eth_call 30%, eth_getBlockByNumber 15%) ' +
-      'warm up, measure a baseline, live through the fault and its recovery. Latency percentiles include failed requests. ' +
-      'Calls into the hit upstreams are counted by the fake providers themselves and include health checks and probes.',
-    '',
-  );
-  for (const s of report.scenarios) out.push(scenarioDetail(s), '');
+  if (withScenarios) {
+    out.push('## Scenarios in detail', '');
+    out.push(
+      `Every run starts a fresh fleet (chain id 1, 250 ms blocks; aws-use1-a/b 2 ms, gcp-euw1-a/b 6 ms, lava-1 12 ms simulated latency) and a fresh proxy pinned to core 0, ` +
+        'then 32 closed-loop clients (15 ms think time, read mix: eth_blockNumber 25%, eth_getBalance 30%, eth_call 30%, eth_getBlockByNumber 15%) ' +
+        'warm up, measure a baseline, live through the fault and its recovery. Latency percentiles include failed requests. ' +
+        'Calls into the hit upstreams are counted by the fake providers themselves and include health checks and probes.',
+      '',
+    );
+    for (const s of report.scenarios) out.push(scenarioDetail(s), '');
+  }
   if (report.overhead) {
     const o = report.overhead;
     out.push('## Overhead and throughput in detail', '');
@@ -223,7 +266,10 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
         `Concurrency 1: one closed-loop client for ${o.timing.c1Ms} ms. Fixed rate: open loop at ${o.timing.ratePerSec} req/s for ${o.timing.rateMs} ms. ` +
         `Saturation: ${o.saturationTool === 'wrk' ? `wrk -t1 -c${o.timing.saturationConnections}` : `the driver with ${o.timing.saturationConnections} clients (wrk missing)`} for ${o.timing.saturationMs} ms with the same read mix. ` +
         'CPU from /proc/<pid>/stat (utime+stime, 10 ms ticks), peak RSS from VmHWM. Per-hop = target p50 − direct p50. ' +
-        'The upstream and the load generator share core 1: when a proxy comes close to the direct figure, core 1 is the limit, not the proxy.',
+        'The upstream and the load generator share core 1: when a proxy comes close to the direct figure, core 1 is the limit, not the proxy. ' +
+        `Crowd: wrk -t1 -c${o.timing.crowdConnections} for ${o.timing.crowdMs} ms after the saturation step (Switchyard, the bare Node forwarder and nginx); goodput counts 2xx answers only; Switchyard's admission control answers 503 OVERLOADED past its bounds, counted as non-2xx. ` +
+        'Bare Node forwarder: node:http + one undici Pool (64 connections), `pool.request()`, no logic (bench/targets/bare-forwarder-main.ts). ' +
+        `Allocation: a separate run per Node target started with --trace-gc-nvp: 1 s warm-up, then ${o.timing.allocationRequests} requests from 32 clients; the sum of every GC's \`allocated=\` (bytes allocated since the GC before) in that window over the requests answered.`,
       '',
     );
   }

@@ -27,7 +27,7 @@ export interface BenchMeta {
 }
 
 export interface TargetCheck {
-  source: 'issue 4' | 'issue 3' | 'issue 11';
+  source: 'issue 4' | 'issue 3' | 'issue 11' | 'issue 12';
   target: string;
   figure: string;
   met: boolean | null;
@@ -57,6 +57,59 @@ export function fmtMs(v: number | null | undefined): string {
   if (v < 10) return v.toFixed(2);
   if (v < 100) return v.toFixed(1);
   return String(Math.round(v));
+}
+
+/** Issue 12: Switchyard against the bare Node forwarder (the Node floor) and nginx's hop. */
+function nodeFloorChecks(
+  sy: OverheadRow | undefined,
+  bare: OverheadRow | undefined,
+  direct: OverheadRow | undefined,
+  nginx: OverheadRow | undefined,
+): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const check = (target: string, figure: string | undefined, met: boolean) =>
+    out.push({ source: 'issue 12', target, figure: figure ?? 'not measured', met: figure ? met : null });
+  const cpu = sy?.cpuMsPer1kAtSaturation;
+  const bareCpu = bare?.cpuMsPer1kAtSaturation;
+  check(
+    'CPU per request at saturation ≤ 1.0× the bare Node forwarder',
+    cpu && bareCpu ? `${(cpu / bareCpu).toFixed(2)}× (${cpu} vs ${bareCpu} ms / 1k req)` : undefined,
+    !!cpu && !!bareCpu && cpu <= bareCpu,
+  );
+  const hop = (r: OverheadRow | undefined) =>
+    r?.c1?.p50Us != null && direct?.c1?.p50Us != null ? r.c1.p50Us - direct.c1.p50Us : undefined;
+  const syHop = hop(sy);
+  const nginxHop = hop(nginx);
+  check(
+    'Per-hop p50 at concurrency 1 ≤ 1.2× nginx’s hop',
+    syHop !== undefined && nginxHop
+      ? `${(syHop / nginxHop).toFixed(2)}× (${syHop} vs ${nginxHop} µs)`
+      : undefined,
+    syHop !== undefined && !!nginxHop && syHop <= 1.2 * nginxHop,
+  );
+  const crowd = sy?.crowd;
+  const bareCrowd = bare?.crowd;
+  check(
+    `At ${crowd?.connections ?? 2000} connections: goodput ≥ the bare forwarder’s, no timeouts`,
+    crowd && bareCrowd
+      ? `${crowd.goodputRps} vs ${bareCrowd.goodputRps} req/s, ${crowd.timeouts} timeouts, p99 ${fmtMs(crowd.p99Us / 1000)} ms`
+      : undefined,
+    !!crowd && !!bareCrowd && crowd.goodputRps >= bareCrowd.goodputRps && crowd.timeouts === 0,
+  );
+  check(
+    'Peak RSS under saturation ≤ the bare forwarder’s',
+    sy?.peakRssMb && bare?.peakRssMb ? `${sy.peakRssMb} vs ${bare.peakRssMb} MB` : undefined,
+    !!sy?.peakRssMb && !!bare?.peakRssMb && sy.peakRssMb <= bare.peakRssMb,
+  );
+  const alloc = sy?.allocation;
+  check(
+    'Allocation per request under 4 KB',
+    alloc
+      ? `${(alloc.bytesPerRequest / 1024).toFixed(1)} KB (bare forwarder ${bare?.allocation ? `${(bare.allocation.bytesPerRequest / 1024).toFixed(1)} KB` : 'not measured'})`
+      : undefined,
+    !!alloc && alloc.bytesPerRequest < 4096,
+  );
+  return out;
 }
 
 export function checks(scenarios: ScenarioSection[], overhead: OverheadReport | null): TargetCheck[] {
@@ -96,6 +149,7 @@ export function checks(scenarios: ScenarioSection[], overhead: OverheadReport | 
       met: null,
     });
   }
+  out.push(...nodeFloorChecks(sy, row(overhead, 'bare'), direct, nginx));
   for (const s of scenarios) {
     const me = resultOf(s, 'switchyard');
     if (!me) continue;

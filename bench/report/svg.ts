@@ -8,6 +8,7 @@ export const COLORS: Record<TargetKind, string> = {
   nginx: '#2e7d32',
   haproxy: '#c62828',
   naive: '#6a1b9a',
+  bare: '#ef6c00',
   direct: '#555555',
 };
 

@@ -94,7 +94,7 @@ export interface RunHooks {
 
 export async function runScenario(
   scenario: Scenario,
-  kind: Exclude<TargetKind, 'direct' | 'naive'>,
+  kind: Exclude<TargetKind, 'direct' | 'naive' | 'bare'>,
   timing: Timing,
   dir: string,
   hooks: RunHooks = {},

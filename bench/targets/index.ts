@@ -1,4 +1,5 @@
 // Starting any system under test by kind.
+import { startBareForwarder } from './bare-forwarder.js';
 import { startHaproxy } from './haproxy.js';
 import { startNaiveProxy } from './naive-proxy.js';
 import { startNginx } from './nginx.js';
@@ -17,6 +18,8 @@ export function startTarget(kind: Exclude<TargetKind, 'direct'>, opts: StartOpti
       return startHaproxy(opts);
     case 'naive':
       return startNaiveProxy(opts);
+    case 'bare':
+      return startBareForwarder(opts);
   }
 }
 

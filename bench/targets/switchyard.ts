@@ -103,7 +103,7 @@ export async function startSwitchyard(
 ): Promise<RunningTarget> {
   const file = join(opts.dir, 'switchyard.yaml');
   writeFileSync(file, stringify(switchyardConfig(opts, extra)));
-  const args = [...switchyardNodeFlags(), switchyardMain(), '--config', file];
+  const args = [...switchyardNodeFlags(), ...(opts.nodeFlags ?? []), switchyardMain(), '--config', file];
   const child: Child = spawnChild('switchyard', process.execPath, args, {
     core: opts.core,
   });

@@ -3,13 +3,14 @@
 // down) with timestamps, so detection times can be compared across proxies.
 import type { Fleet } from '../fleet/index.js';
 
-export type TargetKind = 'direct' | 'switchyard' | 'nginx' | 'haproxy' | 'naive';
+export type TargetKind = 'direct' | 'switchyard' | 'nginx' | 'haproxy' | 'bare' | 'naive';
 
 export const TARGET_LABELS: Record<TargetKind, string> = {
   direct: 'direct (no proxy)',
   switchyard: 'Switchyard',
   nginx: 'nginx',
   haproxy: 'HAProxy',
+  bare: 'bare Node forwarder',
   naive: 'naive http-proxy',
 };
 
@@ -61,6 +62,8 @@ export interface StartOptions {
   chainId: number;
   /** 'failover': the competent outage config; 'overhead': forwarding to one upstream. */
   mode: 'failover' | 'overhead';
+  /** Extra node flags for the Node targets (Switchyard, the bare forwarder), e.g. --trace-gc-nvp. */
+  nodeFlags?: string[];
 }
 
 export function headerValue(

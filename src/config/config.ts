@@ -66,6 +66,12 @@ export interface Config {
     inFlightScale: number;
     /** Diversity caps: the most of a chain's attempts one cloud or provider may take (share-caps.ts). */
     maxShare: MaxShare;
+    /** Calls in flight per chain beyond which new calls are answered OVERLOADED at once. */
+    maxInFlight: number;
+    /** Attempts that may wait for one of an upstream's connections, at least (src/routing/admission.ts). */
+    upstreamQueue: number;
+    /** Past upstreamQueue, more may wait while the upstream's oldest attempt has waited less than this. */
+    maxQueueWaitMs: number;
   };
   breakers: {
     upstream: {
@@ -224,9 +230,13 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'slowStart',
       'inFlightScale',
       'maxShare',
+      'maxInFlight',
+      'upstreamQueue',
+      'maxQueueWait',
     ]);
   const hedge = routing.child('hedge').object(['enabled', 'minDelay', 'maxDelay', 'quantile']);
   const budget = routing.child('retryBudget').object(['ratio', 'minPerSecond']);
+  const tryTimeoutMs = routing.child('tryTimeout').duration(3000, 10);
   const breakers = root.child('breakers').object(['upstream', 'domain']);
   const ub = breakers
     .child('upstream')
@@ -331,7 +341,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     },
     routing: {
       maxAttempts: routing.child('maxAttempts').number(4, 1, 20),
-      tryTimeoutMs: routing.child('tryTimeout').duration(3000, 10),
+      tryTimeoutMs,
       connectTimeoutMs: routing.child('connectTimeout').duration(1000, 10),
       hedge: {
         enabled: hedge.child('enabled').boolean(true),
@@ -347,6 +357,10 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       slowStartMs: routing.child('slowStart').duration(1000),
       inFlightScale: routing.child('inFlightScale').number(16, 1, 4096),
       maxShare: readMaxShare(routing.child('maxShare')),
+      maxInFlight: routing.child('maxInFlight').number(10_000, 1, 1_000_000),
+      upstreamQueue: routing.child('upstreamQueue').number(64, 0, 100_000),
+      // An attempt that would wait longer than ⅔ of its own deadline can hardly be answered in time.
+      maxQueueWaitMs: routing.child('maxQueueWait').duration(Math.round((tryTimeoutMs * 2) / 3)),
     },
     breakers: {
       upstream: {

@@ -5,9 +5,16 @@ import { catalogueError } from '../rpc/errors.js';
 
 export function isDenied(method: string, patterns: readonly string[]): boolean {
   for (const p of patterns) {
-    if (p.endsWith('*') ? method.startsWith(p.slice(0, -1)) : method === p) return true;
+    if (p.endsWith('*') ? startsWithPrefix(method, p, p.length - 1) : method === p) return true;
   }
   return false;
+}
+
+/** `method` starts with the first `n` characters of `pattern`: no slice per call and pattern. */
+function startsWithPrefix(method: string, pattern: string, n: number): boolean {
+  if (method.length < n) return false;
+  for (let i = 0; i < n; i++) if (method.charCodeAt(i) !== pattern.charCodeAt(i)) return false;
+  return true;
 }
 
 export const denyListStage: CallStage = (ctx, next) => {

@@ -48,6 +48,66 @@ interface UpstreamLabels {
   provider: string;
 }
 
+/** The tallied series keys of one (chain, upstream). */
+interface AttemptKeys {
+  /** chain SEP upstream: the attempt-duration series. */
+  upstream: string;
+  /** Attempt-count series keys by outcome, then kind. */
+  byOutcome: Map<string, Map<string, string>>;
+  /** The runtime `traffic` was looked up in. */
+  runtime: Runtime | undefined;
+  traffic: { key: string; labels: UpstreamLabels } | undefined;
+}
+
+/**
+ * `outer[a][b]`, made by `make(a, b, prefix)` the first time. The makers are module functions, not
+ * closures: a closure per lookup would allocate what the memo saves.
+ */
+function memoized<V>(
+  outer: Map<string, Map<string, V>>,
+  a: string,
+  b: string,
+  prefix: string,
+  make: (a: string, b: string, prefix: string) => V,
+): V {
+  let inner = outer.get(a);
+  if (!inner) {
+    inner = new Map();
+    outer.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    value = make(a, b, prefix);
+    inner.set(b, value);
+  }
+  return value;
+}
+
+function makeAttemptKeys(chain: string, upstream: string): AttemptKeys {
+  return {
+    upstream: `${chain}${SEP}${upstream}`,
+    byOutcome: new Map(),
+    runtime: undefined,
+    traffic: undefined,
+  };
+}
+
+function joinKey(outcome: string, kind: string, prefix: string): string {
+  return `${prefix}${SEP}${outcome}${SEP}${kind}`;
+}
+
+function makeRequestKeys(chain: string, method: string): RequestKeys {
+  const methodKey = `${chain}${SEP}${method}`;
+  return { method: methodKey, ok: `${methodKey}${SEP}ok`, error: `${methodKey}${SEP}error` };
+}
+
+/** The tallied series keys of one (chain, method). */
+interface RequestKeys {
+  method: string;
+  ok: string;
+  error: string;
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_', eventLoopMonitoringPrecision: 10 });
@@ -421,27 +481,39 @@ export function createMetrics(): Metrics {
     return labelsFor.map.get(key);
   };
 
+  // Series keys per (chain, upstream) and (chain, method), joined once: per event the hot path only
+  // looks up strings it already holds (config names, fixed labels), so it builds no key strings.
+  const attemptKeys = new Map<string, Map<string, AttemptKeys>>();
+  const requestKeys = new Map<string, Map<string, RequestKeys>>();
+
   const observer: Observer = {
     attempt(chain, upstream, _method, outcome, latencyMs, kind) {
-      const attemptKey = `${chain}${SEP}${upstream}${SEP}${outcome}${SEP}${kind}`;
+      const keys = memoized(attemptKeys, chain, upstream, '', makeAttemptKeys);
+      const attemptKey = memoized(keys.byOutcome, outcome, kind, keys.upstream, joinKey);
       if (!attempts.count(attemptKey)) attempts.start(attemptKey, { chain, upstream, outcome, kind });
       const seconds = latencyMs / 1000;
-      const upstreamKey = `${chain}${SEP}${upstream}`;
-      if (!attemptSeconds.record(upstreamKey, seconds))
-        attemptSeconds.start(upstreamKey, { chain, upstream }, seconds);
-      const labels = upstreamLabels(upstreamKey);
-      if (labels) {
-        const trafficKey = `${upstreamKey}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`;
-        if (!trafficAttempts.count(trafficKey)) trafficAttempts.start(trafficKey, { chain, ...labels });
+      if (!attemptSeconds.record(keys.upstream, seconds))
+        attemptSeconds.start(keys.upstream, { chain, upstream }, seconds);
+      // The failure-domain labels come from the config in use: looked up again after a reload.
+      if (keys.runtime !== source?.runtime) {
+        keys.runtime = source?.runtime;
+        const labels = upstreamLabels(keys.upstream);
+        keys.traffic = labels && {
+          key: `${keys.upstream}${SEP}${labels.cloud}${SEP}${labels.region}${SEP}${labels.provider}`,
+          labels,
+        };
       }
+      const traffic = keys.traffic;
+      if (traffic && !trafficAttempts.count(traffic.key))
+        trafficAttempts.start(traffic.key, { chain, ...traffic.labels });
     },
     request(chain, method, result, latencyMs) {
-      const methodKey = `${chain}${SEP}${method}`;
-      const resultKey = `${methodKey}${SEP}${result}`;
+      const keys = memoized(requestKeys, chain, method, '', makeRequestKeys);
+      const resultKey = result === 'ok' ? keys.ok : keys.error;
       if (!requests.count(resultKey)) requests.start(resultKey, { chain, method, result });
       const seconds = latencyMs / 1000;
-      if (!requestSeconds.record(methodKey, seconds))
-        requestSeconds.start(methodKey, { chain, method }, seconds);
+      if (!requestSeconds.record(keys.method, seconds))
+        requestSeconds.start(keys.method, { chain, method }, seconds);
     },
     hedge(chain, won) {
       hedges.inc({ chain, result: won ? 'won' : 'lost' });

@@ -5,7 +5,7 @@ import type { Outcome } from '../routing/classify.js';
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
 /** Why Switchyard answered a request itself instead of sending it upstream (src/ops/operations.ts). */
-export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied';
+export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied' | 'overloaded';
 
 /** What happened to a chain's subscription feed (src/subscriptions/chain-feed.ts). */
 export type FeedEvent =

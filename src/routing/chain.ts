@@ -4,6 +4,7 @@ import type { ChainConfig, Config } from '../config/config.js';
 import type { ChainFamily } from '../families/family.js';
 import { FAMILIES } from '../families/registry.js';
 import { type CordonView, NO_CORDONS } from '../fleet/cordon-book.js';
+import { CallAdmission } from './admission.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
@@ -24,6 +25,8 @@ export class ChainRuntime {
   readonly budget: RetryBudget;
   /** `routing.maxShare`; undefined when no cap is set (a reload starts its window afresh). */
   readonly shareCaps: ShareCaps | undefined;
+  /** Calls in flight, bounded by `routing.maxInFlight` (src/routing/admission.ts). */
+  readonly admission: CallAdmission;
   /** Latency of successful attempts for the whole chain and per method label. */
   readonly latency: LatencyWindow;
   private readonly methodLatency = new Map<string, LatencyWindow>();
@@ -79,6 +82,7 @@ export class ChainRuntime {
     }
     const caps = new ShareCaps(settings.routing.maxShare, this.upstreams);
     this.shareCaps = caps.enabled ? caps : undefined;
+    this.admission = new CallAdmission(settings.routing.maxInFlight);
     this.budget = new RetryBudget(
       settings.routing.retryBudget.ratio,
       settings.routing.retryBudget.minPerSecond,

@@ -6,6 +6,7 @@ import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
 import type { AttemptKind, Observer } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
+import { anyFull } from './admission.js';
 import type { ChainRuntime } from './chain.js';
 import { type Classification, classify, healthEffect, type Outcome, retryable } from './classify.js';
 import { selectUpstream } from './selection.js';
@@ -15,7 +16,14 @@ import { NeutralVerdict, type Upstream } from './upstream.js';
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
 export type CallAnswer =
   | { kind: 'result'; raw: string; value: unknown; upstream: string }
-  | { kind: 'error'; raw: string; upstream: string | undefined; outcome?: Outcome };
+  | {
+      kind: 'error';
+      raw: string;
+      upstream: string | undefined;
+      outcome?: Outcome;
+      /** Refused by admission control (OVERLOADED): the client should retry after a pause. */
+      overloaded?: true;
+    };
 
 export interface DispatchOptions {
   deadlineAtMs: number;
@@ -93,6 +101,11 @@ export class Dispatcher {
     const label = family.methodLabel(call.method);
     const identityCall = isIdentityCall(chain, call);
     const startMs = this.now();
+    if (!chain.admission.enter()) {
+      this.observer.rejected?.('overloaded');
+      this.observer.request(chain.name, label, 'error', 0);
+      return Promise.resolve(overloaded(`${chain.name} carries ${chain.admission.inFlight} calls`));
+    }
     chain.budget.recordRequest(startMs);
     const body = upstreamRequestBody(call, nextUpstreamId++);
     const selectionRequest = {
@@ -113,11 +126,14 @@ export class Dispatcher {
       let rejected: CallAnswer | undefined;
       let attempts = 0;
       let done = false;
+      /** Some upstream was passed over because its pool and queue were full. */
+      let outOfRoom = false;
       let hedgeTimer: NodeJS.Timeout | undefined;
 
       const finish = (answer: CallAnswer) => {
         if (done) return;
         done = true;
+        chain.admission.leave();
         clearTimeout(hedgeTimer);
         clearTimeout(deadlineTimer);
         for (const a of live) {
@@ -143,6 +159,11 @@ export class Dispatcher {
           finish({ kind: 'error', raw, upstream, outcome });
           return;
         }
+        if (outOfRoom) {
+          this.observer.rejected?.('overloaded');
+          finish(overloaded('every upstream that could serve it is at its connection and queue bound'));
+          return;
+        }
         const detail = failures.length === 0 ? `chain ${chain.name}` : undefined;
         const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
         finish({
@@ -156,7 +177,10 @@ export class Dispatcher {
         if (done || attempts >= maxAttempts || this.now() >= options.deadlineAtMs) return false;
         const nowMs = this.now();
         const selection = selectUpstream(chain, selectionRequest, nowMs, this.random, options.restrictTo);
-        if (!selection) return false;
+        if (!selection) {
+          outOfRoom ||= anyFull(chain, selectionRequest.tried, options.restrictTo, nowMs);
+          return false;
+        }
         if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
         if (selection.panic) this.observer.panic(chain.name);
         const upstream = selection.upstream;
@@ -363,6 +387,10 @@ export class Dispatcher {
     this.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, attempt.kind);
     return c;
   }
+}
+
+function overloaded(detail: string): CallAnswer {
+  return { kind: 'error', raw: catalogueError('OVERLOADED', detail), upstream: undefined, overloaded: true };
 }
 
 /** The call is the family's identity probe (eth_chainId, getGenesisHash, getblockhash [0], status). */

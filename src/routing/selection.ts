@@ -3,6 +3,7 @@
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
 import { preferArchive } from '../families/evm/archive-routing.js';
+import { hasRoom } from './admission.js';
 import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
@@ -85,7 +86,8 @@ export function selectUpstream(
 ): Selection | undefined {
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
   const anyVerified = chain.upstreams.some((u) => u.reportedIdentity !== undefined && !u.wrongChain);
-  const servableList = all.filter((u) => servable(u, req, anyVerified));
+  // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
+  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs));
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health
   // checks probe those domains anyway, and a probe into a region that is still dead costs its caller

@@ -45,16 +45,17 @@ export class UpstreamClient {
   send(body: string, signal?: AbortSignal, timeoutMs?: number): Promise<AttemptEnd> {
     return new Promise<AttemptEnd>((resolve) => {
       const handler = new ReplyCollector(resolve, signal);
-      this.pool.dispatch(
-        {
-          path: this.path,
-          method: 'POST',
-          headers: this.headers,
-          body,
-          ...(timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
-        },
-        handler,
-      );
+      const options: Dispatcher.DispatchOptions = {
+        path: this.path,
+        method: 'POST',
+        headers: this.headers,
+        body,
+      };
+      if (timeoutMs) {
+        options.headersTimeout = timeoutMs;
+        options.bodyTimeout = timeoutMs;
+      }
+      this.pool.dispatch(options, handler);
     });
   }
 

@@ -12,6 +12,8 @@ export interface ItemAnswer {
   /** The response element, or undefined for a notification. */
   text: string | undefined;
   upstream: string | undefined;
+  /** Refused by admission control: as a whole answer, HTTP 503 with Retry-After. */
+  overloaded?: true;
 }
 
 export interface MessageContext {
@@ -43,11 +45,19 @@ async function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAn
     answer = { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined };
   }
   if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
-  const text =
-    answer.kind === 'result' ? resultResponse(call.id, answer.raw) : errorResponse(call.id, answer.raw);
-  return { text, upstream: answer.upstream };
+  if (answer.kind === 'result')
+    return { text: resultResponse(call.id, answer.raw), upstream: answer.upstream };
+  const text = errorResponse(call.id, answer.raw);
+  return answer.overloaded
+    ? { text, upstream: undefined, overloaded: true }
+    : { text, upstream: answer.upstream };
 }
 
 export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {
+  if (items.length === 1) return answerItem(ctx, items[0]!).then(inList);
   return Promise.all(items.map((item) => answerItem(ctx, item)));
+}
+
+function inList(answer: ItemAnswer): ItemAnswer[] {
+  return [answer];
 }

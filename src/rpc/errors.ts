@@ -47,6 +47,11 @@ export const ERRORS = {
     httpStatus: 403,
     message: 'origin not allowed (server.corsOrigins)',
   },
+  OVERLOADED: {
+    rpcCode: -32061,
+    httpStatus: 503,
+    message: 'overloaded: too many calls in flight, retry after a moment',
+  },
   ADMIN_UNAUTHORIZED: { rpcCode: -32062, httpStatus: 401, message: 'missing or unknown admin key' },
   INVALID_CORDON: { rpcCode: -32063, httpStatus: 400, message: 'invalid cordon request' },
   CORDON_NOT_FOUND: { rpcCode: -32064, httpStatus: 404, message: 'no cordon on that target' },

@@ -33,7 +33,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false, tooLarge: true });
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // Most bodies arrive in one chunk: decoded as it is, without an array and a copy.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     let settled = false;
     req.on('data', (chunk: Buffer) => {
@@ -44,12 +46,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
         resolve({ ok: false, tooLarge: true });
         return;
       }
-      chunks.push(chunk);
+      if (first === undefined) first = chunk;
+      else if (more === undefined) more = [first, chunk];
+      else more.push(chunk);
     });
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      resolve({ ok: true, text: Buffer.concat(chunks, size).toString('utf8') });
+      const text = more ? Buffer.concat(more, size).toString('utf8') : (first?.toString('utf8') ?? '');
+      resolve({ ok: true, text });
     });
     req.on('error', () => {
       if (settled) return;

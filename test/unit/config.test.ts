@@ -100,6 +100,9 @@ describe('defaults', () => {
         slowStartMs: 1000,
         inFlightScale: 16,
         maxShare: { cloud: undefined, provider: undefined },
+        maxInFlight: 10_000,
+        upstreamQueue: 64,
+        maxQueueWaitMs: 2000,
       },
       breakers: {
         upstream: {
