@@ -30,7 +30,7 @@ export async function handleRpc(
     }
     return;
   }
-  const parsed = parseRequestBody(body.text);
+  const parsed = parseRequestBody(body.text, chain.family.envelope);
   if (parsed.kind === 'parse_error') return sendCatalogueError(res, 'PARSE_ERROR');
   if (parsed.kind === 'empty_batch') return sendCatalogueError(res, 'EMPTY_BATCH');
   if (parsed.kind === 'batch' && parsed.items.length > server.maxBatchSize) {

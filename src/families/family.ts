@@ -59,6 +59,8 @@ export interface TransactionSubmission {
   isDuplicate(method: string, error: RpcErrorFields): boolean;
   /** The transaction id to answer a duplicate with, computed from the request when the family can. */
   transactionId(method: string, params: unknown): string | undefined;
+  /** The result a successful submission of that id answers with (default: the id itself). */
+  duplicateResult?(id: string): unknown;
 }
 
 export interface ChainFamily {

@@ -4,6 +4,7 @@
 import { dashboardRoute } from '../../routes/dashboard.js';
 import { metricsRoute } from '../../routes/metrics.js';
 import { chainStages } from '../families/evm/chain-stages.js';
+import { familySubmissionStage } from '../families/submission-stage.js';
 import { adminRoute } from '../fleet/admin-route.js';
 import { CordonBook } from '../fleet/cordon-book.js';
 import type { CallStage } from '../rpc/call-pipeline.js';
@@ -15,7 +16,7 @@ import { denyListStage } from './method-deny-list.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
 export function operationalStages(): CallStage[] {
-  return [denyListStage, subscriptionStage, ...chainStages()];
+  return [denyListStage, subscriptionStage, familySubmissionStage, ...chainStages()];
 }
 
 /** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */

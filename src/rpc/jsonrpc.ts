@@ -33,7 +33,16 @@ function member(members: RawMember[], key: string): RawMember | undefined {
   return undefined;
 }
 
-function parseItem(text: string, start: number, end: number, value: unknown): ParsedItem {
+/** Envelopes a chain accepts from clients: '2.0', or also bitcoin-cli's "1.0" / none (Bitcoin Core). */
+export type ClientEnvelope = '2.0' | 'bitcoin';
+
+function parseItem(
+  text: string,
+  start: number,
+  end: number,
+  value: unknown,
+  envelope: ClientEnvelope,
+): ParsedItem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { kind: 'invalid', id: 'null', message: 'request must be a JSON object' };
   }
@@ -46,7 +55,9 @@ function parseItem(text: string, start: number, end: number, value: unknown): Pa
     idMember === undefined || idValue === null || typeof idValue === 'string' || typeof idValue === 'number';
   const replyId = idValid && idRaw !== undefined ? idRaw : 'null';
   if (!idValid) return { kind: 'invalid', id: 'null', message: 'id must be a string, number or null' };
-  if (obj.jsonrpc !== '2.0') return { kind: 'invalid', id: replyId, message: 'jsonrpc must be "2.0"' };
+  const legacy = envelope === 'bitcoin' && (obj.jsonrpc === undefined || obj.jsonrpc === '1.0');
+  if (obj.jsonrpc !== '2.0' && !legacy)
+    return { kind: 'invalid', id: replyId, message: 'jsonrpc must be "2.0"' };
   if (typeof obj.method !== 'string' || obj.method.length === 0) {
     return { kind: 'invalid', id: replyId, message: 'method must be a non-empty string' };
   }
@@ -65,17 +76,21 @@ function parseItem(text: string, start: number, end: number, value: unknown): Pa
   };
 }
 
-export function parseRequestBody(text: string): ParsedBody {
+export function parseRequestBody(text: string, envelope: ClientEnvelope = '2.0'): ParsedBody {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     return { kind: 'parse_error', message: (err as Error).message };
   }
-  if (!Array.isArray(value)) return { kind: 'single', item: parseItem(text, 0, text.length, value) };
+  if (!Array.isArray(value))
+    return { kind: 'single', item: parseItem(text, 0, text.length, value, envelope) };
   if (value.length === 0) return { kind: 'empty_batch' };
   const spans = arrayElements(text)!;
-  return { kind: 'batch', items: spans.map((span, i) => parseItem(text, span.start, span.end, value[i])) };
+  return {
+    kind: 'batch',
+    items: spans.map((span, i) => parseItem(text, span.start, span.end, value[i], envelope)),
+  };
 }
 
 export function upstreamRequestBody(call: RpcCall, upstreamId: number): string {

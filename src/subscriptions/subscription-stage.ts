@@ -16,7 +16,9 @@ function result(raw: string): Promise<CallAnswer> {
 
 export const subscriptionStage: CallStage = (ctx, next) => {
   const { method, params } = ctx.call;
-  if (method !== 'eth_subscribe' && method !== 'eth_unsubscribe') return next();
+  // The merged feed is EVM's: other families' subscription methods are theirs to answer.
+  if ((method !== 'eth_subscribe' && method !== 'eth_unsubscribe') || ctx.chain.family.name !== 'evm')
+    return next();
   const session = ctx.session;
   if (!session) return error(catalogueError('NOTIFICATIONS_UNSUPPORTED'));
   const list = Array.isArray(params) ? params : [];

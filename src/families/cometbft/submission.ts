@@ -34,4 +34,6 @@ export const cometbftSubmission: TransactionSubmission = {
   methods: BROADCAST,
   isDuplicate,
   transactionId,
+  // broadcast_tx_sync's own result for an accepted transaction: CheckTx code 0 and the hash.
+  duplicateResult: (hash) => ({ code: 0, data: '', log: '', codespace: '', hash }),
 };

@@ -24,5 +24,10 @@ export function chainStages(): CallStage[] {
     responseCacheStage,
     logsSplitterStage([consistentReadsStage]),
     consistentReadsStage,
-  ];
+  ].map(evmOnly);
+}
+
+/** These stages read EVM methods and answers: other families' calls go straight on. */
+function evmOnly(stage: CallStage): CallStage {
+  return (ctx, next) => (ctx.chain.family.name === 'evm' ? stage(ctx, next) : next());
 }

@@ -12,6 +12,7 @@ import { selectUpstream } from '../../routing/selection.js';
 import type { Upstream } from '../../routing/upstream.js';
 import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
 import { catalogueError, ERRORS } from '../../rpc/errors.js';
+import type { RpcCall } from '../../rpc/jsonrpc.js';
 import { derivedCall, dispatchCall, errorFields, resultAnswer } from './stage-calls.js';
 import { transactionHash } from './tx-hash.js';
 
@@ -26,7 +27,7 @@ const CHECK_RESERVE_MS = 1000;
 const MAX_CHECKS = 8;
 
 /** What one copy's answer says about the transaction. */
-type Verdict =
+export type Verdict =
   /** Accepted: a hash, or "already known". */
   | 'accepted'
   /** "nonce too low": accepted before only if the hash is known somewhere. */
@@ -45,9 +46,15 @@ const UNSENT_CODES: ReadonlySet<number> = new Set([
 
 export function verdictOf(answer: CallAnswer): Verdict {
   if (answer.kind === 'result') return 'accepted';
-  const { code, text } = errorFields(answer);
+  const { text } = errorFields(answer);
   if (ALREADY_KNOWN.test(text)) return 'accepted';
   if (NONCE_USED.test(text)) return 'nonce_used';
+  return outcomeVerdict(answer);
+}
+
+/** What an error answer says when no family rule recognised it: by its classified outcome. */
+export function outcomeVerdict(answer: Extract<CallAnswer, { kind: 'error' }>): Verdict {
+  const { code } = errorFields(answer);
   switch (answer.outcome) {
     case 'deterministic':
     case 'missing_state':
@@ -74,11 +81,12 @@ interface Copy {
 /** Picks the next upstream for a copy: untried, and outside every failure domain already used if possible. */
 function nextTarget(
   chain: ChainRuntime,
+  method: string,
   tried: Set<Upstream>,
   triedDomains: Set<string>,
   nowMs: number,
 ): Upstream | undefined {
-  const request = { method: METHOD, latestRead: false, needsArchive: false, tried, triedDomains };
+  const request = { method, latestRead: false, needsArchive: false, tried, triedDomains };
   const picked = selectUpstream(chain, request, nowMs, Math.random)?.upstream;
   if (!picked) return undefined;
   tried.add(picked);
@@ -105,13 +113,36 @@ async function lookUpHash(ctx: CallContext, hash: string, sentTo: Upstream[]): P
   });
 }
 
-async function broadcast(ctx: CallContext, raw: string, hash: string): Promise<CallAnswer> {
+/** How one family's submissions are judged and, when in doubt, looked up. */
+export interface BroadcastRules {
+  verdictOf(answer: CallAnswer): Verdict;
+  /** The answer for a copy accepted as a duplicate (the node's "already have it"), given the id. */
+  duplicateResult(id: string): unknown;
+  /** Finds the transaction on some upstream when the outcome is in doubt; the upstream's name. */
+  lookUp?(ctx: CallContext, id: string, sentTo: Upstream[]): Promise<string | undefined>;
+}
+
+const EVM_RULES: BroadcastRules = {
+  verdictOf,
+  duplicateResult: (hash) => hash,
+  lookUp: lookUpHash,
+};
+
+/**
+ * Sends `call` (a transaction submission) to upstreams in several failure domains at once and answers
+ * with the first acceptance; `id` is the transaction's id computed locally (undefined: unknown).
+ */
+export async function broadcast(
+  ctx: CallContext,
+  call: RpcCall,
+  id: string | undefined,
+  rules: BroadcastRules,
+): Promise<CallAnswer> {
   const { chain } = ctx;
   const wanted = Math.max(1, chain.settings.routing.sendTransactionDomains);
   const maxCopies = Math.min(chain.upstreams.length, wanted + chain.settings.routing.maxAttempts - 1);
   const reserve = Math.min(CHECK_RESERVE_MS, Math.max(0, (ctx.deadlineAtMs - Date.now()) / 4));
   const copyDeadline = ctx.deadlineAtMs - reserve;
-  const call = derivedCall(ctx.call, METHOD, [raw]);
   const tried = new Set<Upstream>();
   const triedDomains = new Set<string>();
   const copies: Copy[] = [];
@@ -122,7 +153,7 @@ async function broadcast(ctx: CallContext, raw: string, hash: string): Promise<C
     let done = false;
     const launch = (): boolean => {
       if (done || sentTo.length >= maxCopies || Date.now() >= copyDeadline) return false;
-      const upstream = nextTarget(chain, tried, triedDomains, Date.now());
+      const upstream = nextTarget(chain, call.method, tried, triedDomains, Date.now());
       if (!upstream) return false;
       sentTo.push(upstream);
       live++;
@@ -132,12 +163,13 @@ async function broadcast(ctx: CallContext, raw: string, hash: string): Promise<C
         deadlineAtMs: copyDeadline,
       }).then((answer) => {
         live--;
-        const verdict = verdictOf(answer);
+        const verdict = rules.verdictOf(answer);
         copies.push({ upstream, answer, verdict });
         if (done) return;
         if (verdict === 'accepted') {
           done = true;
-          resolve(answer.kind === 'result' ? answer : resultAnswer(hash, upstream.name));
+          if (answer.kind === 'result' || id === undefined) resolve(answer);
+          else resolve(resultAnswer(rules.duplicateResult(id), upstream.name));
           return;
         }
         // Nothing was executed there: the copy may go to another upstream instead.
@@ -159,13 +191,13 @@ async function broadcast(ctx: CallContext, raw: string, hash: string): Promise<C
 
   const first = (verdict: Verdict) => copies.find((c) => c.verdict === verdict);
   const doubt = copies.some((c) => c.verdict !== 'refused');
-  if (doubt) {
-    const knownAt = await lookUpHash(ctx, hash, sentTo);
-    if (knownAt !== undefined) return resultAnswer(hash, knownAt);
+  if (doubt && id !== undefined && rules.lookUp) {
+    const knownAt = await rules.lookUp(ctx, id, sentTo);
+    if (knownAt !== undefined) return resultAnswer(rules.duplicateResult(id), knownAt);
   }
   const uncertain = first('uncertain');
   if (uncertain) {
-    const raw = catalogueError('TX_OUTCOME_UNKNOWN', undefined, { hash });
+    const raw = catalogueError('TX_OUTCOME_UNKNOWN', undefined, id === undefined ? undefined : { hash: id });
     return { kind: 'error', raw, upstream: uncertain.upstream.name };
   }
   const answer = (first('rejected') ?? first('nonce_used') ?? first('refused'))?.answer;
@@ -184,5 +216,5 @@ export const txBroadcastStage: CallStage = (ctx, next) => {
   const hash = transactionHash(raw);
   // Not a hex transaction: the node's own "invalid params" answer says more than anything here.
   if (hash === undefined || ctx.call.params.length !== 1) return next();
-  return broadcast(ctx, raw as string, hash);
+  return broadcast(ctx, derivedCall(ctx.call, METHOD, [raw]), hash, EVM_RULES);
 };
