@@ -17,6 +17,8 @@ import { FleetRateLimiter } from './fleet-rate-limiter.js';
 import { decode, encode, type FleetEvent, type FleetMessage } from './messages.js';
 import { mayPublish, VerdictGuard } from './verdict-guard.js';
 
+/** eth_blockNumber waits at most this long for the fleet's served head (Redis), then answers its own. */
+const SHARED_HEAD_WAIT_MS = 25;
 /** How often the served head of each chain is compared with what the fleet was last told. */
 const HEAD_WATCH_MS = 5;
 /** Full resync while connected: cordons and served heads, in case a message was lost. */
@@ -169,10 +171,27 @@ export class FleetMember {
     this.send(event);
   }
 
+  /**
+   * eth_blockNumber through the fleet: the store's served head, raised to ours first. Bounded: when
+   * Redis is slow or gone the local head answers (the client sees no error, the guarantee is local).
+   */
+  private readonly fleetHead = async (chain: string, head: number): Promise<number> => {
+    if (!this.backend.connected) return head;
+    let timer: NodeJS.Timeout | undefined;
+    const local = new Promise<number>((resolve) => {
+      timer = setTimeout(() => resolve(head), SHARED_HEAD_WAIT_MS);
+    });
+    const fleet = this.backend.raiseServedHead(chain, head).catch(() => head);
+    const value = await Promise.race([fleet, local]);
+    clearTimeout(timer);
+    return value;
+  };
+
   private watchServedHeads(): void {
     const runtime = this.server?.runtime;
     if (!runtime) return;
     for (const chain of runtime.chains.values()) {
+      chain.sharedHead ??= this.fleetHead;
       const known = this.knownHeads.get(chain.name) ?? 0;
       if (chain.servedHead <= known) continue;
       this.knownHeads.set(chain.name, chain.servedHead);

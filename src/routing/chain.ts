@@ -32,6 +32,11 @@ export class ChainRuntime {
   private readonly methodLatency = new Map<string, LatencyWindow>();
   /** Highest head handed out to clients; `latest` never goes below it (consistent reads). */
   servedHead = 0;
+  /**
+   * Fleet mode: raises the fleet's served head to `head` and gives the fleet's, so eth_blockNumber
+   * never goes backwards for a client whose calls land on two replicas (src/fleet/fleet-member.ts).
+   */
+  sharedHead: ((chain: string, head: number) => Promise<number>) | undefined;
   /** When each new best head was first seen, to judge an upstream's head by the time it was seen. */
   readonly heads: HeadHistory;
   /** Operators' cordons (src/fleet/): a cordoned upstream is used only in panic. */
@@ -94,6 +99,7 @@ export class ChainRuntime {
     if (previous) {
       for (const [label, window] of previous.methodLatency) this.methodLatency.set(label, window);
       this.servedHead = previous.servedHead;
+      this.sharedHead = previous.sharedHead;
     }
   }
 

@@ -280,13 +280,16 @@ describe('fleet mode over Redis', () => {
         });
         return Number.parseInt(((await res.json()) as { result: string }).result, 16);
       };
-      const onA = await blockNumber(a);
-      expect(onA).toBeGreaterThan(900);
-      const t0 = performance.now();
-      let onD = await blockNumber(d);
-      while (onD < onA && performance.now() - t0 < 1000) onD = await blockNumber(d);
-      expect(onD).toBeGreaterThanOrEqual(onA);
-      expect(performance.now() - t0).toBeLessThan(1000);
+      // A client alternating between A and D at once: each answer at least the one before, no wait.
+      let last = 0;
+      for (let i = 0; i < 10; i++) {
+        const onA = await blockNumber(a);
+        expect(onA).toBeGreaterThan(900);
+        expect(onA).toBeGreaterThanOrEqual(last);
+        const onD = await blockNumber(d);
+        expect(onD).toBeGreaterThanOrEqual(onA);
+        last = onD;
+      }
     } finally {
       await behind.close();
     }

@@ -90,11 +90,10 @@ export const consistentReadsStage: CallStage = async (ctx, next) => {
     if (answer.kind !== 'result') return answer;
     const n = quantity(answer.value);
     if (n === undefined) return answer;
-    if (n >= chain.servedHead) {
-      noteServed(chain, n);
-      return answer;
-    }
-    return resultAnswer(toQuantity(chain.servedHead), answer.upstream);
+    let shown = Math.max(n, chain.servedHead);
+    if (chain.sharedHead) shown = Math.max(shown, await chain.sharedHead(chain.name, shown));
+    noteServed(chain, shown);
+    return shown === n ? answer : resultAnswer(toQuantity(shown), answer.upstream);
   }
   const answer = await dispatchCall(ctx, call, readOptions(chain, call.method, call.params));
   if (answer.kind === 'result') noteServed(chain, shownBlock(call.method, answer.value));
