@@ -5,6 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  FAMILY_TARGETS,
+  type FamiliesSection,
+  type FamilyTarget,
+  FULL_FAMILIES_TIMING,
+  familiesRunMs,
+  QUICK_FAMILIES_TIMING,
+  runFamiliesScenario,
+} from './families/run.js';
 import { type FleetBenchReport, fleetMarkdown } from './fleet-mode/report.js';
 import { runFleetBench } from './fleet-mode/run.js';
 import {
@@ -24,6 +33,7 @@ import {
   pinProcess,
   toolVersion,
 } from './proc/sys.js';
+import { familiesTable } from './report/families-markdown.js';
 import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
 import { type BenchReport, checks, findings, type ScenarioSection } from './report/model.js';
 import { clock, Progress } from './report/progress.js';
@@ -47,6 +57,8 @@ type ScenarioTarget = 'switchyard' | 'nginx' | 'haproxy';
 const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
 /** The subscription scenario's name in --scenario (it has its own runner, not the outage catalog's). */
 const SUBSCRIPTIONS = 'subscriptions';
+/** The families scenario group's name in --scenario (solana, bitcoin, cometbft; its own runner). */
+const FAMILIES = 'families';
 
 function help(): string {
   const names = SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.title}`).join('\n');
@@ -64,6 +76,8 @@ Options:
   --no-overhead            skip overhead and throughput
   --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
                            Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
+  --no-families            skip the families group (solana, bitcoin, cometbft: aws/us-east-1 hangs;
+                           Switchyard and nginx; about 90 s, --quick 40 s)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
@@ -74,6 +88,7 @@ Options:
 Scenarios:
 ${names}
   ${SUBSCRIPTIONS.padEnd(18)} newHeads and logs subscribers through a feed outage and a 2-block reorg
+  ${FAMILIES.padEnd(18)} solana, bitcoin and cometbft reads while aws/us-east-1 hangs (one fleet per family)
 
 Also: switchyard bench providers --config FILE [--requests N] [--seconds S]  (rank your upstreams)`;
 }
@@ -118,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       targets: { type: 'string' },
       'no-overhead': { type: 'boolean' },
       'no-subscriptions': { type: 'boolean' },
+      'no-families': { type: 'boolean' },
       fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
@@ -136,10 +152,12 @@ async function main(argv: string[]): Promise<number> {
   const quick = values.quick === true;
   let scenarios = SCENARIOS;
   let withSubscriptions = values['no-subscriptions'] !== true;
+  let withFamilies = values['no-families'] !== true;
   if (values.scenario) {
     const all = values.scenario.split(',').filter(Boolean);
     withSubscriptions &&= all.includes(SUBSCRIPTIONS);
-    const wanted = all.filter((w) => w !== SUBSCRIPTIONS);
+    withFamilies &&= all.includes(FAMILIES);
+    const wanted = all.filter((w) => w !== SUBSCRIPTIONS && w !== FAMILIES);
     if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
       scenarios = [];
     else {
@@ -199,13 +217,24 @@ async function main(argv: string[]): Promise<number> {
     (t): t is SubscriptionTarget => t === 'switchyard' || t === 'nginx',
   );
   withSubscriptions &&= subscriptionTargets.length > 0;
+  const familiesTiming = quick ? QUICK_FAMILIES_TIMING : FULL_FAMILIES_TIMING;
+  const familyTargets = targets.filter((t): t is FamilyTarget => FAMILY_TARGETS.includes(t as FamilyTarget));
+  withFamilies &&= familyTargets.length > 0;
+  // Three families × targets, each with the start-up of its proxy (and per family of its fleet).
+  const familiesWeight = withFamilies ? 3 * familyTargets.length * (familiesRunMs(familiesTiming) + 1500) : 0;
   // Start-up of the fleet, Switchyard and nginx comes on top of the timeline.
   const subscriptionWeight = withSubscriptions ? subscriptionRunMs(subscriptionTiming) + 3000 : 0;
   const totalWeight =
-    runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) + subscriptionWeight + overheadWeight;
-  const progress = new Progress(totalWeight, runs.length + (withSubscriptions ? 1 : 0) + overheadSteps);
+    runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) +
+    subscriptionWeight +
+    familiesWeight +
+    overheadWeight;
+  const progress = new Progress(
+    totalWeight,
+    runs.length + (withSubscriptions ? 1 : 0) + (withFamilies ? 1 : 0) + overheadSteps,
+  );
   progress.log(
-    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withSubscriptions ? ' + subscriptions' : ''}${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
+    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withSubscriptions ? ' + subscriptions' : ''}${withFamilies ? ' + families' : ''}${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
   );
   for (const [tool, v] of Object.entries(tools))
     if (v === null) progress.log(`  ${tool} is not installed: its part of the report says so`);
@@ -269,8 +298,33 @@ async function main(argv: string[]): Promise<number> {
     progress.end();
   }
 
+  let families: FamiliesSection | null = null;
+  if (withFamilies) {
+    progress.begin(`${FAMILIES} · ${familyTargets.join(', ')}`, familiesWeight);
+    const steps = 3 * familyTargets.length;
+    let step = -1;
+    try {
+      families = await runFamiliesScenario(
+        familiesTiming,
+        familyTargets,
+        work,
+        hasTool('nginx'),
+        () => {
+          step++;
+        },
+        (f) => progress.update(Math.min(1, (step + f) / steps)),
+      );
+      for (const r of families.results) progress.log(familyLine(r));
+      for (const k of families.skipped)
+        progress.log(`  ${FAMILIES} · ${k.family} · ${k.target}: not run — ${k.reason}`);
+    } catch (err) {
+      progress.log(`  ${FAMILIES}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
+    progress.end();
+  }
+
   const scenarioForeignCpu =
-    scenarios.length || subscriptions ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
+    scenarios.length || subscriptions || families ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
   const scenarioSec = (Date.now() - started.getTime()) / 1000;
   let overhead: BenchReport['overhead'] = null;
   if (withOverhead) {
@@ -297,6 +351,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.targets ? [`--targets ${values.targets}`] : []),
     ...(withOverhead ? [] : ['--no-overhead']),
     ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
+    ...(values['no-families'] ? ['--no-families'] : []),
     ...(values.fleet ? ['--fleet'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
     `--out ${outRel}`,
@@ -327,6 +382,7 @@ async function main(argv: string[]): Promise<number> {
     scenarios: sections,
     overhead,
     subscriptions,
+    families,
     checks: [],
     findings: [],
   };
@@ -337,6 +393,7 @@ async function main(argv: string[]): Promise<number> {
     'haproxy.cfg (failover)': readFirst(work, 'haproxy/haproxy.cfg', '-haproxy'),
     'switchyard.yaml': readFirst(work, 'switchyard.yaml', '-switchyard'),
     ...subscriptions?.configs,
+    ...families?.configs,
   };
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
   const fleetSection = fleetReport ? `\n${fleetMarkdown(fleetReport)}` : '';
@@ -348,6 +405,7 @@ async function main(argv: string[]): Promise<number> {
   console.log('');
   if (sections.length) console.log(`${headlineTable(report)}\n`);
   if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
+  if (families?.results.length) console.log(`${familiesTable(families)}\n`);
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
   if (fleetReport) console.log(`${fleetMarkdown(fleetReport)}\n`);
   for (const c of report.checks) {
@@ -393,6 +451,14 @@ function summaryLine(r: ScenarioResult): string {
     `  ${r.scenario.padEnd(17)} ${TARGET_LABELS[r.target].padEnd(10)} failed ${String(r.failed).padStart(5)}` +
     `  wrong ${String(r.badAnswers).padStart(4)}  p99 during ${String(r.phases.during.p99Ms ?? '—').padStart(7)} ms` +
     `  detect ${r.detectMs ?? '—'} ms  recover ${r.recoverMs ?? '—'} ms`
+  );
+}
+
+function familyLine(r: FamiliesSection['results'][number]): string {
+  const f = r.figures;
+  return (
+    `  ${`${FAMILIES} ${r.family}`.padEnd(17)} ${TARGET_LABELS[r.target].padEnd(10)} reads ${String(f.reads).padStart(6)}` +
+    `  failed ${String(f.failed).padStart(5)}  p99 in fault ${f.p99InFaultMs ?? '—'} ms  max ${f.maxInFaultMs ?? '—'} ms  > 500 ms ${f.slow}`
   );
 }
 

@@ -11,6 +11,7 @@ import {
   SLOW_MS,
 } from '../scenarios/analyze.js';
 import { TARGET_LABELS, type TargetKind } from '../targets/target.js';
+import { familiesMarkdown } from './families-markdown.js';
 import { type BenchReport, fmtMs, resultOf, type ScenarioSection } from './model.js';
 import { subscriptionMarkdown } from './subscriptions-markdown.js';
 
@@ -234,6 +235,7 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
     if (allocation) out.push(allocation, '');
   }
   if (report.subscriptions) out.push(subscriptionMarkdown(report.subscriptions));
+  if (report.families) out.push(familiesMarkdown(report.families));
   out.push('## Targets', '');
   out.push('| source | target | figure | met |', '|---|---|---|---|');
   for (const c of report.checks) {

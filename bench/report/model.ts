@@ -1,5 +1,6 @@
 // The report as data (report.json) and the checks against the targets of issue 4 (and the outage
 // figures of issue 3). Targets are figures in the report, never assertions.
+import type { FamiliesSection } from '../families/run.js';
 import type { OverheadReport, OverheadRow } from '../overhead/run.js';
 import type { ScenarioResult } from '../scenarios/analyze.js';
 import type { SubscriptionSection } from '../subscriptions/run.js';
@@ -39,6 +40,8 @@ export interface BenchReport {
   overhead: OverheadReport | null;
   /** The subscription scenario; absent or null when it was not run. */
   subscriptions?: SubscriptionSection | null;
+  /** The families scenario group (solana, bitcoin, cometbft); absent or null when it was not run. */
+  families?: FamiliesSection | null;
   checks: TargetCheck[];
   /** Switchyard misbehaviour worth a look by the core's owners (plain sentences). */
   findings: string[];
