@@ -7,7 +7,6 @@ import {
   appendTransactionMessageInstruction,
   type Blockhash,
   createKeyPairSignerFromPrivateKeyBytes,
-  createSolanaRpc,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
