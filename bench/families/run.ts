@@ -12,7 +12,7 @@ import { startLoad } from '../load/driver.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { startNginx } from '../targets/nginx.js';
 import { startSwitchyard } from '../targets/switchyard.js';
-import type { RunningTarget, UpstreamRef } from '../targets/target.js';
+import { type RunningTarget, upstreamRefsOf } from '../targets/target.js';
 import { type FamilyFigures, familyFigures } from './analyze.js';
 import { FAMILY_READS, familyReadMix } from './reads.js';
 
@@ -74,24 +74,12 @@ export interface FamiliesSection {
   configs: Record<string, string>;
 }
 
-function refsOf(fleet: FamilyFleet): UpstreamRef[] {
-  return fleet.providers.map((p) => ({
-    name: p.name,
-    host: '127.0.0.1',
-    port: p.port,
-    cloud: p.spec.cloud,
-    region: p.spec.region,
-    provider: p.spec.provider,
-    ...(p.spec.network ? { network: p.spec.network } : {}),
-  }));
-}
-
 async function startTargetFor(
   target: FamilyTarget,
   fleet: FamilyFleet,
   dir: string,
 ): Promise<{ running: RunningTarget; endpoint: string }> {
-  const opts = { upstreams: refsOf(fleet), dir, core: 0, chainId: 0, mode: 'failover' as const };
+  const opts = { upstreams: upstreamRefsOf(fleet), dir, core: 0, chainId: 0, mode: 'failover' as const };
   if (target === 'nginx') {
     const running = await startNginx(opts);
     return { running, endpoint: running.url };

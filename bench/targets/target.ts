@@ -1,7 +1,12 @@
 // What every system under test looks like to the bench: an endpoint URL, a pid to measure, a way to
 // tell which upstream answered, and what it said about its upstreams (breaker opens, servers marked
 // down) with timestamps, so detection times can be compared across proxies.
-import type { Fleet } from '../fleet/index.js';
+import type { Fleet, ProviderSpec } from '../fleet/index.js';
+
+/** Any simulated fleet (EVM or a family fleet): its providers' ports and labels. */
+interface FleetLike {
+  readonly providers: readonly { name: string; port: number; spec: ProviderSpec }[];
+}
 
 export type TargetKind = 'direct' | 'switchyard' | 'nginx' | 'haproxy' | 'bare' | 'naive';
 
@@ -75,7 +80,7 @@ export function headerValue(
 }
 
 /** The fleet's providers as the upstreams a target is configured with. */
-export function upstreamRefsOf(fleet: Fleet): UpstreamRef[] {
+export function upstreamRefsOf(fleet: Pick<Fleet, 'providers'> | FleetLike): UpstreamRef[] {
   return fleet.providers.map((p) => ({
     name: p.name,
     host: '127.0.0.1',
