@@ -1,7 +1,7 @@
 // A family's method table turned into the answers ChainFamily gives about methods: MethodFacts (the
 // EVM-shaped record the dispatcher reads), a bounded metrics label, whether the answer follows the
 // head, and whether a successful answer can be cached forever. One table per family, one builder.
-import type { MethodFacts } from './evm/methods.js';
+import { type MethodFacts, UNKNOWN_FACTS } from './evm/methods.js';
 
 /** What a method may do: reads are retried and hedged; heavy reads retried only; writes never resent. */
 export type FamilyMethodKind = 'read' | 'heavy-read' | 'write';
@@ -56,16 +56,6 @@ const KIND_FACTS: Record<FamilyMethodKind, MethodFacts> = {
     blockParam: undefined,
   }),
 };
-
-/** Unknown methods may have side effects (wallet RPCs, admin calls): retried only when nothing was sent. */
-const UNKNOWN_FACTS: MethodFacts = Object.freeze({
-  idempotentRead: false,
-  hedge: false,
-  write: false,
-  sticky: undefined,
-  state: false,
-  blockParam: undefined,
-});
 
 export function methodCatalogue(methods: Record<string, FamilyMethod>): MethodCatalogue {
   // A Map, not the object: client input such as "constructor" must not hit Object.prototype.

@@ -197,11 +197,20 @@ export class Dispatcher {
         const attempt: Attempt = { upstream, kind, orphaned: false };
         live.add(attempt);
         const deepRead = selectionRequest.needsArchive;
-        const reads = { deepRead, identityCall };
-        void this.runAttempt(chain, call.method, label, body, attempt, selection.panic, reads, () => {
-          // Stalled: the upstream counts as failing now; do not wait for its deadline to try elsewhere.
-          if (!done && hedgeAllowed) launch('retry');
-        }).then((classification) => {
+        void this.runAttempt(
+          chain,
+          call.method,
+          label,
+          body,
+          attempt,
+          selection.panic,
+          deepRead,
+          identityCall,
+          () => {
+            // Stalled: the upstream counts as failing now; do not wait for its deadline to try elsewhere.
+            if (!done && hedgeAllowed) launch('retry');
+          },
+        ).then((classification) => {
           live.delete(attempt);
           if (!done) onSettled(attempt, classification);
         });
@@ -282,7 +291,9 @@ export class Dispatcher {
     body: string,
     attempt: Attempt,
     panic: boolean,
-    reads: { deepRead: boolean; identityCall: boolean },
+    deepRead: boolean,
+    /** The call is the family's identity probe: its answer can show a re-pointed upstream. */
+    identityCall: boolean,
     onStall: () => void,
   ): Promise<Classification> {
     const { upstream } = attempt;
@@ -339,7 +350,6 @@ export class Dispatcher {
     upstream.pending.end(pending);
     const nowMs = this.now();
     const latencyMs = nowMs - startMs;
-    const { deepRead, identityCall } = reads;
     let c = classify(method, end, nowMs, chain.family);
     let effect = healthEffect(c.outcome);
     if (effect === 'success') {

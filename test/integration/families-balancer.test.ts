@@ -2,19 +2,6 @@
 // real answer shapes (bench/fleet/fake-*.ts): a node on another chain (wrong genesis / network) never
 // serves, a region outage fails no read, a node that is behind (slots behind, initial block download,
 // catching up) gets no reads, and a duplicate transaction submission is answered as a success.
-import {
-  address,
-  appendTransactionMessageInstruction,
-  type Blockhash,
-  createKeyPairSignerFromPrivateKeyBytes,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  getSignatureFromTransaction,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
-} from '@solana/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -26,6 +13,7 @@ import {
 } from '../../bench/fleet/index.js';
 import { getJson, postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
 import { sleep } from '../helpers/ops.js';
+import { memoTransaction } from '../helpers/solana.js';
 
 const SPECS: FamilyProviderSpec[] = [
   { name: 'aws-a', cloud: 'aws', region: 'us-east-1', provider: 'p1', latencyMs: 1 },
@@ -47,26 +35,6 @@ interface FamilyCase {
 const BITCOIN_RAW =
   '01000000010c7196428403d8b0c88fcb3ee8d64f56f55c8973c9ab7dd106bb4f3527f5888d000000006a4730440220503a696f55f2c00eee2ac5e65b17767cd88ed04866b5637d3c1d5d996a70656d02202c9aff698f343abb6d176704beda63fcdec503133ea4f6a5216b7f925fa9910c0121024d89b5a13d6521388969209df27a8469bd565aff10e8d42cef931fad5121bfb8ffffffff02b825b404000000001976a914ef79e7ee9fff98bcfd08473d2b76b02a48f8c69088ac0000000000000000296a2732363030393438363937313732333132373633313032313332353630353838373931323132373000000000';
 
-async function solanaTransaction(fleet: FamilyFleet): Promise<{ wire: string; signature: string }> {
-  const payer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(7));
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(payer, m),
-    (m) =>
-      setTransactionMessageLifetimeUsingBlockhash(
-        { blockhash: fleet.identity as Blockhash, lastValidBlockHeight: 1n },
-        m,
-      ),
-    (m) =>
-      appendTransactionMessageInstruction(
-        { programAddress: address('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'), data: new Uint8Array([2]) },
-        m,
-      ),
-  );
-  const tx = await signTransactionMessageWithSigners(message);
-  return { wire: getBase64EncodedWireTransaction(tx), signature: getSignatureFromTransaction(tx) };
-}
-
 let fleet: FamilyFleet | undefined;
 let balancer: TestBalancer | undefined;
 
@@ -83,7 +51,7 @@ const CASES: FamilyCase[] = [
     read: { method: 'getBalance', params: ['So11111111111111111111111111111111111111112'] },
     behind: { kind: 'behind', slots: 500 },
     submission: async () => {
-      const { wire, signature } = await solanaTransaction(fleet!);
+      const { wire, signature } = await memoTransaction(fleet!.identity, 7, 2);
       return {
         method: 'sendTransaction',
         params: [wire, { encoding: 'base64' }],

@@ -1,25 +1,13 @@
 // The family fakes answer real clients with real shapes: @solana/kit for Solana, bitcoin-cli's exact
 // request body for Bitcoin Core (1.0 and 2.0), CometBFT JSON-RPC over fetch. Only 127.0.0.1.
-import {
-  address,
-  appendTransactionMessageInstruction,
-  type Blockhash,
-  createKeyPairSignerFromPrivateKeyBytes,
-  createSolanaRpc,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  getSignatureFromTransaction,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
-} from '@solana/kit';
+import { address, createSolanaRpc } from '@solana/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type FamilyFleet, type FamilyProviderSpec, startFamilyFleet } from '../../bench/fleet/index.js';
 import { bitcoinFamily, parseBitcoinReply } from '../../src/families/bitcoin/index.js';
 import { cometbftFamily } from '../../src/families/cometbft/index.js';
 import { solanaFamily } from '../../src/families/solana/index.js';
+import { memoTransaction } from '../helpers/solana.js';
 
 const SPECS: FamilyProviderSpec[] = [
   { name: 'aws-a', cloud: 'aws', region: 'us-east-1', provider: 'p1' },
@@ -76,30 +64,11 @@ describe('fake solana nodes through @solana/kit', () => {
 
   it('sendTransaction: the signature, then "already processed" on any node of the cluster', async () => {
     fleet = await startFamilyFleet('solana', { providers: SPECS });
-    const payer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(32).fill(3));
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(payer, m),
-      (m) =>
-        setTransactionMessageLifetimeUsingBlockhash(
-          { blockhash: fleet!.identity as Blockhash, lastValidBlockHeight: 1n },
-          m,
-        ),
-      (m) =>
-        appendTransactionMessageInstruction(
-          {
-            programAddress: address('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'),
-            data: new Uint8Array([1]),
-          },
-          m,
-        ),
-    );
-    const tx = await signTransactionMessageWithSigners(message);
-    const wire = getBase64EncodedWireTransaction(tx);
+    const { wire, signature } = await memoTransaction(fleet.identity, 3, 1);
     const sent = await createSolanaRpc(fleet.get('aws-a').url)
       .sendTransaction(wire, { encoding: 'base64' })
       .send();
-    expect(sent).toBe(getSignatureFromTransaction(tx));
+    expect(sent).toBe(signature);
     const again = await post(fleet.get('gcp-b').url, {
       jsonrpc: '2.0',
       id: 1,

@@ -128,8 +128,8 @@ const KIND_FACTS: Record<Kind, BaseFacts> = {
   subscription: { idempotentRead: false, hedge: false, write: false, sticky: undefined },
 };
 
-/** Unknown methods may have side effects we cannot see: retried only when nothing was sent. */
-const UNKNOWN_FACTS: MethodFacts = Object.freeze({
+/** Unknown methods may have side effects we cannot see: retried only when nothing was sent (every family). */
+export const UNKNOWN_FACTS: MethodFacts = Object.freeze({
   idempotentRead: false,
   hedge: false,
   write: false,
