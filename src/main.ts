@@ -96,7 +96,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
   const slot = cluster.isWorker ? process.env[WORKER_SLOT_ENV] : undefined;
   const identify = slot === undefined ? undefined : identifyWorker(ops, slot, config.server.workers);
-  const fleet = startFleetMode(config, logger, ops);
+  const fleet = await startFleetMode(config, logger, ops);
   const server = new SwitchyardServer(config, logger, fleet?.options ?? ops.options);
   ops.attach(server);
   fleet?.attach(server);

@@ -11,7 +11,6 @@ import type { ServerOptions, SwitchyardServer } from '../server.js';
 import type { FleetBackend } from './backend.js';
 import { FleetMember } from './fleet-member.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
-import { RedisBackend } from './redis-backend.js';
 import { WorkerBackend } from './worker-backend.js';
 
 export interface FleetMode {
@@ -22,7 +21,11 @@ export interface FleetMode {
   close(): Promise<void>;
 }
 
-export function startFleetMode(config: Config, logger: Logger, ops: Operations): FleetMode | undefined {
+export async function startFleetMode(
+  config: Config,
+  logger: Logger,
+  ops: Operations,
+): Promise<FleetMode | undefined> {
   let backend: FleetBackend;
   let name: string;
   if (config.fleet) {
@@ -32,6 +35,8 @@ export function startFleetMode(config: Config, logger: Logger, ops: Operations):
       password = decodeURIComponent(new URL(redisUrl).password);
     } catch {}
     logger.addSecrets([redisUrl, ...urlSecrets(redisUrl), ...(password.length >= 4 ? [password] : [])]);
+    // Loaded only in fleet mode: the Redis client is the largest module we have (about 20 MB resident).
+    const { RedisBackend } = await import('./redis-backend.js');
     const redis = new RedisBackend(redisUrl, config.fleet.name);
     redis.start();
     backend = redis;

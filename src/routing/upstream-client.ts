@@ -15,6 +15,14 @@ export interface UpstreamClientOptions {
 /** Why the dispatcher aborted an attempt; carried as the AbortSignal's reason. */
 export type AbortReason = 'timeout' | 'cancelled';
 
+/**
+ * Hears how one request ended. The dispatcher's attempts implement it themselves: no promise, resolve
+ * closure and async frame per attempt on the hot path.
+ */
+export interface AttemptReceiver {
+  onAttemptEnd(end: AttemptEnd): void;
+}
+
 export class UpstreamClient {
   private readonly pool: Pool;
   private readonly path: string;
@@ -44,19 +52,24 @@ export class UpstreamClient {
    */
   send(body: string, signal?: AbortSignal, timeoutMs?: number): Promise<AttemptEnd> {
     return new Promise<AttemptEnd>((resolve) => {
-      const handler = new ReplyCollector(resolve, signal);
-      const options: Dispatcher.DispatchOptions = {
-        path: this.path,
-        method: 'POST',
-        headers: this.headers,
-        body,
-      };
-      if (timeoutMs) {
-        options.headersTimeout = timeoutMs;
-        options.bodyTimeout = timeoutMs;
-      }
-      this.pool.dispatch(options, handler);
+      this.sendTo({ onAttemptEnd: resolve }, body, timeoutMs, signal);
     });
+  }
+
+  /** `send` for the hot path: the end is handed to `receiver` (exactly once, never synchronously). */
+  sendTo(receiver: AttemptReceiver, body: string, timeoutMs?: number, signal?: AbortSignal): void {
+    const handler = new ReplyCollector(receiver, signal);
+    const options: Dispatcher.DispatchOptions = {
+      path: this.path,
+      method: 'POST',
+      headers: this.headers,
+      body,
+    };
+    if (timeoutMs) {
+      options.headersTimeout = timeoutMs;
+      options.bodyTimeout = timeoutMs;
+    }
+    this.pool.dispatch(options, handler);
   }
 
   close(): Promise<void> {
@@ -78,7 +91,7 @@ class ReplyCollector implements Dispatcher.DispatchHandler {
   private readonly onAbort: (() => void) | undefined;
 
   constructor(
-    private readonly resolve: (end: AttemptEnd) => void,
+    private readonly receiver: AttemptReceiver,
     private readonly signal: AbortSignal | undefined,
   ) {
     if (!signal) return;
@@ -136,6 +149,34 @@ class ReplyCollector implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
-    this.resolve(end);
+    deliverSoon(this.receiver, end);
+  }
+}
+
+// Ends are handed on in a microtask, as a promise would: a receiver may dispatch again (a retry), and
+// whatever it does must not run, or throw, inside undici's parser callback. One microtask per batch.
+let receivers: AttemptReceiver[] = [];
+let ends: AttemptEnd[] = [];
+
+function deliverSoon(receiver: AttemptReceiver, end: AttemptEnd): void {
+  receivers.push(receiver);
+  ends.push(end);
+  if (receivers.length === 1) queueMicrotask(deliverAll);
+}
+
+function deliverAll(): void {
+  const batch = receivers;
+  const batchEnds = ends;
+  receivers = [];
+  ends = [];
+  for (let i = 0; i < batch.length; i++) {
+    try {
+      batch[i]!.onAttemptEnd(batchEnds[i]!);
+    } catch (err) {
+      // A bug in a receiver must not cost the others their answers; it still surfaces as one.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 }

@@ -110,12 +110,13 @@ afterAll(async () => {
 describe('fleet mode over Redis', () => {
   it('opens a domain on B within 100 ms of A, though only A carries traffic', async () => {
     const region = 'region:aws/us-east-1';
-    const load = startLoad(a.url, { clients: 8, maxMs: 4000, headers: { 'x-api-key': OPEN_KEY } });
+    // Detection may take seconds on a loaded CI machine; what is asserted is the spread from A to B.
+    const load = startLoad(a.url, { clients: 8, maxMs: 10_000, headers: { 'x-api-key': OPEN_KEY } });
     await sleep(300);
     await fleet.setFault({ region: 'us-east-1' }, { kind: 'hang' });
     const opened = (l: LogLine) =>
       l.msg === 'failure domain breaker' && l.domain === region && l.to === 'open';
-    await waitFor(() => firstLog(b, opened) !== undefined, 3000, 'B to open the region');
+    await waitFor(() => firstLog(b, opened) !== undefined, 8000, 'B to open the region');
     const aOpenMs = Date.parse(firstLog(a, opened)!.time);
     const bOpenMs = Date.parse(firstLog(b, opened)!.time);
     expect(

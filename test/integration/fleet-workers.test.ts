@@ -67,7 +67,8 @@ describe('server.workers: 2', () => {
     // One keep-alive connection: all of its requests land on one worker. Both two-upstream regions
     // refuse: that worker's calls find them in milliseconds, the other worker's health checks would
     // take seconds. Lava keeps answering.
-    const load = startLoad(sy.url, { clients: 1, maxMs: 3000 });
+    // Detection may take seconds on a loaded CI machine; what is asserted is the spread between workers.
+    const load = startLoad(sy.url, { clients: 1, maxMs: 10_000 });
     await sleep(300);
     await Promise.all(
       ['us-east-1', 'europe-west1'].map((region) => fleet.setFault({ region }, { kind: 'refuse' })),
@@ -81,7 +82,7 @@ describe('server.workers: 2', () => {
       const keys = openings().map((l) => String(l.domain));
       return keys.find((k, i) => keys.indexOf(k) !== i);
     };
-    await waitFor(() => openedTwice() !== undefined, 3000, 'both workers to open a region');
+    await waitFor(() => openedTwice() !== undefined, 8000, 'both workers to open a region');
     const key = openedTwice()!;
     const [first, second] = openings().filter((l) => l.domain === key);
     expect(Date.parse(second!.time) - Date.parse(first!.time)).toBeLessThanOrEqual(100);

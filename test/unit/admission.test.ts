@@ -10,6 +10,7 @@ import { ChainRuntime } from '../../src/routing/chain.js';
 import type { AttemptEnd } from '../../src/routing/classify.js';
 import { type CallAnswer, Dispatcher } from '../../src/routing/dispatcher.js';
 import type { Upstream } from '../../src/routing/upstream.js';
+import type { AttemptReceiver } from '../../src/routing/upstream-client.js';
 import { ERRORS } from '../../src/rpc/errors.js';
 
 const NOW = 1_000_000;
@@ -65,7 +66,8 @@ function makeChain(routing: Record<string, unknown>, maxConnections = 2): void {
     u.head = 100;
     u.health = 'up';
     Object.assign(u.client, {
-      send: () => new Promise<AttemptEnd>((release) => held.push({ upstream: u.name, release })),
+      sendTo: (receiver: AttemptReceiver) =>
+        held.push({ upstream: u.name, release: (end) => queueMicrotask(() => receiver.onAttemptEnd(end)) }),
     });
   }
 }

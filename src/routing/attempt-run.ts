@@ -1,0 +1,162 @@
+// One attempt of a call at one upstream: sends it with the per-try deadline, tells the upstream's failure
+// domains of a stall at once, and when the answer (or the failure) comes, classifies it and reports it to
+// the upstream, its breaker and its domains before handing it back to the call. One object per attempt:
+// its timers take it as their argument, so the hot path allocates no closures for them.
+import type { AttemptKind } from '../ops/observer.js';
+import type { CallRun } from './call-run.js';
+import { type AttemptEnd, classify, healthEffect } from './classify.js';
+import type { PendingAttempt } from './pending-attempts.js';
+import { NeutralVerdict, type Upstream } from './upstream.js';
+import type { AttemptReceiver } from './upstream-client.js';
+
+class FailedVerdict extends Error {}
+
+const ignore = (): void => {};
+
+export class AttemptRun implements AttemptReceiver {
+  /** The call no longer needs this attempt; it runs on (up to its deadline) as evidence. */
+  orphaned = false;
+  private readonly startMs: number;
+  private readonly sentAt: number;
+  private readonly pending: PendingAttempt;
+  private readonly stallAfterMs: number;
+  private stallTimer: NodeJS.Timeout;
+  private recheckedStall = false;
+  private stalled = false;
+  private domainsTold = false;
+  private resolveVerdict!: () => void;
+  private rejectVerdict!: (failed: Error) => void;
+
+  constructor(
+    private readonly call: CallRun,
+    readonly upstream: Upstream,
+    readonly kind: AttemptKind,
+    panic: boolean,
+  ) {
+    const { chain, dispatcher } = call;
+    this.startMs = dispatcher.now();
+    const verdict = new Promise<void>((resolve, reject) => {
+      this.resolveVerdict = resolve;
+      this.rejectVerdict = reject;
+    });
+    // In panic the breaker is bypassed: it would refuse, and answering beats a clean error.
+    if (!panic && upstream.breakerAdmits) upstream.breaker.fire(verdict).catch(ignore);
+    else verdict.catch(ignore);
+    for (const key of upstream.domains) chain.domains.get(key)!.onSend(this.startMs);
+    this.pending = upstream.pending.begin(this.startMs);
+    upstream.counts.attempts++;
+    // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
+    // own breaker waits for the final outcome, so a slow answer is not counted as a dead upstream.
+    this.stallAfterMs = dispatcher.stallAfterMs(chain, call.label, upstream);
+    this.sentAt = performance.now();
+    this.stallTimer = setTimeout(onStallTimer, this.stallAfterMs, this);
+    // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
+    upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
+  }
+
+  onStall(): void {
+    // Timers run before I/O after a pause of our own event loop: an answer may be waiting in the
+    // socket. A late timer looks once more after I/O instead of blaming the upstream for our pause.
+    if (performance.now() - this.sentAt > this.stallAfterMs * 1.5 && !this.recheckedStall) {
+      this.recheckedStall = true;
+      this.stallTimer = setTimeout(onStallTimer, 1, this);
+      return;
+    }
+    const { chain, dispatcher } = this.call;
+    const upstream = this.upstream;
+    upstream.lastError = 'no answer (stalled)';
+    dispatcher.observer.stall(chain.name, upstream.name);
+    this.stalled = true;
+    this.domainsTold = true;
+    const nowMs = dispatcher.now();
+    for (const key of upstream.domains)
+      chain.domains.get(key)!.recordStall(upstream.name, nowMs, this.startMs);
+    if (!this.orphaned) this.call.onStall();
+  }
+
+  onAttemptEnd(end: AttemptEnd): void {
+    clearTimeout(this.stallTimer);
+    const { chain, dispatcher, label } = this.call;
+    const method = this.call.call.method;
+    const { upstream, startMs } = this;
+    upstream.pending.end(this.pending);
+    const nowMs = dispatcher.now();
+    const latencyMs = nowMs - startMs;
+    let c = classify(method, end, nowMs, chain.family);
+    let effect = healthEffect(c.outcome);
+    if (effect === 'success') {
+      upstream.latency.observe(latencyMs, nowMs);
+      chain.latency.record(latencyMs, nowMs);
+      chain.methodWindow(label, nowMs).record(latencyMs, nowMs);
+      upstream.lastSuccessMs = nowMs;
+    } else if (effect === 'failure') {
+      upstream.lastError = c.detail;
+      // A failure of an attempt sent before a later success or a recovery is old news (a hung call
+      // timing out after the upstream came back): it must not push traffic away from an upstream that works.
+      // A refused connection costs its caller well under a millisecond and is retried for free, and
+      // letting calls meet it again is how every member of a refusing region shows up at once.
+      const news = startMs >= Math.max(upstream.lastSuccessMs, upstream.lastRecoveryMs);
+      if (news && c.outcome !== 'connect_error') upstream.failures.record(nowMs);
+    }
+    if (c.outcome === 'throttled') upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
+    if (c.outcome === 'unsupported') upstream.markUnsupported(method);
+    // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.
+    if (c.outcome === 'missing_state' && this.call.needsArchive && upstream.archive === undefined) {
+      upstream.archive = false;
+    }
+    if (c.outcome === 'ok' && c.reply?.kind === 'result') {
+      // Live answers are head evidence too: no extra probe needed while traffic flows.
+      const head = chain.family.liveHead(method, c.reply.value);
+      if (head !== undefined) chain.recordHead(upstream, head, nowMs);
+      // A provider re-pointed behind the same URL shows in live answers before the next probe.
+      if (this.call.identityCall) {
+        const wasWrong = upstream.wrongChain;
+        if (wrongIdentity(this.call, upstream, c.reply.value)) {
+          if (!wasWrong)
+            dispatcher.observer.wrongChain?.(chain.name, upstream.name, upstream.reportedChainId);
+          c = { ...c, outcome: 'upstream_error', detail: 'wrong chain id' };
+          effect = 'failure';
+          upstream.lastError = c.detail;
+        }
+      }
+    }
+    if (this.stalled && effect === 'success') {
+      for (const key of upstream.domains)
+        chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs, startMs);
+    } else this.tellDomains(effect, nowMs);
+    if (effect === 'failure') {
+      upstream.counts.failures++;
+      this.rejectVerdict(new FailedVerdict());
+    } else if (effect === 'neutral') this.rejectVerdict(new NeutralVerdict());
+    else {
+      upstream.counts.successes++;
+      this.resolveVerdict();
+    }
+    dispatcher.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, this.kind);
+    this.call.onSettled(this, c);
+  }
+
+  private tellDomains(effect: 'success' | 'failure' | 'neutral', nowMs: number): void {
+    if (this.domainsTold) return;
+    this.domainsTold = true;
+    const { chain } = this.call;
+    for (const key of this.upstream.domains) {
+      const domain = chain.domains.get(key)!;
+      if (effect === 'neutral') domain.recordNeutral(nowMs, this.startMs);
+      else domain.record(this.upstream.name, effect === 'failure', nowMs, this.startMs);
+    }
+  }
+}
+
+function onStallTimer(attempt: AttemptRun): void {
+  attempt.onStall();
+}
+
+/** Marks the upstream as on the wrong chain when a live answer to the identity call says so. */
+function wrongIdentity(call: CallRun, upstream: Upstream, value: unknown): boolean {
+  const chain = call.chain;
+  const reported = chain.family.probes.readIdentity({ result: value });
+  if (reported === undefined || reported === chain.identity) return false;
+  upstream.markIdentity(reported, false);
+  return true;
+}

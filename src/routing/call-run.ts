@@ -1,0 +1,219 @@
+// One call's attempt loop: pick an upstream, hedge safe reads to another failure domain when no answer
+// comes in time, retry elsewhere within the budget and the request deadline, and answer exactly once.
+// One object per call, which is also the selection request: its timers take it as their argument, so
+// the hot path allocates no closures, sets of attempts or timer callbacks per call.
+import type { MethodFacts } from '../families/evm/methods.js';
+import type { AttemptKind } from '../ops/observer.js';
+import { catalogueError } from '../rpc/errors.js';
+import type { RpcCall } from '../rpc/jsonrpc.js';
+import { anyFull } from './admission.js';
+import { AttemptRun } from './attempt-run.js';
+import type { ChainRuntime } from './chain.js';
+import { type Classification, type Outcome, retryable } from './classify.js';
+import type { CallAnswer, Dispatcher, DispatchOptions } from './dispatcher.js';
+import { type SelectionRequest, selectUpstream } from './selection.js';
+import { CAP_YIELD_BIT } from './share-caps.js';
+import type { Upstream } from './upstream.js';
+
+interface AttemptFailure {
+  upstream: string;
+  outcome: Outcome;
+  detail: string;
+}
+
+export class CallRun implements SelectionRequest {
+  readonly method: string;
+  readonly latestRead: boolean;
+  readonly minHead: number | undefined;
+  readonly tried = new Set<Upstream>();
+  readonly triedDomains = new Set<string>();
+  private readonly live: AttemptRun[] = [];
+  private failures: AttemptFailure[] | undefined;
+  private passThroughError: { raw: string; upstream: string; outcome: Outcome } | undefined;
+  private rejected: CallAnswer | undefined;
+  private attempts = 0;
+  private done = false;
+  /** Some upstream was passed over because its pool and queue were full. */
+  private outOfRoom = false;
+  private readonly hedgeAllowed: boolean;
+  private hedgeTimer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly dispatcher: Dispatcher,
+    readonly chain: ChainRuntime,
+    readonly call: RpcCall,
+    private readonly options: DispatchOptions,
+    readonly label: string,
+    private readonly facts: MethodFacts,
+    readonly needsArchive: boolean,
+    /** The call is the family's identity probe: its answer can show a re-pointed upstream. */
+    readonly identityCall: boolean,
+    readonly body: string,
+    private readonly startMs: number,
+    private readonly resolve: (answer: CallAnswer) => void,
+  ) {
+    this.method = call.method;
+    this.latestRead = chain.family.isLatestRead(call.method, call.params);
+    this.minHead = options.minHead;
+    this.hedgeAllowed = (options.hedge ?? facts.hedge) && chain.settings.routing.hedge.enabled;
+    this.deadlineTimer = setTimeout(onDeadline, Math.max(0, options.deadlineAtMs - startMs), this);
+    if (!this.launch('primary')) {
+      this.failAll();
+      return;
+    }
+    this.armHedge();
+  }
+
+  /** An attempt got no answer in time: its upstream counts as failing now, so try elsewhere at once. */
+  onStall(): void {
+    if (!this.done && this.hedgeAllowed) this.launch('retry');
+  }
+
+  onDeadline(): void {
+    if (this.failures) this.failAll();
+    else this.finish({ kind: 'error', raw: catalogueError('DEADLINE_EXCEEDED'), upstream: undefined });
+  }
+
+  onHedgeTimer(): void {
+    if (this.done) return;
+    if (this.launch('hedge')) this.armHedge();
+  }
+
+  onSettled(attempt: AttemptRun, c: Classification): void {
+    const live = this.live;
+    live.splice(live.indexOf(attempt), 1);
+    if (this.done) return;
+    const name = attempt.upstream.name;
+    const reply = c.reply;
+    const { options, dispatcher } = this;
+    if (c.outcome === 'ok' && reply?.kind === 'result') {
+      const answer: CallAnswer = { kind: 'result', raw: reply.raw, value: reply.value, upstream: name };
+      if (options.accept && !options.accept(reply.value, attempt.upstream)) {
+        this.rejected = answer;
+        if (live.length === 0 && !this.launch('retry')) this.finish(answer);
+        return;
+      }
+      if (attempt.kind === 'hedge') dispatcher.observer.hedge(this.chain.name, true);
+      this.finish(answer);
+      return;
+    }
+    if (!retryable(c.outcome, this.facts, c.mayHaveBeenSent)) {
+      if (reply?.kind === 'error') {
+        this.finish({ kind: 'error', raw: reply.raw, upstream: name, outcome: c.outcome });
+      } else if (this.facts.write && c.mayHaveBeenSent) {
+        this.finish({
+          kind: 'error',
+          raw: catalogueError('TX_OUTCOME_UNKNOWN', c.detail),
+          upstream: name,
+          outcome: c.outcome,
+        });
+      } else {
+        this.recordFailure(name, c);
+        if (live.length === 0) this.failAll();
+      }
+      return;
+    }
+    this.recordFailure(name, c);
+    // When every attempt fails, a provider's own error object says more than a generic one.
+    if (reply?.kind === 'error')
+      this.passThroughError = { raw: reply.raw, upstream: name, outcome: c.outcome };
+    // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
+    const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
+    if (live.length === 0 && !this.launch(kind)) this.failAll();
+  }
+
+  private recordFailure(upstream: string, c: Classification): void {
+    this.failures ??= [];
+    this.failures.push({ upstream, outcome: c.outcome, detail: c.detail });
+  }
+
+  private launch(kind: AttemptKind): boolean {
+    const { chain, options, dispatcher } = this;
+    if (this.done || this.attempts >= chain.settings.routing.maxAttempts) return false;
+    const nowMs = dispatcher.now();
+    if (nowMs >= options.deadlineAtMs) return false;
+    const selection = selectUpstream(chain, this, nowMs, dispatcher.random, options.restrictTo);
+    if (!selection) {
+      this.outOfRoom ||= anyFull(chain, this.tried, options.restrictTo, nowMs);
+      return false;
+    }
+    if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
+    const observer = dispatcher.observer;
+    if (selection.panic) observer.panic(chain.name);
+    const upstream = selection.upstream;
+    if (chain.shareCaps) {
+      chain.shareCaps.record(upstream, nowMs);
+      if (selection.capYields & CAP_YIELD_BIT.cloud) observer.shareCapYield?.(chain.name, 'cloud');
+      if (selection.capYields & CAP_YIELD_BIT.provider) observer.shareCapYield?.(chain.name, 'provider');
+    }
+    this.tried.add(upstream);
+    for (const d of upstream.domains) this.triedDomains.add(d);
+    this.attempts++;
+    if (kind === 'retry') observer.retry(chain.name);
+    this.live.push(new AttemptRun(this, upstream, kind, selection.panic));
+    return true;
+  }
+
+  private armHedge(): void {
+    if (!this.hedgeAllowed) return;
+    this.hedgeTimer = setTimeout(onHedgeTimer, this.dispatcher.hedgeDelayMs(this.chain, this.label), this);
+  }
+
+  private failAll(): void {
+    if (this.rejected) {
+      this.finish(this.rejected);
+      return;
+    }
+    if (this.passThroughError) {
+      const { raw, upstream, outcome } = this.passThroughError;
+      this.finish({ kind: 'error', raw, upstream, outcome });
+      return;
+    }
+    if (this.outOfRoom) {
+      this.dispatcher.observer.rejected?.('overloaded');
+      this.finish(overloaded('every upstream that could serve it is at its connection and queue bound'));
+      return;
+    }
+    const failures = this.failures ?? [];
+    const detail = failures.length === 0 ? `chain ${this.chain.name}` : undefined;
+    const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
+    this.finish({
+      kind: 'error',
+      raw: catalogueError(name, detail, { attempts: failures }),
+      upstream: undefined,
+    });
+  }
+
+  private finish(answer: CallAnswer): void {
+    if (this.done) return;
+    this.done = true;
+    const { chain, dispatcher } = this;
+    chain.admission.leave();
+    clearTimeout(this.hedgeTimer);
+    clearTimeout(this.deadlineTimer);
+    for (const a of this.live) {
+      a.orphaned = true;
+      if (a.kind === 'hedge') dispatcher.observer.hedge(chain.name, false);
+    }
+    dispatcher.observer.request(
+      chain.name,
+      this.label,
+      answer.kind === 'result' ? 'ok' : 'error',
+      dispatcher.now() - this.startMs,
+    );
+    this.resolve(answer);
+  }
+}
+
+function onDeadline(run: CallRun): void {
+  run.onDeadline();
+}
+
+function onHedgeTimer(run: CallRun): void {
+  run.onHedgeTimer();
+}
+
+export function overloaded(detail: string): CallAnswer {
+  return { kind: 'error', raw: catalogueError('OVERLOADED', detail), upstream: undefined, overloaded: true };
+}
