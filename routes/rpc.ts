@@ -3,34 +3,54 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OVERLOADED_RETRY_AFTER_S } from '../src/routing/admission.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
-import { answerItems, type ItemAnswer } from '../src/rpc/call-answers.js';
+import { answerItem, answerItems, type ItemAnswer } from '../src/rpc/call-answers.js';
 import type { CallStage } from '../src/rpc/call-pipeline.js';
-import { readBody, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
+import { readBodyThen, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
 import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
 import { drainLimits, refuseOversizeBody } from '../src/rpc/oversize-body.js';
 import type { Runtime } from '../src/runtime.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';
 
-export async function handleRpc(
+/**
+ * Answers one JSON-RPC POST. No promise of its own: the body arrives by callback and a single call
+ * costs one promise (its pipeline's) from here to the answer. Failures inside end in INTERNAL.
+ */
+export function handleRpc(
   runtime: Runtime,
   stages: readonly CallStage[],
   chain: ChainRuntime,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<void> {
+): void {
   const { server } = runtime.config;
-  const body = await readBody(req, server.maxBodyBytes);
-  if (!body.ok) {
-    if (body.tooLarge) {
-      const detail = `limit is ${server.maxBodyBytes} bytes`;
-      refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes));
-    } else {
-      res.destroy();
+  readBodyThen(req, server.maxBodyBytes, (body) => {
+    try {
+      if (!body.ok) {
+        if (body.tooLarge) {
+          const detail = `limit is ${server.maxBodyBytes} bytes`;
+          refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes));
+        } else {
+          res.destroy();
+        }
+        return;
+      }
+      answerBody(runtime, stages, chain, body.text, res);
+    } catch (err) {
+      failed(runtime, res, err);
     }
-    return;
-  }
-  const parsed = parseRequestBody(body.text, chain.family.envelope);
+  });
+}
+
+function answerBody(
+  runtime: Runtime,
+  stages: readonly CallStage[],
+  chain: ChainRuntime,
+  text: string,
+  res: ServerResponse,
+) {
+  const { server } = runtime.config;
+  const parsed = parseRequestBody(text, chain.family.envelope);
   if (parsed.kind === 'parse_error') return sendCatalogueError(res, 'PARSE_ERROR');
   if (parsed.kind === 'empty_batch') return sendCatalogueError(res, 'EMPTY_BATCH');
   if (parsed.kind === 'batch' && parsed.items.length > server.maxBatchSize) {
@@ -38,9 +58,20 @@ export async function handleRpc(
   }
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
   const context = { runtime, stages, chain, deadlineAtMs };
-  if (parsed.kind === 'single')
-    return answerSingle(res, (await answerItems(context, [parsed.item]))[0]!, server);
-  const answers = await answerItems(context, parsed.items);
+  if (parsed.kind === 'single') {
+    answerItem(context, parsed.item).then(
+      (answer) => answerSingle(res, answer, server),
+      (err: unknown) => failed(runtime, res, err),
+    );
+    return;
+  }
+  answerItems(context, parsed.items).then(
+    (answers) => answerBatch(res, answers, server),
+    (err: unknown) => failed(runtime, res, err),
+  );
+}
+
+function answerBatch(res: ServerResponse, answers: ItemAnswer[], server: Runtime['config']['server']): void {
   const headers: Record<string, string> = {};
   if (server.upstreamHeader) {
     const names = [...new Set(answers.map((a) => a.upstream).filter((n): n is string => n !== undefined))];
@@ -57,6 +88,13 @@ export async function handleRpc(
   const overloaded = answers.some((a) => a.overloaded);
   if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
   sendJson(res, 200, batchResponse(parts), headers);
+}
+
+/** A bug inside the balancer: logged, and the client still gets an answer (or a closed socket). */
+function failed(runtime: Runtime, res: ServerResponse, err: unknown): void {
+  runtime.logger.error('request handler failed', { error: String(err) });
+  if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
+  else res.destroy();
 }
 
 /** One call's answer: the batch path without its arrays and sets (most requests are single calls). */

@@ -113,14 +113,17 @@ export class SwitchyardServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.drainer.track(req, res);
-    this.route(req, res).catch((err: unknown) => {
+    try {
+      this.route(req, res);
+    } catch (err) {
       this.logger.error('request handler failed', { error: String(err) });
       if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
       else res.destroy();
-    });
+    }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Synchronous up to the JSON-RPC handler, which answers by itself (no promise per request here). */
+  private route(req: IncomingMessage, res: ServerResponse) {
     const runtime = this.runtime;
     const url = req.url ?? '/';
     const query = url.indexOf('?');
@@ -141,7 +144,7 @@ export class SwitchyardServer {
       rpcPath === '/' ? runtime.defaultChain : runtime.chains.get(rpcPath.slice(1).replace(/\/$/, ''));
     if (!chain) return sendCatalogueError(res, 'NOT_FOUND', rpcPath.slice(0, 100));
     if (req.method !== 'POST') return sendCatalogueError(res, 'METHOD_NOT_ALLOWED');
-    await handleRpc(runtime, this.stages, chain, req, res);
+    handleRpc(runtime, this.stages, chain, req, res);
   }
 
   /**

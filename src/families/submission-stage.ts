@@ -23,3 +23,4 @@ export const familySubmissionStage: CallStage = (ctx, next) => {
     duplicateResult: (txId) => (submission.duplicateResult ? submission.duplicateResult(txId) : txId),
   });
 };
+familySubmissionStage.appliesTo = (family) => family !== 'evm';

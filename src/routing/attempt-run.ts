@@ -24,8 +24,10 @@ export class AttemptRun implements AttemptReceiver {
   private recheckedStall = false;
   private stalled = false;
   private domainsTold = false;
-  private resolveVerdict!: () => void;
-  private rejectVerdict!: (failed: Error) => void;
+  /** The breaker hears this attempt's outcome when it ends (it was closed when the attempt left). */
+  private readonly verdictAtEnd: boolean;
+  /** Set when the attempt holds a half-open breaker's one probe: the verdict settles it. */
+  private settleProbe: ((failed: Error | undefined) => void) | undefined;
 
   constructor(
     private readonly call: CallRun,
@@ -35,13 +37,18 @@ export class AttemptRun implements AttemptReceiver {
   ) {
     const { chain, dispatcher } = call;
     this.startMs = dispatcher.now();
-    const verdict = new Promise<void>((resolve, reject) => {
-      this.resolveVerdict = resolve;
-      this.rejectVerdict = reject;
-    });
-    // In panic the breaker is bypassed: it would refuse, and answering beats a clean error.
-    if (!panic && upstream.breakerAdmits) upstream.breaker.fire(verdict).catch(ignore);
-    else verdict.catch(ignore);
+    // In panic the breaker is bypassed: it would refuse, and answering beats a clean error. A closed
+    // breaker is told the outcome when it is known: opossum's promises for it then live for a
+    // microtask, not for the whole attempt (under a crowd, thousands of attempts are in flight and
+    // every object they hold is copied by each scavenge). A half-open breaker's one probe is taken
+    // now, so no second attempt follows it in.
+    this.verdictAtEnd = !panic && upstream.breaker.closed;
+    if (!panic && !this.verdictAtEnd && upstream.breakerAdmits) {
+      const probe = new Promise<void>((resolve, reject) => {
+        this.settleProbe = (failed) => (failed ? reject(failed) : resolve());
+      });
+      upstream.breaker.fire(probe).catch(ignore);
+    }
     for (const key of upstream.domains) chain.domains.get(key)!.onSend(this.startMs);
     this.pending = upstream.pending.begin(this.startMs);
     upstream.counts.attempts++;
@@ -124,16 +131,22 @@ export class AttemptRun implements AttemptReceiver {
       for (const key of upstream.domains)
         chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs, startMs);
     } else this.tellDomains(effect, nowMs);
-    if (effect === 'failure') {
-      upstream.counts.failures++;
-      this.rejectVerdict(new FailedVerdict());
-    } else if (effect === 'neutral') this.rejectVerdict(new NeutralVerdict());
-    else {
-      upstream.counts.successes++;
-      this.resolveVerdict();
-    }
+    if (effect === 'failure') upstream.counts.failures++;
+    else if (effect === 'success') upstream.counts.successes++;
+    this.tellBreaker(effect);
     dispatcher.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, this.kind);
     this.call.onSettled(this, c);
+  }
+
+  private tellBreaker(effect: 'success' | 'failure' | 'neutral'): void {
+    const failed =
+      effect === 'failure' ? new FailedVerdict() : effect === 'neutral' ? new NeutralVerdict() : undefined;
+    if (this.settleProbe) this.settleProbe(failed);
+    // Opened meanwhile by other attempts: this outcome is old news to it, and a half-open breaker's
+    // probe is for an attempt sent after the pause.
+    else if (this.verdictAtEnd && this.upstream.breaker.closed) {
+      this.upstream.breaker.fire(failed ? Promise.reject(failed) : Promise.resolve()).catch(ignore);
+    }
   }
 
   private tellDomains(effect: 'success' | 'failure' | 'neutral', nowMs: number): void {

@@ -49,7 +49,8 @@ export class CallRun implements SelectionRequest {
     readonly needsArchive: boolean,
     /** The call is the family's identity probe: its answer can show a re-pointed upstream. */
     readonly identityCall: boolean,
-    readonly body: string,
+    /** Encoded once: undici sends a Buffer as it is, and retries and hedges reuse it. */
+    readonly body: Buffer,
     private readonly startMs: number,
     private readonly resolve: (answer: CallAnswer) => void,
   ) {

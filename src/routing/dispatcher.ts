@@ -92,7 +92,7 @@ export class Dispatcher {
       return Promise.resolve(overloaded(`${chain.name} carries ${chain.admission.inFlight} calls`));
     }
     chain.budget.recordRequest(startMs);
-    const body = upstreamRequestBody(call, nextUpstreamId++);
+    const body = Buffer.from(upstreamRequestBody(call, nextUpstreamId++));
     const facts = family.methodFacts(call.method);
     const needsArchive = this.needsArchive(chain, call);
     const identityCall = isIdentityCall(chain, call);

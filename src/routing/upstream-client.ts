@@ -50,14 +50,14 @@ export class UpstreamClient {
    * Sends one JSON-RPC body; never throws: transport failures come back as an AttemptEnd. The deadline
    * is either a signal (aborted with an AbortReason) or `timeoutMs` for headers and for the body.
    */
-  send(body: string, signal?: AbortSignal, timeoutMs?: number): Promise<AttemptEnd> {
+  send(body: string | Buffer, signal?: AbortSignal, timeoutMs?: number): Promise<AttemptEnd> {
     return new Promise<AttemptEnd>((resolve) => {
       this.sendTo({ onAttemptEnd: resolve }, body, timeoutMs, signal);
     });
   }
 
   /** `send` for the hot path: the end is handed to `receiver` (exactly once, never synchronously). */
-  sendTo(receiver: AttemptReceiver, body: string, timeoutMs?: number, signal?: AbortSignal): void {
+  sendTo(receiver: AttemptReceiver, body: string | Buffer, timeoutMs?: number, signal?: AbortSignal): void {
     const handler = new ReplyCollector(receiver, signal);
     const options: Dispatcher.DispatchOptions = {
       path: this.path,

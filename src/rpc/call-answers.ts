@@ -6,7 +6,7 @@ import type { CallAnswer } from '../routing/dispatcher.js';
 import type { Runtime } from '../runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
 import { catalogueError } from './errors.js';
-import { errorResponse, type ParsedItem, resultResponse } from './jsonrpc.js';
+import { errorResponse, type ParsedItem, type RpcCall, resultResponse } from './jsonrpc.js';
 
 export interface ItemAnswer {
   /** The response element, or undefined for a notification. */
@@ -25,25 +25,35 @@ export interface MessageContext {
   session?: SubscriberSession;
 }
 
-async function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
+/** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
+export function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
   if (item.kind === 'invalid') {
-    return {
+    return Promise.resolve({
       text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
       upstream: undefined,
-    };
+    });
   }
   const { call } = item;
   const { runtime, chain, deadlineAtMs, session } = ctx;
-  let answer: CallAnswer;
+  let pending: Promise<CallAnswer>;
   try {
-    answer = await runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+    pending = runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
   } catch (err) {
-    runtime.logger.error('call failed inside the balancer', {
-      method: call.method.slice(0, 64),
-      error: String(err),
-    });
-    answer = { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined };
+    pending = Promise.reject(err);
   }
+  return pending.then(
+    (answer) => itemAnswer(call, answer),
+    (err: unknown) => {
+      runtime.logger.error('call failed inside the balancer', {
+        method: call.method.slice(0, 64),
+        error: String(err),
+      });
+      return itemAnswer(call, { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined });
+    },
+  );
+}
+
+function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {
   if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
   if (answer.kind === 'result')
     return { text: resultResponse(call.id, answer.raw), upstream: answer.upstream };

@@ -21,11 +21,38 @@ export interface CallContext {
   session?: SubscriberSession | undefined;
 }
 
-export type CallStage = (ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>;
+export type CallStage = ((ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>) & {
+  /**
+   * Which calls the stage can act on, by family and method (a superset is fine: the stage still
+   * checks). Stages that cannot act on a call are left out of its pipeline; without it, always run.
+   */
+  appliesTo?: StageFilter;
+};
+
+export type StageFilter = (family: string, method: string) => boolean;
+
+/** Pipelines per stage list, by family and method; bounded, since clients name the methods. */
+const applicable = new WeakMap<readonly CallStage[], Map<string, readonly CallStage[]>>();
+const MAX_PIPELINES = 1024;
+
+function stagesFor(stages: readonly CallStage[], family: string, method: string): readonly CallStage[] {
+  let byCall = applicable.get(stages);
+  if (!byCall) {
+    byCall = new Map();
+    applicable.set(stages, byCall);
+  }
+  const key = `${family}\u0000${method}`;
+  const known = byCall.get(key);
+  if (known) return known;
+  const list = stages.filter((stage) => stage.appliesTo?.(family, method) ?? true);
+  if (byCall.size < MAX_PIPELINES) byCall.set(key, list);
+  return list;
+}
 
 export function runPipeline(stages: readonly CallStage[], ctx: CallContext): Promise<CallAnswer> {
+  const list = stagesFor(stages, ctx.chain.family.name, ctx.call.method);
   const step = (i: number): Promise<CallAnswer> => {
-    const stage = stages[i];
+    const stage = list[i];
     if (!stage)
       return ctx.runtime.dispatcher.dispatch(ctx.chain, ctx.call, { deadlineAtMs: ctx.deadlineAtMs });
     return stage(ctx, () => step(i + 1));

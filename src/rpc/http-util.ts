@@ -30,36 +30,42 @@ export type BodyResult =
 
 /** Reads the request body into memory (needed to retry elsewhere), refusing more than `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  return new Promise((resolve) => readBodyThen(req, limit, resolve));
+}
+
+/** `readBody` for the hot path: the result goes to `done` (exactly once), no promise in between. */
+export function readBodyThen(req: IncomingMessage, limit: number, done: (body: BodyResult) => void): void {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false, tooLarge: true });
-  return new Promise((resolve) => {
-    // Most bodies arrive in one chunk: decoded as it is, without an array and a copy.
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    let settled = false;
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        settled = true;
-        resolve({ ok: false, tooLarge: true });
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else if (more === undefined) more = [first, chunk];
-      else more.push(chunk);
-    });
-    req.on('end', () => {
-      if (settled) return;
+  if (Number.isFinite(declared) && declared > limit) {
+    done({ ok: false, tooLarge: true });
+    return;
+  }
+  // Most bodies arrive in one chunk: decoded as it is, without an array and a copy.
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  req.on('data', (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
       settled = true;
-      const text = more ? Buffer.concat(more, size).toString('utf8') : (first?.toString('utf8') ?? '');
-      resolve({ ok: true, text });
-    });
-    req.on('error', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ ok: false, tooLarge: false });
-    });
+      done({ ok: false, tooLarge: true });
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else if (more === undefined) more = [first, chunk];
+    else more.push(chunk);
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    const text = more ? Buffer.concat(more, size).toString('utf8') : (first?.toString('utf8') ?? '');
+    done({ ok: true, text });
+  });
+  req.on('error', () => {
+    if (settled) return;
+    settled = true;
+    done({ ok: false, tooLarge: false });
   });
 }

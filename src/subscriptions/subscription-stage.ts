@@ -35,3 +35,5 @@ export const subscriptionStage: CallStage = (ctx, next) => {
   const outcome = session.subscribe(list[0], list.slice(1));
   return 'id' in outcome ? result(JSON.stringify(outcome.id)) : error(outcome.error);
 };
+subscriptionStage.appliesTo = (family, method) =>
+  family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe');

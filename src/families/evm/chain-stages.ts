@@ -29,5 +29,8 @@ export function chainStages(): CallStage[] {
 
 /** These stages read EVM methods and answers: other families' calls go straight on. */
 function evmOnly(stage: CallStage): CallStage {
-  return (ctx, next) => (ctx.chain.family.name === 'evm' ? stage(ctx, next) : next());
+  const filtered: CallStage = (ctx, next) => (ctx.chain.family.name === 'evm' ? stage(ctx, next) : next());
+  const inner = stage.appliesTo;
+  filtered.appliesTo = (family, method) => family === 'evm' && (inner?.(family, method) ?? true);
+  return filtered;
 }

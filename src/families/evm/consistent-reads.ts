@@ -7,8 +7,8 @@
 //   asked elsewhere: a block a client has seen never comes back as null while any upstream has it.
 
 import type { ChainRuntime } from '../../routing/chain.js';
-import type { DispatchOptions } from '../../routing/dispatcher.js';
-import type { CallStage } from '../../rpc/call-pipeline.js';
+import type { CallAnswer, DispatchOptions } from '../../routing/dispatcher.js';
+import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
 import { blockRefOf, isLatestRead, methodFacts } from './methods.js';
 import { dispatchCall, quantity, resultAnswer, toQuantity } from './stage-calls.js';
 
@@ -81,21 +81,28 @@ export function readOptions(chain: ChainRuntime, method: string, params: unknown
   return options;
 }
 
-export const consistentReadsStage: CallStage = async (ctx, next) => {
+export const consistentReadsStage: CallStage = (ctx, next) => {
   const { chain, call } = ctx;
   if (!methodFacts(call.method).idempotentRead) return next();
-  if (call.method === 'eth_blockNumber') {
-    // No head preference here: the polls spread over every upstream and refresh their known heads.
-    const answer = await dispatchCall(ctx, call);
-    if (answer.kind !== 'result') return answer;
-    const n = quantity(answer.value);
-    if (n === undefined) return answer;
-    let shown = Math.max(n, chain.servedHead);
-    if (chain.sharedHead) shown = Math.max(shown, await chain.sharedHead(chain.name, shown));
-    noteServed(chain, shown);
-    return shown === n ? answer : resultAnswer(toQuantity(shown), answer.upstream);
-  }
-  const answer = await dispatchCall(ctx, call, readOptions(chain, call.method, call.params));
-  if (answer.kind === 'result') noteServed(chain, shownBlock(call.method, answer.value));
-  return answer;
+  if (call.method === 'eth_blockNumber') return servedBlockNumber(ctx);
+  // Not async: one promise per read on the hot path, not three.
+  return dispatchCall(ctx, call, readOptions(chain, call.method, call.params)).then((answer) => {
+    if (answer.kind === 'result') noteServed(chain, shownBlock(call.method, answer.value));
+    return answer;
+  });
 };
+consistentReadsStage.appliesTo = (_family, method) => methodFacts(method).idempotentRead;
+
+/** eth_blockNumber never goes backwards: the highest head served (fleet-wide in fleet mode) is the floor. */
+async function servedBlockNumber(ctx: CallContext): Promise<CallAnswer> {
+  const { chain, call } = ctx;
+  // No head preference here: the polls spread over every upstream and refresh their known heads.
+  const answer = await dispatchCall(ctx, call);
+  if (answer.kind !== 'result') return answer;
+  const n = quantity(answer.value);
+  if (n === undefined) return answer;
+  let shown = Math.max(n, chain.servedHead);
+  if (chain.sharedHead) shown = Math.max(shown, await chain.sharedHead(chain.name, shown));
+  noteServed(chain, shown);
+  return shown === n ? answer : resultAnswer(toQuantity(shown), answer.upstream);
+}

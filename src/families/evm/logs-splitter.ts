@@ -61,7 +61,7 @@ function limiter(limit: number) {
 }
 
 export function logsSplitterStage(tail: readonly CallStage[]): CallStage {
-  return (ctx, next) => {
+  const stage: CallStage = (ctx, next) => {
     const { call, chain } = ctx;
     if (call.method !== 'eth_getLogs' || !Array.isArray(call.params) || call.params.length !== 1)
       return next();
@@ -76,6 +76,8 @@ export function logsSplitterStage(tail: readonly CallStage[]): CallStage {
     if (from === undefined || to === undefined || from > to) return next();
     return fetchLogs(ctx, tail, f, from, to);
   };
+  stage.appliesTo = (_family, method) => method === 'eth_getLogs';
+  return stage;
 }
 
 async function fetchLogs(

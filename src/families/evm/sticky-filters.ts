@@ -101,6 +101,7 @@ export const stickyFiltersStage: CallStage = (ctx, next) => {
   // Not a filter call (nearly every call): passed on without an async frame of its own.
   return sticky ? stickyCall(ctx, next, sticky) : next();
 };
+stickyFiltersStage.appliesTo = (_family, method) => methodFacts(method).sticky !== undefined;
 
 async function stickyCall(
   ctx: CallContext,

@@ -218,3 +218,4 @@ export const txBroadcastStage: CallStage = (ctx, next) => {
   if (hash === undefined || ctx.call.params.length !== 1) return next();
   return broadcast(ctx, derivedCall(ctx.call, METHOD, [raw]), hash, EVM_RULES);
 };
+txBroadcastStage.appliesTo = (_family, method) => method === METHOD;
