@@ -5,7 +5,7 @@ import { OVERLOADED_RETRY_AFTER_S } from '../src/routing/admission.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
 import { answerItem, answerItems, type ItemAnswer } from '../src/rpc/call-answers.js';
 import type { CallStage } from '../src/rpc/call-pipeline.js';
-import { readBodyThen, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
+import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
 import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
 import { drainLimits, refuseOversizeBody } from '../src/rpc/oversize-body.js';
 import type { Runtime } from '../src/runtime.js';
@@ -37,7 +37,7 @@ export function handleRpc(
       }
       answerBody(runtime, stages, chain, body.text, res);
     } catch (err) {
-      failed(runtime, res, err);
+      answerInternalError(runtime.logger, res, err);
     }
   });
 }
@@ -61,13 +61,13 @@ function answerBody(
   if (parsed.kind === 'single') {
     answerItem(context, parsed.item).then(
       (answer) => answerSingle(res, answer, server),
-      (err: unknown) => failed(runtime, res, err),
+      (err: unknown) => answerInternalError(runtime.logger, res, err),
     );
     return;
   }
   answerItems(context, parsed.items).then(
     (answers) => answerBatch(res, answers, server),
-    (err: unknown) => failed(runtime, res, err),
+    (err: unknown) => answerInternalError(runtime.logger, res, err),
   );
 }
 
@@ -88,13 +88,6 @@ function answerBatch(res: ServerResponse, answers: ItemAnswer[], server: Runtime
   const overloaded = answers.some((a) => a.overloaded);
   if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
   sendJson(res, 200, batchResponse(parts), headers);
-}
-
-/** A bug inside the balancer: logged, and the client still gets an answer (or a closed socket). */
-function failed(runtime: Runtime, res: ServerResponse, err: unknown): void {
-  runtime.logger.error('request handler failed', { error: String(err) });
-  if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
-  else res.destroy();
 }
 
 /** One call's answer: the batch path without its arrays and sets (most requests are single calls). */

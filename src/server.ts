@@ -15,7 +15,7 @@ import { nullObserver, type Observer } from './ops/observer.js';
 import { observeTraffic, TrafficMeter } from './ops/traffic-share.js';
 import { VERSION } from './ops/version.js';
 import type { CallStage } from './rpc/call-pipeline.js';
-import { sendCatalogueError } from './rpc/http-util.js';
+import { answerInternalError, sendCatalogueError } from './rpc/http-util.js';
 import { Runtime } from './runtime.js';
 import { subscriptionStage } from './subscriptions/subscription-stage.js';
 import { WsEndpoint } from './subscriptions/ws-endpoint.js';
@@ -116,9 +116,7 @@ export class SwitchyardServer {
     try {
       this.route(req, res);
     } catch (err) {
-      this.logger.error('request handler failed', { error: String(err) });
-      if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
-      else res.destroy();
+      answerInternalError(this.logger, res, err);
     }
   }
 

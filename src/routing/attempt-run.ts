@@ -11,6 +11,10 @@ import type { AttemptReceiver } from './upstream-client.js';
 
 class FailedVerdict extends Error {}
 
+// One instance each: opossum only tests their class, and an Error per failed attempt captures a stack.
+const FAILED = new FailedVerdict();
+const NEUTRAL = new NeutralVerdict();
+
 const ignore = (): void => {};
 
 export class AttemptRun implements AttemptReceiver {
@@ -139,8 +143,7 @@ export class AttemptRun implements AttemptReceiver {
   }
 
   private tellBreaker(effect: 'success' | 'failure' | 'neutral'): void {
-    const failed =
-      effect === 'failure' ? new FailedVerdict() : effect === 'neutral' ? new NeutralVerdict() : undefined;
+    const failed = effect === 'failure' ? FAILED : effect === 'neutral' ? NEUTRAL : undefined;
     if (this.settleProbe) this.settleProbe(failed);
     // Opened meanwhile by other attempts: this outcome is old news to it, and a half-open breaker's
     // probe is for an attempt sent after the pause.

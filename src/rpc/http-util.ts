@@ -1,5 +1,6 @@
 // Small helpers for answering over node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../ops/logger.js';
 import { endInBatch } from './answer-batch.js';
 import { catalogueError, ERRORS, type ErrorName } from './errors.js';
 import { errorResponse } from './jsonrpc.js';
@@ -21,6 +22,13 @@ export function sendJson(
 /** A whole-answer protocol error: JSON-RPC error object with id null and the catalogue's HTTP status. */
 export function sendCatalogueError(res: ServerResponse, name: ErrorName, detail?: string): void {
   sendJson(res, ERRORS[name].httpStatus, errorResponse('null', catalogueError(name, detail)));
+}
+
+/** A bug inside the balancer: logged, and the client still gets an answer (or a closed socket). */
+export function answerInternalError(logger: Logger, res: ServerResponse, err: unknown): void {
+  logger.error('request handler failed', { error: String(err) });
+  if (!res.headersSent) sendCatalogueError(res, 'INTERNAL');
+  else res.destroy();
 }
 
 export type BodyResult =
