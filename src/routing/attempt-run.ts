@@ -1,7 +1,7 @@
 // One attempt of a call at one upstream: sends it with the per-try deadline, tells the upstream's failure
 // domains of a stall at once, and when the answer (or the failure) comes, classifies it and reports it to
 // the upstream, its breaker and its domains before handing it back to the call. One object per attempt:
-// its timers take it as their argument, so the hot path allocates no closures for them.
+// its stall timer sits in the dispatcher's millisecond buckets, so the hot path allocates no timer for it.
 import type { AttemptKind } from '../ops/observer.js';
 import type { CallRun } from './call-run.js';
 import { type AttemptEnd, classify, healthEffect } from './classify.js';
@@ -24,7 +24,9 @@ export class AttemptRun implements AttemptReceiver {
   private readonly sentAt: number;
   private readonly pending: PendingAttempt;
   private readonly stallAfterMs: number;
-  private stallTimer: NodeJS.Timeout;
+  /** The stall timer's bucket (due time, 0 once fired or cancelled) and slot in dispatcher.stallTimers. */
+  private stallDueMs = 0;
+  private stallSlot = 0;
   private recheckedStall = false;
   private stalled = false;
   private domainsTold = false;
@@ -60,17 +62,24 @@ export class AttemptRun implements AttemptReceiver {
     // own breaker waits for the final outcome, so a slow answer is not counted as a dead upstream.
     this.stallAfterMs = dispatcher.stallAfterMs(chain, call.label, upstream);
     this.sentAt = performance.now();
-    this.stallTimer = setTimeout(onStallTimer, this.stallAfterMs, this);
+    this.armStall(this.stallAfterMs);
     // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
     upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
   }
 
+  private armStall(delayMs: number): void {
+    const timers = this.call.dispatcher.stallTimers;
+    this.stallDueMs = timers.add(this, delayMs);
+    this.stallSlot = timers.lastSlot;
+  }
+
   onStall(): void {
+    this.stallDueMs = 0;
     // Timers run before I/O after a pause of our own event loop: an answer may be waiting in the
     // socket. A late timer looks once more after I/O instead of blaming the upstream for our pause.
     if (performance.now() - this.sentAt > this.stallAfterMs * 1.5 && !this.recheckedStall) {
       this.recheckedStall = true;
-      this.stallTimer = setTimeout(onStallTimer, 1, this);
+      this.armStall(1);
       return;
     }
     const { chain, dispatcher } = this.call;
@@ -86,8 +95,8 @@ export class AttemptRun implements AttemptReceiver {
   }
 
   onAttemptEnd(end: AttemptEnd): void {
-    clearTimeout(this.stallTimer);
     const { chain, dispatcher, label } = this.call;
+    if (this.stallDueMs !== 0) dispatcher.stallTimers.cancel(this.stallDueMs, this.stallSlot);
     const method = this.call.call.method;
     const { upstream, startMs } = this;
     upstream.pending.end(this.pending);
@@ -162,10 +171,6 @@ export class AttemptRun implements AttemptReceiver {
       else domain.record(this.upstream.name, effect === 'failure', nowMs, this.startMs);
     }
   }
-}
-
-function onStallTimer(attempt: AttemptRun): void {
-  attempt.onStall();
 }
 
 /** Marks the upstream as on the wrong chain when a live answer to the identity call says so. */

@@ -1,7 +1,7 @@
 // One call's attempt loop: pick an upstream, hedge safe reads to another failure domain when no answer
 // comes in time, retry elsewhere within the budget and the request deadline, and answer exactly once.
-// One object per call, which is also the selection request: its timers take it as their argument, so
-// the hot path allocates no closures, sets of attempts or timer callbacks per call.
+// One object per call, which is also the selection request and its own link in the dispatcher's
+// deadline queue: the hot path allocates no closures, timers, sets of attempts or callbacks per call.
 import type { MethodFacts } from '../families/evm/methods.js';
 import type { AttemptKind } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
@@ -10,6 +10,7 @@ import { anyFull } from './admission.js';
 import { AttemptRun } from './attempt-run.js';
 import type { ChainRuntime } from './chain.js';
 import { type Classification, type Outcome, retryable } from './classify.js';
+import type { DeadlineLinks } from './deadline-queue.js';
 import type { CallAnswer, Dispatcher, DispatchOptions } from './dispatcher.js';
 import { type SelectionRequest, selectUpstream } from './selection.js';
 import { CAP_YIELD_BIT } from './share-caps.js';
@@ -21,7 +22,7 @@ interface AttemptFailure {
   detail: string;
 }
 
-export class CallRun implements SelectionRequest {
+export class CallRun implements SelectionRequest, DeadlineLinks<CallRun> {
   readonly method: string;
   readonly latestRead: boolean;
   readonly minHead: number | undefined;
@@ -36,8 +37,13 @@ export class CallRun implements SelectionRequest {
   /** Some upstream was passed over because its pool and queue were full. */
   private outOfRoom = false;
   private readonly hedgeAllowed: boolean;
-  private hedgeTimer: NodeJS.Timeout | undefined;
-  private readonly deadlineTimer: NodeJS.Timeout;
+  /** The hedge timer's bucket (due time, 0 when not armed) and slot in dispatcher.hedgeTimers. */
+  private hedgeDueMs = 0;
+  private hedgeSlot = 0;
+  readonly deadlineAtMs: number;
+  prevDeadline: CallRun | undefined;
+  nextDeadline: CallRun | undefined;
+  queued = false;
 
   constructor(
     readonly dispatcher: Dispatcher,
@@ -58,7 +64,8 @@ export class CallRun implements SelectionRequest {
     this.latestRead = chain.family.isLatestRead(call.method, call.params);
     this.minHead = options.minHead;
     this.hedgeAllowed = (options.hedge ?? facts.hedge) && chain.settings.routing.hedge.enabled;
-    this.deadlineTimer = setTimeout(onDeadline, Math.max(0, options.deadlineAtMs - startMs), this);
+    this.deadlineAtMs = options.deadlineAtMs;
+    dispatcher.deadlines.add(this);
     if (!this.launch('primary')) {
       this.failAll();
       return;
@@ -77,6 +84,7 @@ export class CallRun implements SelectionRequest {
   }
 
   onHedgeTimer(): void {
+    this.hedgeDueMs = 0;
     if (this.done) return;
     if (this.launch('hedge')) this.armHedge();
   }
@@ -158,7 +166,9 @@ export class CallRun implements SelectionRequest {
 
   private armHedge(): void {
     if (!this.hedgeAllowed) return;
-    this.hedgeTimer = setTimeout(onHedgeTimer, this.dispatcher.hedgeDelayMs(this.chain, this.label), this);
+    const timers = this.dispatcher.hedgeTimers;
+    this.hedgeDueMs = timers.add(this, this.dispatcher.hedgeDelayMs(this.chain, this.label));
+    this.hedgeSlot = timers.lastSlot;
   }
 
   private failAll(): void {
@@ -191,8 +201,8 @@ export class CallRun implements SelectionRequest {
     this.done = true;
     const { chain, dispatcher } = this;
     chain.admission.leave();
-    clearTimeout(this.hedgeTimer);
-    clearTimeout(this.deadlineTimer);
+    if (this.hedgeDueMs !== 0) dispatcher.hedgeTimers.cancel(this.hedgeDueMs, this.hedgeSlot);
+    dispatcher.deadlines.remove(this);
     for (const a of this.live) {
       a.orphaned = true;
       if (a.kind === 'hedge') dispatcher.observer.hedge(chain.name, false);
@@ -205,14 +215,6 @@ export class CallRun implements SelectionRequest {
     );
     this.resolve(answer);
   }
-}
-
-function onDeadline(run: CallRun): void {
-  run.onDeadline();
-}
-
-function onHedgeTimer(run: CallRun): void {
-  run.onHedgeTimer();
 }
 
 export function overloaded(detail: string): CallAnswer {

@@ -4,9 +4,12 @@
 import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
 import type { Observer } from '../ops/observer.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
+import type { AttemptRun } from './attempt-run.js';
 import { CallRun, overloaded } from './call-run.js';
 import type { ChainRuntime } from './chain.js';
 import type { Outcome } from './classify.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { TimerBuckets } from './timer-buckets.js';
 import type { Upstream } from './upstream.js';
 
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
@@ -44,11 +47,20 @@ const FALLBACK_STALL_MS = 1000;
 let nextUpstreamId = 1;
 
 export class Dispatcher {
+  /** Every call in flight, by deadline; the hedge and stall timers, by the millisecond they are due. */
+  readonly deadlines: DeadlineQueue<CallRun>;
+  readonly hedgeTimers: TimerBuckets<CallRun>;
+  readonly stallTimers: TimerBuckets<AttemptRun>;
+
   constructor(
     readonly observer: Observer,
     readonly now: () => number = Date.now,
     readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.deadlines = new DeadlineQueue((run) => run.onDeadline(), now);
+    this.hedgeTimers = new TimerBuckets((run) => run.onHedgeTimer(), now);
+    this.stallTimers = new TimerBuckets((attempt) => attempt.onStall(), now);
+  }
 
   /** Hedge delay: the method's recent p95 (chain-wide while it has too few samples), clamped. */
   hedgeDelayMs(chain: ChainRuntime, label: string): number {
