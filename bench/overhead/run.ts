@@ -20,6 +20,7 @@ import { runWrk } from './wrk.js';
 export interface OverheadTiming {
   /** Every target is measured once per round, rounds interleaved, so background noise spreads evenly. */
   rounds: number;
+  /** At the saturation concurrency (wrk when present): every target measured with its JIT warm. */
   warmupMs: number;
   c1Ms: number;
   c1MaxRequests: number;
@@ -36,7 +37,7 @@ export interface OverheadTiming {
 
 export const FULL_OVERHEAD: OverheadTiming = {
   rounds: 3,
-  warmupMs: 1000,
+  warmupMs: 2000,
   c1Ms: 1500,
   c1MaxRequests: 20_000,
   rateMs: 2000,
@@ -160,8 +161,21 @@ async function measureRound(
 ): Promise<RoundFigures> {
   const mix = readMix(3);
   const base = { url, mix, timeoutMs: 5000 };
-  // Warm-up: JIT, connection pools, upstream keep-alive.
-  await startLoad({ ...base, clients: 8, maxRequests: 50_000, durationMs: timing.warmupMs }).done;
+  // Warm-up: JIT, connection pools, upstream keep-alive. At the saturation concurrency: a proxy is judged
+  // on its steady state, and a short light warm-up counts more of the optimizing compiler's work
+  // against targets with more code (Switchyard) than against nginx or the bare forwarder.
+  if (useWrk) {
+    await runWrk(url, {
+      connections: timing.saturationConnections,
+      durationMs: timing.warmupMs,
+      maxRequests: 2_000_000,
+      dir,
+      core: 1,
+    });
+  } else {
+    const clients = timing.saturationConnections;
+    await startLoad({ ...base, clients, maxRequests: 200_000, durationMs: timing.warmupMs }).done;
+  }
 
   const c1 = await startLoad({
     ...base,
