@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OVERLOADED_RETRY_AFTER_S } from '../src/routing/admission.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
-import { answerItem, answerItems, type ItemAnswer } from '../src/rpc/call-answers.js';
+import { answerItems, answerItemThen, type ItemAnswer } from '../src/rpc/call-answers.js';
 import type { CallStage } from '../src/rpc/call-pipeline.js';
 import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
 import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
@@ -59,10 +59,13 @@ function answerBody(
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
   const context = { runtime, stages, chain, deadlineAtMs };
   if (parsed.kind === 'single') {
-    answerItem(context, parsed.item).then(
-      (answer) => answerSingle(res, answer, server),
-      (err: unknown) => answerInternalError(runtime.logger, res, err),
-    );
+    answerItemThen(context, parsed.item, (answer) => {
+      try {
+        answerSingle(res, answer, server);
+      } catch (err) {
+        answerInternalError(runtime.logger, res, err);
+      }
+    });
     return;
   }
   answerItems(context, parsed.items).then(

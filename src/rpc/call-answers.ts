@@ -27,30 +27,56 @@ export interface MessageContext {
 
 /** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
 export function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
+  if (item.kind === 'invalid') return Promise.resolve(invalidAnswer(item));
+  const { call } = item;
+  return pipelineOf(ctx, call).then(
+    (answer) => itemAnswer(call, answer),
+    (err: unknown) => internalAnswer(ctx, call, err),
+  );
+}
+
+/**
+ * `answerItem` for a single call over HTTP: the element goes to `done`, one promise hop sooner.
+ * `done` must not throw (it runs as a promise reaction).
+ */
+export function answerItemThen(
+  ctx: MessageContext,
+  item: ParsedItem,
+  done: (answer: ItemAnswer) => void,
+): void {
   if (item.kind === 'invalid') {
-    return Promise.resolve({
-      text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
-      upstream: undefined,
-    });
+    done(invalidAnswer(item));
+    return;
   }
   const { call } = item;
-  const { runtime, chain, deadlineAtMs, session } = ctx;
-  let pending: Promise<CallAnswer>;
-  try {
-    pending = runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
-  } catch (err) {
-    pending = Promise.reject(err);
-  }
-  return pending.then(
-    (answer) => itemAnswer(call, answer),
-    (err: unknown) => {
-      runtime.logger.error('call failed inside the balancer', {
-        method: call.method.slice(0, 64),
-        error: String(err),
-      });
-      return itemAnswer(call, { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined });
-    },
+  pipelineOf(ctx, call).then(
+    (answer) => done(itemAnswer(call, answer)),
+    (err: unknown) => done(internalAnswer(ctx, call, err)),
   );
+}
+
+function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
+  const { runtime, chain, deadlineAtMs, session } = ctx;
+  try {
+    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function invalidAnswer(item: Extract<ParsedItem, { kind: 'invalid' }>): ItemAnswer {
+  return {
+    text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
+    upstream: undefined,
+  };
+}
+
+function internalAnswer(ctx: MessageContext, call: RpcCall, err: unknown): ItemAnswer {
+  ctx.runtime.logger.error('call failed inside the balancer', {
+    method: call.method.slice(0, 64),
+    error: String(err),
+  });
+  return itemAnswer(call, { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined });
 }
 
 function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {

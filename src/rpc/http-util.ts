@@ -9,13 +9,12 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: string,
-  headers: Record<string, string> = {},
+  headers?: Readonly<Record<string, string>>,
 ): void {
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    ...headers,
-  });
+  // A flat name/value list: node:http writes it as it is, with no header object built and walked.
+  const list = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))];
+  if (headers) for (const name in headers) list.push(name, headers[name]!);
+  res.writeHead(status, list);
   endInBatch(res, body);
 }
 

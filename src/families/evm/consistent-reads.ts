@@ -28,20 +28,19 @@ export function noteServed(chain: ChainRuntime, n: number | undefined): void {
   if (n !== undefined && n > chain.servedHead) chain.servedHead = n;
 }
 
+/** Methods whose answer shows the client a block number, and the member that holds it. */
+const BLOCK_MEMBER: ReadonlyMap<string, string> = new Map([
+  ['eth_getBlockByNumber', 'number'],
+  ['eth_getBlockByHash', 'number'],
+  ['eth_getTransactionReceipt', 'blockNumber'],
+  ['eth_getTransactionByHash', 'blockNumber'],
+]);
+
 /** The block number an answer shows the client, when it shows one. */
 export function shownBlock(method: string, value: unknown): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  switch (method) {
-    case 'eth_getBlockByNumber':
-    case 'eth_getBlockByHash':
-      return quantity(v.number);
-    case 'eth_getTransactionReceipt':
-    case 'eth_getTransactionByHash':
-      return quantity(v.blockNumber);
-    default:
-      return undefined;
-  }
+  const member = BLOCK_MEMBER.get(method);
+  return member === undefined ? undefined : quantity((value as Record<string, unknown>)[member]);
 }
 
 /**
@@ -85,10 +84,15 @@ export const consistentReadsStage: CallStage = (ctx, next) => {
   const { chain, call } = ctx;
   if (!methodFacts(call.method).idempotentRead) return next();
   if (call.method === 'eth_blockNumber') return servedBlockNumber(ctx);
-  // Not async: one promise per read on the hot path, not three.
-  return dispatchCall(ctx, call, readOptions(chain, call.method, call.params)).then((answer) => {
-    if (answer.kind === 'result') noteServed(chain, shownBlock(call.method, answer.value));
-    return answer;
+  // The options object is this read's own: completed in place, not copied.
+  const options = readOptions(chain, call.method, call.params) as DispatchOptions;
+  options.deadlineAtMs = ctx.deadlineAtMs;
+  const answer = ctx.runtime.dispatcher.dispatch(chain, call, options);
+  // Not async, and no promise of its own for reads that show no block (balances, calls, most reads).
+  if (!BLOCK_MEMBER.has(call.method)) return answer;
+  return answer.then((a) => {
+    if (a.kind === 'result') noteServed(chain, shownBlock(call.method, a.value));
+    return a;
   });
 };
 consistentReadsStage.appliesTo = (_family, method) => methodFacts(method).idempotentRead;

@@ -1,0 +1,109 @@
+// Instructions per request, counted by valgrind's callgrind: the same count for the same code and
+// load whatever else the machine is doing, where CPU time on a shared VM moves by ±15 % between runs.
+// User space only (the kernel's share, mostly the socket writes, is the same for both Node targets).
+// The bench's fake upstream runs normally; the target runs under callgrind (about 50× slower), gets
+// WARM requests to warm its JIT, has its counters zeroed, gets N more and is dumped. Everything on
+// 127.0.0.1, bounded by request counts; children stopped by pid.
+// Usage (after npm run build; needs valgrind):
+//   node bench/profile/instructions.mjs bare|switchyard [WARM=5000] [N=2000] [--cache]
+// `--cache` adds callgrind's cache and branch simulation (misses per request; about 2× slower).
+// Prints one JSON line: instructions (Ir) and, with --cache, misses per request.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const [kind = 'switchyard', warm = '5000', count = '2000'] = args;
+const cacheSim = process.argv.includes('--cache');
+if (kind !== 'bare' && kind !== 'switchyard') {
+  console.error('usage: instructions.mjs bare|switchyard [WARM] [N] [--cache]');
+  process.exit(2);
+}
+const { startLoad } = await import(join(root, 'dist/bench/load/driver.js'));
+const { readMix } = await import(join(root, 'dist/bench/load/mix.js'));
+const { switchyardNodeFlags } = await import(join(root, 'dist/bench/targets/switchyard.js'));
+const work = mkdtempSync(join(tmpdir(), 'switchyard-instructions-'));
+
+/** Resolves with the port of the first `"port":N` a child prints. */
+function portOf(child) {
+  return new Promise((resolvePort, reject) => {
+    let seen = '';
+    child.stdout.on('data', (data) => {
+      seen += data;
+      const m = /"port":(\d+)/.exec(seen);
+      if (m) resolvePort(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+}
+
+const upstream = spawn(process.execPath, [join(root, 'dist/bench/overhead/upstream-main.js')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let target;
+try {
+  const upstreamPort = await portOf(upstream);
+  let command;
+  if (kind === 'bare') {
+    command = [join(root, 'dist/bench/targets/bare-forwarder-main.js'), `http://127.0.0.1:${upstreamPort}`];
+  } else {
+    const config = join(work, 'switchyard.yaml');
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, port: 0 }',
+        'logging: { level: info }',
+        'cache: { enabled: false }',
+        'chains:',
+        '  - name: ethereum',
+        '    chainId: 1',
+        '    upstreams:',
+        `      - { name: upstream, url: "http://127.0.0.1:${upstreamPort}/", cloud: local, region: local, provider: fake }`,
+        '',
+      ].join('\n'),
+    );
+    command = [...switchyardNodeFlags(), join(root, 'dist/src/main.js'), '--config', config];
+  }
+  const out = join(work, 'callgrind.out');
+  target = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--smc-check=all-non-file', // V8 writes its machine code at run time
+      ...(cacheSim ? ['--cache-sim=yes', '--branch-sim=yes'] : []),
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      ...command,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const url = `http://127.0.0.1:${await portOf(target)}/`;
+  // Switchyard reports ready once its health checker has seen the upstream.
+  await new Promise((r) => setTimeout(r, 3000));
+  const mix = readMix(3);
+  const load = (n) => startLoad({ url, mix, clients: 8, maxRequests: n, durationMs: 900_000, timeoutMs: 60_000 }).done;
+  await load(Number(warm));
+  execFileSync('callgrind_control', ['--zero', String(target.pid)], { stdio: 'ignore' });
+  const measured = await load(Number(count));
+  execFileSync('callgrind_control', ['--dump', String(target.pid)], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 1000));
+  let failed = 0;
+  for (let i = 0; i < measured.n; i++) if (measured.outcome[i] !== 0) failed++;
+  // The dump of the measured window (one file per dump; the final one at exit is not waited for).
+  const sums = new Map();
+  for (const file of readdirSync(work).filter((f) => f.startsWith('callgrind.out.'))) {
+    const text = readFileSync(join(work, file), 'utf8');
+    const events = /^events: (.*)$/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
+    const summary = /^summary: (.*)$/m.exec(text)?.[1].trim().split(/\s+/).map(Number) ?? [];
+    events.forEach((e, i) => sums.set(e, (sums.get(e) ?? 0) + (summary[i] ?? 0)));
+  }
+  const perRequest = Object.fromEntries([...sums].map(([e, v]) => [e, Math.round(v / measured.n)]));
+  console.log(JSON.stringify({ target: kind, warm: Number(warm), requests: measured.n, failed, perRequest }));
+} finally {
+  if (target?.pid) target.kill('SIGKILL');
+  upstream.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
