@@ -84,7 +84,8 @@ try {
   // Switchyard reports ready once its health checker has seen the upstream.
   await new Promise((r) => setTimeout(r, 3000));
   const mix = readMix(3);
-  const load = (n) => startLoad({ url, mix, clients: 8, maxRequests: n, durationMs: 900_000, timeoutMs: 60_000 }).done;
+  const load = (n) =>
+    startLoad({ url, mix, clients: 8, maxRequests: n, durationMs: 900_000, timeoutMs: 60_000 }).done;
   await load(Number(warm));
   execFileSync('callgrind_control', ['--zero', String(target.pid)], { stdio: 'ignore' });
   const measured = await load(Number(count));
@@ -98,7 +99,7 @@ try {
     const text = readFileSync(join(work, file), 'utf8');
     const events = /^events: (.*)$/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
     const summary = /^summary: (.*)$/m.exec(text)?.[1].trim().split(/\s+/).map(Number) ?? [];
-    events.forEach((e, i) => sums.set(e, (sums.get(e) ?? 0) + (summary[i] ?? 0)));
+    for (const [i, e] of events.entries()) sums.set(e, (sums.get(e) ?? 0) + (summary[i] ?? 0));
   }
   const perRequest = Object.fromEntries([...sums].map(([e, v]) => [e, Math.round(v / measured.n)]));
   console.log(JSON.stringify({ target: kind, warm: Number(warm), requests: measured.n, failed, perRequest }));
