@@ -7,9 +7,10 @@
 // Usage (after npm run build; needs valgrind):
 //   node bench/profile/instructions.mjs bare|switchyard [WARM=5000] [N=2000] [--cache]
 // `--cache` adds callgrind's cache and branch simulation (misses per request; about 2× slower).
-// Prints one JSON line: instructions (Ir) and, with --cache, misses per request.
+// Prints one JSON line: instructions (Ir) and, with --cache, misses per request, less what the target
+// does idle over the same time (its clock-driven work), and that idle rate per second.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,21 +89,46 @@ try {
     startLoad({ url, mix, clients: 8, maxRequests: n, durationMs: 900_000, timeoutMs: 60_000 }).done;
   await load(Number(warm));
   execFileSync('callgrind_control', ['--zero', String(target.pid)], { stdio: 'ignore' });
+  const t0 = performance.now();
   const measured = await load(Number(count));
+  const loadMs = performance.now() - t0;
+  execFileSync('callgrind_control', ['--dump', String(target.pid)], { stdio: 'ignore' });
+  // Work that runs by the clock (health probes, timers) is counted per second, and under callgrind a
+  // second passes every few requests: measured idle for as long, and taken off.
+  execFileSync('callgrind_control', ['--zero', String(target.pid)], { stdio: 'ignore' });
+  const idleFrom = performance.now();
+  await new Promise((r) => setTimeout(r, Math.min(loadMs, 60_000)));
+  const idleMs = performance.now() - idleFrom;
   execFileSync('callgrind_control', ['--dump', String(target.pid)], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
   let failed = 0;
   for (let i = 0; i < measured.n; i++) if (measured.outcome[i] !== 0) failed++;
-  // The dump of the measured window (one file per dump; the final one at exit is not waited for).
-  const sums = new Map();
-  for (const file of readdirSync(work).filter((f) => f.startsWith('callgrind.out.'))) {
+  // One file per dump (.1: the measured window, .2: the idle one); the final one at exit is not waited for.
+  const counts = (file) => {
     const text = readFileSync(join(work, file), 'utf8');
     const events = /^events: (.*)$/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
     const summary = /^summary: (.*)$/m.exec(text)?.[1].trim().split(/\s+/).map(Number) ?? [];
-    for (const [i, e] of events.entries()) sums.set(e, (sums.get(e) ?? 0) + (summary[i] ?? 0));
+    return new Map(events.map((e, i) => [e, summary[i] ?? 0]));
+  };
+  const loaded = counts('callgrind.out.1');
+  const idle = counts('callgrind.out.2');
+  const perRequest = {};
+  const idlePerSecond = {};
+  for (const [e, v] of loaded) {
+    const idleRate = (idle.get(e) ?? 0) / (idleMs / 1000);
+    idlePerSecond[e] = Math.round(idleRate);
+    perRequest[e] = Math.round((v - idleRate * (loadMs / 1000)) / measured.n);
   }
-  const perRequest = Object.fromEntries([...sums].map(([e, v]) => [e, Math.round(v / measured.n)]));
-  console.log(JSON.stringify({ target: kind, warm: Number(warm), requests: measured.n, failed, perRequest }));
+  console.log(
+    JSON.stringify({
+      target: kind,
+      warm: Number(warm),
+      requests: measured.n,
+      failed,
+      perRequest,
+      idlePerSecond,
+    }),
+  );
 } finally {
   if (target?.pid) target.kill('SIGKILL');
   upstream.kill('SIGTERM');
