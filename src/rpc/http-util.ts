@@ -5,6 +5,7 @@ import { endInBatch } from './answer-batch.js';
 import { catalogueError, ERRORS, type ErrorName } from './errors.js';
 import { errorResponse } from './jsonrpc.js';
 
+/** A JSON answer; `headers` are extra ones (content type and length are set here). */
 export function sendJson(
   res: ServerResponse,
   status: number,
