@@ -9,11 +9,12 @@
 // `--cache` adds callgrind's cache and branch simulation (misses per request; about 2× slower).
 // Prints one JSON line: instructions (Ir) and, with --cache, misses per request, less what the target
 // does idle over the same time (its clock-driven work), and that idle rate per second.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -25,63 +26,56 @@ if (kind !== 'bare' && kind !== 'switchyard') {
 }
 const { startLoad } = await import(join(root, 'dist/bench/load/driver.js'));
 const { readMix } = await import(join(root, 'dist/bench/load/mix.js'));
-const { switchyardNodeFlags } = await import(join(root, 'dist/bench/targets/switchyard.js'));
+const { spawnChild } = await import(join(root, 'dist/bench/proc/child.js'));
+const { switchyardConfig, switchyardNodeFlags } = await import(
+  join(root, 'dist/bench/targets/switchyard.js')
+);
 const work = mkdtempSync(join(tmpdir(), 'switchyard-instructions-'));
 
-/** Resolves with the port of the first `"port":N` a child prints. */
-function portOf(child) {
-  return new Promise((resolvePort, reject) => {
-    let seen = '';
-    child.stdout.on('data', (data) => {
-      seen += data;
-      const m = /"port":(\d+)/.exec(seen);
-      if (m) resolvePort(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-  });
+/** The port a child announces on its `{"msg":"listening","port":N}` line. */
+async function portOf(child, timeoutMs) {
+  const ready = await child.waitForLine((line) => line.includes('"msg":"listening"'), timeoutMs);
+  return JSON.parse(ready.line).port;
 }
 
-const upstream = spawn(process.execPath, [join(root, 'dist/bench/overhead/upstream-main.js')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const upstream = spawnChild('upstream', process.execPath, [
+  join(root, 'dist/bench/overhead/upstream-main.js'),
+]);
 let target;
 try {
-  const upstreamPort = await portOf(upstream);
+  const upstreamPort = await portOf(upstream, 10_000);
   let command;
   if (kind === 'bare') {
     command = [join(root, 'dist/bench/targets/bare-forwarder-main.js'), `http://127.0.0.1:${upstreamPort}`];
   } else {
+    // The bench's own Switchyard config for the overhead runs, against this upstream.
+    const upstreams = [
+      {
+        name: 'upstream',
+        host: '127.0.0.1',
+        port: upstreamPort,
+        cloud: 'local',
+        region: 'local',
+        provider: 'fake',
+      },
+    ];
     const config = join(work, 'switchyard.yaml');
     writeFileSync(
       config,
-      [
-        'server: { host: 127.0.0.1, port: 0 }',
-        'logging: { level: info }',
-        'cache: { enabled: false }',
-        'chains:',
-        '  - name: ethereum',
-        '    chainId: 1',
-        '    upstreams:',
-        `      - { name: upstream, url: "http://127.0.0.1:${upstreamPort}/", cloud: local, region: local, provider: fake }`,
-        '',
-      ].join('\n'),
+      stringify(switchyardConfig({ upstreams, dir: work, chainId: 1, mode: 'overhead' })),
     );
     command = [...switchyardNodeFlags(), join(root, 'dist/src/main.js'), '--config', config];
   }
   const out = join(work, 'callgrind.out');
-  target = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--smc-check=all-non-file', // V8 writes its machine code at run time
-      ...(cacheSim ? ['--cache-sim=yes', '--branch-sim=yes'] : []),
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      ...command,
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const url = `http://127.0.0.1:${await portOf(target)}/`;
+  target = spawnChild('valgrind', 'valgrind', [
+    '--tool=callgrind',
+    '--smc-check=all-non-file', // V8 writes its machine code at run time
+    ...(cacheSim ? ['--cache-sim=yes', '--branch-sim=yes'] : []),
+    `--callgrind-out-file=${out}`,
+    process.execPath,
+    ...command,
+  ]);
+  const url = `http://127.0.0.1:${await portOf(target, 120_000)}/`;
   // Switchyard reports ready once its health checker has seen the upstream.
   await new Promise((r) => setTimeout(r, 3000));
   const mix = readMix(3);
@@ -130,7 +124,7 @@ try {
     }),
   );
 } finally {
-  if (target?.pid) target.kill('SIGKILL');
-  upstream.kill('SIGTERM');
+  await target?.stop(5000);
+  await upstream.stop();
   rmSync(work, { recursive: true, force: true });
 }

@@ -49,8 +49,11 @@ describe('TimerBuckets', () => {
     expect(timers.armed).toBe(1);
     vi.advanceTimersByTime(4);
     expect(fired).toEqual(['kept']);
-    // Cancelling after the bucket fired is harmless.
+    // Cancelling after the bucket fired is harmless: nothing is armed again, nothing fires.
     timers.cancel(due, slot);
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual(['kept']);
+    expect(timers.armed).toBe(0);
   });
 
   it('a zero or negative delay still waits one millisecond (never a bucket that already fired)', () => {
