@@ -105,6 +105,14 @@ export class HealthChecker {
     t.timer.unref();
   }
 
+  /** Checks one upstream now (an answer contradicted its chain), unless a check of it is under way. */
+  checkNow(chain: ChainRuntime, upstream: Upstream): void {
+    const t = this.tracks.find((x) => x.chain === chain && x.upstream === upstream);
+    if (!t || this.stopped || t.running > 0) return;
+    t.running++;
+    void this.check(t).finally(() => t.running--);
+  }
+
   /** One round of probes for one upstream: identity, head, readiness, as its chain's family asks them. */
   private async check(t: Track): Promise<void> {
     const { chain, upstream } = t;

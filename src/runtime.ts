@@ -1,6 +1,8 @@
 // Everything built from one config: chains with their upstreams and domains, the dispatcher and the
 // health checker. A reload builds a new Runtime and swaps it in; the old one drains and closes.
 import { HealthChecker } from '../health/checker.js';
+import { Detector } from '../health/detector.js';
+import { probeLiveness } from '../health/probes/liveness-probe.js';
 import type { Config } from './config/config.js';
 import { type CordonView, NO_CORDONS } from './fleet/cordon-book.js';
 import type { Logger } from './ops/logger.js';
@@ -17,6 +19,7 @@ export class Runtime {
   readonly defaultChain: ChainRuntime;
   readonly dispatcher: Dispatcher;
   readonly checker: HealthChecker;
+  readonly detector: Detector;
 
   constructor(
     readonly config: Config,
@@ -65,6 +68,9 @@ export class Runtime {
     this.defaultChain = this.chains.get(config.chains[0]!.name)!;
     this.dispatcher = new Dispatcher(observer);
     this.checker = new HealthChecker([...this.chains.values()], logger, observer);
+    this.detector = new Detector([...this.chains.values()], probeLiveness, logger, observer, (chain, u) =>
+      this.checker.checkNow(chain, u),
+    );
   }
 
   /**
@@ -78,10 +84,12 @@ export class Runtime {
     });
     await Promise.race([this.checker.start(), bound]);
     clearTimeout(timer);
+    this.detector.start();
   }
 
   async close(): Promise<void> {
     this.checker.stop();
+    this.detector.stop();
     await Promise.all([...this.chains.values()].map((c) => c.close()));
   }
 }

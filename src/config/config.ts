@@ -92,6 +92,12 @@ export interface Config {
     intervalMs: number;
     busyIntervalMs: number;
     downIntervalMs: number;
+    /** Liveness probe of an upstream that live traffic has not shown alive within this long (health/detector.ts). */
+    watchIntervalMs: number;
+    /** Probes of a suspect upstream until it is confirmed down or cleared. */
+    suspectIntervalMs: number;
+    /** A liveness probe's deadline is 4× the upstream's latency estimate, at least this, at most `timeout`. */
+    minProbeTimeoutMs: number;
     timeoutMs: number;
     rise: number;
     fall: number;
@@ -248,6 +254,9 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       'interval',
       'busyInterval',
       'downInterval',
+      'watchInterval',
+      'suspectInterval',
+      'minProbeTimeout',
       'timeout',
       'rise',
       'fall',
@@ -381,6 +390,9 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
       intervalMs: health.child('interval').duration(2000, 50),
       busyIntervalMs: health.child('busyInterval').duration(5000, 50),
       downIntervalMs: health.child('downInterval').duration(250, 50),
+      watchIntervalMs: health.child('watchInterval').duration(500, 50),
+      suspectIntervalMs: health.child('suspectInterval').duration(100, 10),
+      minProbeTimeoutMs: health.child('minProbeTimeout').duration(30, 5),
       timeoutMs: health.child('timeout').duration(1500, 10),
       rise: health.child('rise').number(2, 1, 100),
       fall: health.child('fall').number(2, 1, 100),

@@ -25,11 +25,8 @@ function demoConfig(fleet: Fleet, port: number) {
       server: { host: '127.0.0.1', port, shutdownGrace: '2s' },
       // Breaker transitions are warnings: the terminal shows a region opening and closing.
       logging: { level: 'warn' },
-      // At 20 reads/s a hung region sees one call per member every second or two (the balancer steers
-      // around a stalled upstream at once), too few for the default 1 s domain window: a 5 s window
-      // and 1 s tries let a hang open its region within a few seconds, as heavier traffic does.
-      routing: { maxShare: DEMO_MAX_SHARE, tryTimeout: '1s' },
-      breakers: { domain: { window: '5s' } },
+      // The defaults otherwise: the detector's probes open a hung region at 20 reads/s (or none).
+      routing: { maxShare: DEMO_MAX_SHARE },
       chains: [
         {
           name: DEMO_CHAIN,

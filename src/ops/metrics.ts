@@ -11,6 +11,8 @@ import { chainShare, isUsable } from './status-model.js';
 import type { TrafficMeter } from './traffic-share.js';
 import { VERSION } from './version.js';
 
+const DETECTION_LEVEL = { clear: 0, suspect: 1, down: 2 } as const;
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const HEALTH_STATES = ['unknown', 'up', 'down'] as const;
 const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
@@ -184,6 +186,12 @@ export function createMetrics(): Metrics {
     labelNames: ['chain', 'upstream', 'probe', 'result'],
     registers,
   });
+  const detections = new Counter({
+    name: 'switchyard_upstream_detection_total',
+    help: 'Detector verdicts: an upstream became suspect, was confirmed down, or was cleared (state)',
+    labelNames: ['chain', 'upstream', 'state'],
+    registers,
+  });
   const rejected = new Counter({
     name: 'switchyard_rejected_total',
     help: 'Requests or calls refused before reaching an upstream, by reason',
@@ -312,6 +320,12 @@ export function createMetrics(): Metrics {
           1,
         ),
       ),
+  );
+  liveGauge(
+    'switchyard_upstream_detection_state',
+    "The detector's view of each upstream: 0 clear, 1 suspect (probes under way), 2 confirmed down",
+    ['chain', 'upstream'],
+    (set) => eachUpstream((_c, u, base) => set(base, DETECTION_LEVEL[u.detection.state])),
   );
   liveGauge(
     'switchyard_upstream_in_flight',
@@ -532,6 +546,9 @@ export function createMetrics(): Metrics {
     },
     healthCheck(chain, upstream, probe, ok) {
       checks.inc({ chain, upstream, probe, result: ok ? 'ok' : 'fail' });
+    },
+    detection(chain, upstream, state) {
+      detections.inc({ chain, upstream, state });
     },
     rejected(reason) {
       rejected.inc({ reason });

@@ -1,6 +1,7 @@
 // What the core reports as it works. metrics.ts turns these into Prometheus series; tests and the
 // status page can listen too. The core never imports prom-client itself.
 import type { Outcome } from '../routing/classify.js';
+import type { DetectionState } from '../routing/suspicion.js';
 
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
@@ -47,6 +48,8 @@ export interface Observer {
   shareCapYield?(chain: string, by: 'cloud' | 'provider'): void;
   /** Optional: an upstream was found answering for another chain (health check or live eth_chainId). */
   wrongChain?(chain: string, upstream: string, reportedChainId: number | undefined): void;
+  /** Optional: the detector (health/detector.ts) moved an upstream to suspect, down or clear. */
+  detection?(chain: string, upstream: string, state: DetectionState): void;
   /** Optional: a response-cache lookup for a cacheable call (src/families/evm/response-cache.ts): hit or miss. */
   cacheLookup?(chain: string, hit: boolean): void;
   /** Optional: `count` subscription notifications of `kind` were sent. */

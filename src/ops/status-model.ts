@@ -36,7 +36,7 @@ const IDLE_FEED: FeedStatus = {
 };
 
 export function isUsable(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
-  if (u.wrongChain || u.health === 'down' || u.breakerState === 'open') return false;
+  if (u.wrongChain || u.isDown || u.breakerState === 'open') return false;
   return u.domains.every((d) => chain.domainState(d, nowMs) !== 'open');
 }
 
@@ -65,6 +65,12 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     archive: u.archive ?? null,
     unsupportedMethods: [...u.unsupported].slice(0, 20),
     lastError: u.lastError ?? null,
+    /** The detector's view: clear, suspect (probes under way) or down (confirmed), with why and since when. */
+    detection: {
+      state: u.detection.state,
+      reason: u.detection.reason || null,
+      since: u.detection.sinceMs === 0 ? null : new Date(u.detection.sinceMs).toISOString(),
+    },
     cordon: cordonStatus(chain.cordons.cordonOf(u, nowMs)),
     attempts: u.counts.attempts,
     failures: u.counts.failures,

@@ -7,7 +7,7 @@ import type { CallRun } from './call-run.js';
 import { type AttemptEnd, classify, healthEffect } from './classify.js';
 import type { PendingAttempt } from './pending-attempts.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
-import type { AttemptReceiver } from './upstream-client.js';
+import type { AttemptReceiver, CancellableRequest } from './upstream-client.js';
 
 class FailedVerdict extends Error {}
 
@@ -18,8 +18,9 @@ const NEUTRAL = new NeutralVerdict();
 const ignore = (): void => {};
 
 export class AttemptRun implements AttemptReceiver {
-  /** The call no longer needs this attempt; it runs on (up to its deadline) as evidence. */
+  /** The call no longer needs this attempt; it runs on until it answers or stalls, as evidence. */
   orphaned = false;
+  private readonly request: CancellableRequest;
   private readonly startMs: number;
   private readonly sentAt: number;
   private readonly pending: PendingAttempt;
@@ -64,7 +65,18 @@ export class AttemptRun implements AttemptReceiver {
     this.sentAt = performance.now();
     this.armStall(this.stallAfterMs);
     // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
-    upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
+    this.request = upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
+  }
+
+  /**
+   * The call was answered (or failed) without this attempt. One that already stalled is cancelled now:
+   * its stall is on record, and left to run it would hold a socket and, timing out after a heal, speak
+   * against an upstream that works again. One that has not stalled yet runs on until it answers or
+   * stalls: the evidence a hung region opens on.
+   */
+  abandon(): void {
+    this.orphaned = true;
+    if (this.stalled) this.request.cancel();
   }
 
   private armStall(delayMs: number): void {
@@ -91,7 +103,13 @@ export class AttemptRun implements AttemptReceiver {
     const nowMs = dispatcher.now();
     for (const key of upstream.domains)
       chain.domains.get(key)!.recordStall(upstream.name, nowMs, this.startMs);
-    if (!this.orphaned) this.call.onStall();
+    if (upstream.failureIsNews(this.startMs)) {
+      // Traffic keeps away for a while even once the cancelled attempt no longer weighs on the cost.
+      upstream.failures.record(nowMs);
+      chain.suspicion.suspect(upstream, `no answer within ${this.stallAfterMs} ms (stalled)`, this.startMs);
+    }
+    if (this.orphaned) this.request.cancel();
+    else this.call.onStall();
   }
 
   onAttemptEnd(end: AttemptEnd): void {
@@ -109,14 +127,18 @@ export class AttemptRun implements AttemptReceiver {
       chain.latency.record(latencyMs, nowMs);
       chain.methodWindow(label, nowMs).record(latencyMs, nowMs);
       upstream.lastSuccessMs = nowMs;
+      upstream.lastAliveMs = nowMs;
     } else if (effect === 'failure') {
       upstream.lastError = c.detail;
-      // A failure of an attempt sent before a later success or a recovery is old news (a hung call
-      // timing out after the upstream came back): it must not push traffic away from an upstream that works.
-      // A refused connection costs its caller well under a millisecond and is retried for free, and
-      // letting calls meet it again is how every member of a refusing region shows up at once.
-      const news = startMs >= Math.max(upstream.lastSuccessMs, upstream.lastRecoveryMs);
-      if (news && c.outcome !== 'connect_error') upstream.failures.record(nowMs);
+      // A failure of an attempt sent before a later answer or a recovery is old news (a hung call
+      // timing out after the upstream came back): it must not push traffic away from an upstream that
+      // works, nor count against its breaker. A refused connection costs its caller well under a
+      // millisecond and is retried for free, and letting calls meet it again is how every member of a
+      // refusing region shows up at once.
+      if (upstream.failureIsNews(startMs)) {
+        if (c.outcome !== 'connect_error') upstream.failures.record(nowMs);
+        if (!this.stalled) chain.suspicion.suspect(upstream, c.detail, startMs);
+      } else effect = 'neutral';
     }
     if (c.outcome === 'throttled') upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);
@@ -127,13 +149,22 @@ export class AttemptRun implements AttemptReceiver {
     if (c.outcome === 'ok' && c.reply?.kind === 'result') {
       // Live answers are head evidence too: no extra probe needed while traffic flows.
       const head = chain.family.liveHead(method, c.reply.value);
-      if (head !== undefined) chain.recordHead(upstream, head, nowMs);
+      if (head !== undefined) {
+        // A head far from the chain's (a node re-pointed, stuck or on a fork): check it now, not at
+        // the next scheduled check.
+        const best = chain.bestHead;
+        if (best !== undefined && Math.abs(best - head) > chain.settings.health.maxBlockLag)
+          chain.suspicion.recheck(upstream, `answered head ${head}, the chain's is ${best}`);
+        chain.recordHead(upstream, head, nowMs);
+      }
       // A provider re-pointed behind the same URL shows in live answers before the next probe.
       if (this.call.identityCall) {
         const wasWrong = upstream.wrongChain;
         if (wrongIdentity(this.call, upstream, c.reply.value)) {
-          if (!wasWrong)
+          if (!wasWrong) {
             dispatcher.observer.wrongChain?.(chain.name, upstream.name, upstream.reportedChainId);
+            chain.suspicion.recheck(upstream, 'answered another chain identity');
+          }
           c = { ...c, outcome: 'upstream_error', detail: 'wrong chain id' };
           effect = 'failure';
           upstream.lastError = c.detail;

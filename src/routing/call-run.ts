@@ -204,8 +204,8 @@ export class CallRun implements SelectionRequest, DeadlineLinks<CallRun> {
     if (this.hedgeDueMs !== 0) dispatcher.hedgeTimers.cancel(this.hedgeDueMs, this.hedgeSlot);
     dispatcher.deadlines.remove(this);
     for (const a of this.live) {
-      a.orphaned = true;
       if (a.kind === 'hedge') dispatcher.observer.hedge(chain.name, false);
+      a.abandon();
     }
     dispatcher.observer.request(
       chain.name,

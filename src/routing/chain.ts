@@ -10,6 +10,7 @@ import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
 import { RetryBudget } from './retry-budget.js';
 import { ShareCaps } from './share-caps.js';
+import { NO_SUSPICION, type SuspicionSink } from './suspicion.js';
 import { Upstream, upstreamSetup } from './upstream.js';
 
 export class ChainRuntime {
@@ -41,6 +42,8 @@ export class ChainRuntime {
   readonly heads: HeadHistory;
   /** Operators' cordons (src/fleet/): a cordoned upstream is used only in panic. */
   cordons: CordonView = NO_CORDONS;
+  /** Where attempts report stalls, failures and implausible answers (health/detector.ts). */
+  suspicion: SuspicionSink = NO_SUSPICION;
 
   constructor(
     readonly config: ChainConfig,

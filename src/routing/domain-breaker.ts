@@ -38,6 +38,8 @@ export class DomainBreaker {
   private readonly history = new Map<string, MemberHistory>();
   /** Per member: when its last counted stalled attempt was sent. */
   private readonly lastStallSentAtMs = new Map<string, number>();
+  /** Members the detector confirmed down (health/detector.ts): failing whatever their history says. */
+  private readonly confirmedDown = new Set<string>();
   private openUntilMs = 0;
   private currentBackoffMs: number;
   private probeInFlight = false;
@@ -92,6 +94,21 @@ export class DomainBreaker {
     if (this.stateAt(nowMs) === 'open') return 0;
     this.trip(nowMs, false);
     return this.openUntilMs - nowMs;
+  }
+
+  /**
+   * The detector confirmed a member down (a suspicion, then a failed probe with a deadline learned
+   * from that member's latency), or heard it answer again. A confirmed member counts as failing at
+   * once: with little or no traffic there is no history of failed attempts to wait for.
+   */
+  memberDown(member: string, down: boolean, nowMs: number): void {
+    if (!down) {
+      this.confirmedDown.delete(member);
+      return;
+    }
+    if (!this.members.includes(member)) return;
+    this.confirmedDown.add(member);
+    if (this.stateAt(nowMs) === 'closed') this.tripIfFailing(nowMs);
   }
 
   /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */
@@ -166,17 +183,22 @@ export class DomainBreaker {
       h.failed.shift();
       h.stallSentAtMs.shift();
     }
+    if (failed) this.tripIfFailing(nowMs);
+  }
+
+  private tripIfFailing(nowMs: number): void {
     // A one-member domain is just its upstream, whose own breaker decides; domains need company.
-    if (this.members.length < 2 || !failed) return;
+    if (this.members.length < 2) return;
     if (this.failingMembers(nowMs) >= Math.min(this.options.minFailingUpstreams, this.members.length)) {
       this.trip(nowMs, false);
     }
   }
 
   failingMembers(nowMs: number): number {
-    let failing = 0;
+    let failing = this.confirmedDown.size;
     const since = nowMs - this.options.windowMs;
-    for (const h of this.history.values()) {
+    for (const [member, h] of this.history) {
+      if (this.confirmedDown.has(member)) continue;
       let failures = 0;
       let total = 0;
       for (let i = 0; i < h.times.length; i++) {

@@ -40,7 +40,7 @@ function healthy(
   nowMs: number,
   asProbe: boolean,
 ): boolean {
-  if (u.health === 'down' || !u.breakerAdmits || u.isThrottled(nowMs)) return false;
+  if (u.isDown || !u.breakerAdmits || u.isThrottled(nowMs)) return false;
   if (chain.cordons.cordonOf(u, nowMs)) return false;
   if (req.latestRead) {
     const lag = chain.lagOf(u);

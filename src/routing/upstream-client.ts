@@ -23,6 +23,12 @@ export interface AttemptReceiver {
   onAttemptEnd(end: AttemptEnd): void;
 }
 
+/** A request in flight that its sender may give up on. */
+export interface CancellableRequest {
+  /** Ends the request now (its connection is closed if it was sent); the receiver hears 'cancelled'. */
+  cancel(): void;
+}
+
 export class UpstreamClient {
   private readonly pool: Pool;
   private readonly path: string;
@@ -57,7 +63,12 @@ export class UpstreamClient {
   }
 
   /** `send` for the hot path: the end is handed to `receiver` (exactly once, never synchronously). */
-  sendTo(receiver: AttemptReceiver, body: string | Buffer, timeoutMs?: number, signal?: AbortSignal): void {
+  sendTo(
+    receiver: AttemptReceiver,
+    body: string | Buffer,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): CancellableRequest {
     const handler = new ReplyCollector(receiver, signal);
     const options: Dispatcher.DispatchOptions = {
       path: this.path,
@@ -70,6 +81,7 @@ export class UpstreamClient {
       options.bodyTimeout = timeoutMs;
     }
     this.pool.dispatch(options, handler);
+    return handler;
   }
 
   close(): Promise<void> {
@@ -82,7 +94,7 @@ export class UpstreamClient {
  * Readable stream, an AsyncResource and a promise chain: about a tenth of the proxy's CPU at saturation
  * for a body that is read whole anyway.
  */
-class ReplyCollector implements Dispatcher.DispatchHandler {
+class ReplyCollector implements Dispatcher.DispatchHandler, CancellableRequest {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
@@ -95,23 +107,29 @@ class ReplyCollector implements Dispatcher.DispatchHandler {
     private readonly signal: AbortSignal | undefined,
   ) {
     if (!signal) return;
-    this.onAbort = () => {
-      const reason = signal.reason as AbortReason;
-      const error = Object.assign(new Error('request aborted'), {
-        name: 'AbortError',
-        code: 'UND_ERR_ABORTED',
-      });
-      // Settled first: aborting the controller reports an error of its own, which must not win.
-      this.settle({
-        kind: 'transport',
-        error,
-        timedOut: reason === 'timeout',
-        cancelled: reason === 'cancelled',
-      });
-      this.controller?.abort(error);
-    };
+    this.onAbort = () => this.abort(signal.reason as AbortReason);
     if (signal.aborted) this.onAbort();
     else signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  cancel(): void {
+    this.abort('cancelled');
+  }
+
+  private abort(reason: AbortReason): void {
+    if (this.settled) return;
+    const error = Object.assign(new Error('request aborted'), {
+      name: 'AbortError',
+      code: 'UND_ERR_ABORTED',
+    });
+    // Settled first: aborting the controller reports an error of its own, which must not win.
+    this.settle({
+      kind: 'transport',
+      error,
+      timedOut: reason === 'timeout',
+      cancelled: reason === 'cancelled',
+    });
+    this.controller?.abort(error);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

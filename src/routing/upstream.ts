@@ -6,6 +6,7 @@ import { redactUrl } from '../ops/redact.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
 import { RecentFailures } from './recent-failures.js';
+import type { Detection } from './suspicion.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export type HealthState = 'unknown' | 'up' | 'down';
@@ -17,6 +18,8 @@ export class NeutralVerdict extends Error {}
 /** Cap on remembered unsupported methods per upstream, so client input cannot grow memory. */
 const MAX_UNSUPPORTED = 256;
 const INITIAL_LATENCY_MS = 20;
+/** A hung probe holds its connection until its deadline: a second one lets the next probe go meanwhile. */
+const PROBE_CONNECTIONS = 2;
 
 export function domainKeys(u: UpstreamConfig): string[] {
   const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];
@@ -41,12 +44,19 @@ export class Upstream {
   readonly name: string;
   readonly domains: readonly string[];
   readonly client: UpstreamClient;
+  /**
+   * The detector's liveness probes go on connections of their own: a probe queued behind busy client
+   * calls would time out on our own queue, not on the upstream.
+   */
+  readonly probeClient: UpstreamClient;
   readonly breaker: CircuitBreaker<[Promise<void>], void>;
   readonly latency: LatencyEstimate;
   readonly pending = new PendingAttempts();
   /** Failed attempts lately (decaying): they raise the selection cost. */
   readonly failures = new RecentFailures();
   health: HealthState = 'unknown';
+  /** The detector's verdict (health/detector.ts): suspect while probes confirm, down once they did. */
+  detection: Detection = { state: 'clear', reason: '', sinceMs: 0 };
   /** Last identity the upstream reported (chain id, genesis hash, network); a mismatch keeps it out of all traffic. */
   reportedIdentity: string | undefined;
   wrongChain = false;
@@ -58,6 +68,8 @@ export class Upstream {
   /** The last time it came back (kept after the ramp ends): failures of older attempts are no news. */
   lastRecoveryMs = 0;
   lastSuccessMs = 0;
+  /** The last answer of any kind that showed it alive: a live success or a liveness probe's answer. */
+  lastAliveMs = 0;
   lastError: string | undefined;
   archive: boolean | undefined;
   readonly unsupported = new Set<string>();
@@ -84,6 +96,13 @@ export class Upstream {
       connectTimeoutMs: settings.routing.connectTimeoutMs,
       ioTimeoutMs: Math.max(settings.routing.tryTimeoutMs, settings.health.timeoutMs),
     });
+    this.probeClient = new UpstreamClient({
+      url: config.url,
+      headers: config.headers,
+      maxConnections: PROBE_CONNECTIONS,
+      connectTimeoutMs: settings.routing.connectTimeoutMs,
+      ioTimeoutMs: settings.health.timeoutMs,
+    });
     this.latency = new LatencyEstimate(INITIAL_LATENCY_MS, nowMs);
     const ub = settings.breakers.upstream;
     this.breaker = new CircuitBreaker((verdict: Promise<void>) => verdict, {
@@ -101,6 +120,11 @@ export class Upstream {
     this.breaker.on('close', () => {
       this.markRecovered(Date.now());
     });
+  }
+
+  /** Out of rotation (except in panic): its health checks failed, or probes confirmed a suspicion. */
+  get isDown(): boolean {
+    return this.health === 'down' || this.detection.state === 'down';
   }
 
   get inFlight(): number {
@@ -151,6 +175,14 @@ export class Upstream {
     this.reportedIdentity = id === undefined ? undefined : String(id);
   }
 
+  /**
+   * Whether the failure of an attempt sent at `sentAtMs` is news: not when the upstream answered or
+   * came back since (a call that hung through an outage and fails after the heal speaks of the past).
+   */
+  failureIsNews(sentAtMs: number): boolean {
+    return sentAtMs >= this.lastAliveMs && sentAtMs >= this.lastRecoveryMs;
+  }
+
   markUnsupported(method: string): void {
     if (this.unsupported.size < MAX_UNSUPPORTED) this.unsupported.add(method);
   }
@@ -193,6 +225,6 @@ export class Upstream {
 
   async close(): Promise<void> {
     this.breaker.shutdown();
-    await this.client.close();
+    await Promise.all([this.client.close(), this.probeClient.close()]);
   }
 }

@@ -61,8 +61,7 @@ export class HeadPoller {
 
   private followable(ctx: FeedContext, u: Upstream, nowMs: number): boolean {
     const { chain } = ctx;
-    if (u.wrongChain || u.reportedIdentity === undefined || u.health === 'down' || !u.breakerAdmits)
-      return false;
+    if (u.wrongChain || u.reportedIdentity === undefined || u.isDown || !u.breakerAdmits) return false;
     if ((chain.lagOf(u) ?? 0) > chain.settings.health.maxBlockLag) return false;
     return chain.domainsAdmit(u, nowMs);
   }

@@ -1,0 +1,285 @@
+// Detection at any traffic level: suspect, then confirm (HAProxy's on-error fastinter, Finagle's failure
+// accrual). A stalled or failed attempt, or a failed liveness probe, makes an upstream suspect; a suspect
+// upstream, and the other members of its failure domains (a region or a provider fails as a whole), is
+// probed at once and then on a fast interval, each probe with a deadline learned from that upstream's
+// own latency, until it is confirmed down or cleared. A confirmed failure is evidence for the upstream's
+// breaker and its domains exactly as a failed attempt is, so a hung region opens with no traffic at all.
+// Idle upstreams are watched too: one cheap probe (the family's identity call) per watch interval,
+// skipped while live traffic shows the upstream alive. Every family alike: the family supplies the probe.
+import type { Logger } from '../src/ops/logger.js';
+import type { Observer } from '../src/ops/observer.js';
+import type { ChainRuntime } from '../src/routing/chain.js';
+import type { DetectionState, SuspicionSink } from '../src/routing/suspicion.js';
+import type { Upstream } from '../src/routing/upstream.js';
+
+/** What one liveness probe found: alive, not alive (with why), or no verdict (rate-limited). */
+export interface LivenessResult {
+  alive: boolean | undefined;
+  reason: string;
+  latencyMs: number;
+  /** The identity the upstream reported, when its answer carried one. */
+  identity?: string | undefined;
+}
+
+export type LivenessProbe = (
+  chain: ChainRuntime,
+  upstream: Upstream,
+  deadlineMs: number,
+) => Promise<LivenessResult>;
+
+/** A probe may take this many times the upstream's latency estimate before it counts as unanswered. */
+const PROBE_LATENCY_FACTOR = 4;
+const JITTER = 0.2;
+/** An implausible answer re-checks identity and head at most this often per upstream. */
+const RECHECK_EVERY_MS = 1000;
+
+class ProbeFailed extends Error {}
+const PROBE_FAILED = new ProbeFailed();
+const ignore = (): void => {};
+
+interface Watch {
+  readonly chain: ChainRuntime;
+  readonly upstream: Upstream;
+  timer: NodeJS.Timeout | undefined;
+  probing: boolean;
+  /** Probes answered in a row since it was confirmed down (it returns after health.rise of them). */
+  answeredInARow: number;
+  lastRecheckMs: number;
+}
+
+export class Detector implements SuspicionSink {
+  private readonly watches = new Map<Upstream, Watch>();
+  private readonly byName = new Map<ChainRuntime, Map<string, Watch>>();
+  /** Per chain and domain: when its members were last probed because one of them became suspect. */
+  private readonly correlatedAtMs = new Map<string, number>();
+  private stopped = true;
+
+  constructor(
+    chains: readonly ChainRuntime[],
+    private readonly probe: LivenessProbe,
+    private readonly logger: Logger,
+    private readonly observer: Observer,
+    /** Runs a full identity and head check of the upstream now (health/checker.ts). */
+    private readonly recheckNow: (chain: ChainRuntime, upstream: Upstream) => void,
+    private readonly random: () => number = Math.random,
+  ) {
+    for (const chain of chains) {
+      const names = new Map<string, Watch>();
+      for (const upstream of chain.upstreams) {
+        const w: Watch = {
+          chain,
+          upstream,
+          timer: undefined,
+          probing: false,
+          answeredInARow: 0,
+          lastRecheckMs: 0,
+        };
+        this.watches.set(upstream, w);
+        names.set(upstream.name, w);
+      }
+      this.byName.set(chain, names);
+      chain.suspicion = this;
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    for (const w of this.watches.values()) this.schedule(w);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.watches.values()) clearTimeout(w.timer);
+  }
+
+  suspect(upstream: Upstream, reason: string, sentAtMs: number): void {
+    const w = this.watches.get(upstream);
+    if (!w || this.stopped || !upstream.failureIsNews(sentAtMs)) return;
+    this.raise(w, reason);
+  }
+
+  recheck(upstream: Upstream, reason: string): void {
+    const w = this.watches.get(upstream);
+    const nowMs = Date.now();
+    if (!w || this.stopped || nowMs - w.lastRecheckMs < RECHECK_EVERY_MS) return;
+    w.lastRecheckMs = nowMs;
+    this.logger.info('upstream answer implausible: checking identity and head now', {
+      chain: w.chain.name,
+      upstream: upstream.name,
+      reason,
+    });
+    this.recheckNow(w.chain, upstream);
+  }
+
+  /** A probe's deadline: learned from the upstream's own latency, within [minProbeTimeout, timeout]. */
+  deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
+    const { minProbeTimeoutMs, timeoutMs } = chain.settings.health;
+    const learned = PROBE_LATENCY_FACTOR * upstream.latency.valueMs;
+    return Math.ceil(Math.min(timeoutMs, Math.max(minProbeTimeoutMs, learned)));
+  }
+
+  private raise(w: Watch, reason: string): void {
+    if (w.upstream.detection.state !== 'clear') return;
+    this.setState(w, 'suspect', reason);
+    this.probeNow(w);
+    this.correlate(w);
+  }
+
+  /** The other members of the suspect's closed domains are probed at once (at most once a watch interval per domain). */
+  private correlate(w: Watch): void {
+    const nowMs = Date.now();
+    const names = this.byName.get(w.chain)!;
+    for (const key of w.upstream.domains) {
+      const domain = w.chain.domains.get(key)!;
+      if (domain.members.length < 2 || domain.stateAt(nowMs) !== 'closed') continue;
+      const id = `${w.chain.name}\u0000${key}`;
+      const last = this.correlatedAtMs.get(id);
+      if (last !== undefined && nowMs - last < w.chain.settings.health.watchIntervalMs) continue;
+      this.correlatedAtMs.set(id, nowMs);
+      for (const member of domain.members) {
+        const sibling = names.get(member);
+        if (!sibling || sibling === w || sibling.upstream.detection.state !== 'clear') continue;
+        this.setState(sibling, 'suspect', `${w.upstream.name} in ${key} is suspect`);
+        this.probeNow(sibling);
+      }
+    }
+  }
+
+  private intervalMs(w: Watch): number {
+    const h = w.chain.settings.health;
+    const state = w.upstream.detection.state;
+    const base =
+      state === 'suspect' ? h.suspectIntervalMs : state === 'down' ? h.downIntervalMs : h.watchIntervalMs;
+    return base * (1 - JITTER + 2 * JITTER * this.random());
+  }
+
+  private schedule(w: Watch, delayMs = this.intervalMs(w)): void {
+    clearTimeout(w.timer);
+    if (this.stopped) return;
+    w.timer = setTimeout(() => this.onTimer(w), delayMs);
+    w.timer.unref();
+  }
+
+  private onTimer(w: Watch): void {
+    const u = w.upstream;
+    // Live traffic answered lately: it shows the upstream alive, and costs the provider nothing extra.
+    if (
+      u.detection.state === 'clear' &&
+      Date.now() - u.lastAliveMs < w.chain.settings.health.watchIntervalMs
+    ) {
+      this.schedule(w);
+      return;
+    }
+    this.probeNow(w);
+  }
+
+  private probeNow(w: Watch): void {
+    if (w.probing || this.stopped) return;
+    w.probing = true;
+    clearTimeout(w.timer);
+    const sentAtMs = Date.now();
+    this.probe(w.chain, w.upstream, this.deadlineMs(w.chain, w.upstream)).then(
+      (result) => {
+        w.probing = false;
+        if (this.stopped) return;
+        this.onProbe(w, result, sentAtMs);
+        if (!w.probing) this.schedule(w);
+      },
+      (err: unknown) => {
+        w.probing = false;
+        this.logger.error('liveness probe failed to run', { upstream: w.upstream.name, error: String(err) });
+        this.schedule(w);
+      },
+    );
+  }
+
+  private onProbe(w: Watch, r: LivenessResult, sentAtMs: number): void {
+    const { chain, upstream } = w;
+    this.observer.healthCheck(
+      chain.name,
+      upstream.name,
+      chain.family.probes.identity.method,
+      r.alive === true,
+    );
+    if (r.alive === undefined) return;
+    if (r.alive) this.answered(w, r, sentAtMs);
+    else this.unanswered(w, r.reason, sentAtMs);
+  }
+
+  private answered(w: Watch, r: LivenessResult, sentAtMs: number): void {
+    const { chain, upstream } = w;
+    const nowMs = Date.now();
+    upstream.lastAliveMs = Math.max(upstream.lastAliveMs, sentAtMs);
+    // Probe round trips are latency samples too: a quiet chain hedges as early as a busy one.
+    upstream.latency.observe(r.latencyMs, nowMs);
+    chain.latency.record(r.latencyMs, nowMs);
+    if (r.identity !== undefined && r.identity !== chain.identity)
+      this.recheck(upstream, `liveness probe answered identity ${r.identity}`);
+    for (const key of upstream.domains) {
+      const domain = chain.domains.get(key)!;
+      domain.memberDown(upstream.name, false, nowMs);
+      // An open domain whose member answers has nothing left to protect: half-open, and this answer is its probe.
+      domain.memberLooksHealthy(nowMs);
+      const state = domain.stateAt(nowMs);
+      if (state === 'closed' || (state === 'half_open' && domain.admits(nowMs)))
+        domain.record(upstream.name, false, nowMs, state === 'closed' ? sentAtMs : nowMs);
+    }
+    // A half-open breaker takes the answer as its trial call.
+    if (upstream.breaker.halfOpen) upstream.breaker.fire(Promise.resolve()).catch(ignore);
+    const state = upstream.detection.state;
+    if (state === 'suspect') this.setState(w, 'clear', '');
+    else if (state === 'down' && ++w.answeredInARow >= chain.settings.health.rise)
+      this.setState(w, 'clear', '');
+  }
+
+  private unanswered(w: Watch, reason: string, sentAtMs: number): void {
+    const { chain, upstream } = w;
+    // It answered something since this probe left: the probe speaks of the past.
+    if (sentAtMs < upstream.lastAliveMs) return;
+    const nowMs = Date.now();
+    upstream.lastError = `liveness probe: ${reason}`;
+    w.answeredInARow = 0;
+    const state = upstream.detection.state;
+    if (state === 'clear') {
+      this.recordFailure(w, nowMs, sentAtMs);
+      this.raise(w, `liveness probe: ${reason}`);
+      return;
+    }
+    if (state === 'suspect') this.setState(w, 'down', `confirmed by probe: ${reason}`);
+    this.recordFailure(w, nowMs, sentAtMs);
+    for (const key of upstream.domains) chain.domains.get(key)!.memberDown(upstream.name, true, nowMs);
+    // The breaker hears a confirmed failure as it hears a failed attempt.
+    if (upstream.breaker.closed || upstream.breaker.halfOpen)
+      upstream.breaker.fire(Promise.reject(PROBE_FAILED)).catch(ignore);
+  }
+
+  private recordFailure(w: Watch, nowMs: number, sentAtMs: number): void {
+    for (const key of w.upstream.domains) {
+      const domain = w.chain.domains.get(key)!;
+      const state = domain.stateAt(nowMs);
+      if (state === 'closed') domain.record(w.upstream.name, true, nowMs, sentAtMs);
+      else if (state === 'half_open' && domain.admits(nowMs))
+        domain.record(w.upstream.name, true, nowMs, nowMs);
+    }
+  }
+
+  private setState(w: Watch, state: DetectionState, reason: string): void {
+    const { chain, upstream } = w;
+    const from = upstream.detection.state;
+    if (from === state) return;
+    const nowMs = Date.now();
+    upstream.detection = { state, reason, sinceMs: nowMs };
+    w.answeredInARow = 0;
+    if (from === 'down') upstream.markRecovered(nowMs);
+    this.observer.detection?.(chain.name, upstream.name, state);
+    const fields = {
+      chain: chain.name,
+      upstream: upstream.name,
+      from,
+      to: state,
+      ...(reason ? { reason } : {}),
+    };
+    if (state === 'down') this.logger.warn('upstream confirmed down', fields);
+    else this.logger.info(state === 'suspect' ? 'upstream suspect' : 'upstream cleared', fields);
+  }
+}
