@@ -32,6 +32,13 @@ const PROBE_LATENCY_FACTOR = 4;
 const JITTER = 0.2;
 /** An implausible answer re-checks identity and head at most this often per upstream. */
 const RECHECK_EVERY_MS = 1000;
+/**
+ * Probes of a confirmed-down upstream may overlap (one hung since the outage must not hold back the
+ * one that would see the heal); each unanswered probe doubles the next one's deadline, so an upstream
+ * that became slow, not dead, is heard again once the deadline passes its new latency.
+ */
+const MAX_OVERLAPPING_PROBES = 3;
+const MAX_DEADLINE_DOUBLINGS = 6;
 
 class ProbeFailed extends Error {}
 const PROBE_FAILED = new ProbeFailed();
@@ -41,9 +48,10 @@ interface Watch {
   readonly chain: ChainRuntime;
   readonly upstream: Upstream;
   timer: NodeJS.Timeout | undefined;
-  probing: boolean;
+  probesInFlight: number;
   /** Probes answered in a row since it was confirmed down (it returns after health.rise of them). */
   answeredInARow: number;
+  unansweredInARow: number;
   lastRecheckMs: number;
 }
 
@@ -70,8 +78,9 @@ export class Detector implements SuspicionSink {
           chain,
           upstream,
           timer: undefined,
-          probing: false,
+          probesInFlight: 0,
           answeredInARow: 0,
+          unansweredInARow: 0,
           lastRecheckMs: 0,
         };
         this.watches.set(upstream, w);
@@ -111,11 +120,17 @@ export class Detector implements SuspicionSink {
     this.recheckNow(w.chain, upstream);
   }
 
-  /** A probe's deadline: learned from the upstream's own latency, within [minProbeTimeout, timeout]. */
+  /**
+   * A probe's deadline: learned from the upstream's own latency (at least minProbeTimeout), doubled per
+   * probe it left unanswered in a row, at most health.timeout.
+   */
   deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
     const { minProbeTimeoutMs, timeoutMs } = chain.settings.health;
-    const learned = PROBE_LATENCY_FACTOR * upstream.latency.valueMs;
-    return Math.ceil(Math.min(timeoutMs, Math.max(minProbeTimeoutMs, learned)));
+    const w = this.watches.get(upstream);
+    const doublings = Math.min(w?.unansweredInARow ?? 0, MAX_DEADLINE_DOUBLINGS);
+    const learned =
+      Math.max(minProbeTimeoutMs, PROBE_LATENCY_FACTOR * upstream.latency.valueMs) * 2 ** doublings;
+    return Math.ceil(Math.min(timeoutMs, learned));
   }
 
   private raise(w: Watch, reason: string): void {
@@ -162,33 +177,26 @@ export class Detector implements SuspicionSink {
 
   private onTimer(w: Watch): void {
     const u = w.upstream;
+    this.schedule(w);
     // Live traffic answered lately: it shows the upstream alive, and costs the provider nothing extra.
-    if (
-      u.detection.state === 'clear' &&
-      Date.now() - u.lastAliveMs < w.chain.settings.health.watchIntervalMs
-    ) {
-      this.schedule(w);
-      return;
-    }
+    const h = w.chain.settings.health;
+    if (u.detection.state === 'clear' && Date.now() - u.lastAliveMs < h.watchIntervalMs) return;
     this.probeNow(w);
   }
 
   private probeNow(w: Watch): void {
-    if (w.probing || this.stopped) return;
-    w.probing = true;
-    clearTimeout(w.timer);
+    const limit = w.upstream.detection.state === 'down' ? MAX_OVERLAPPING_PROBES : 1;
+    if (w.probesInFlight >= limit || this.stopped) return;
+    w.probesInFlight++;
     const sentAtMs = Date.now();
     this.probe(w.chain, w.upstream, this.deadlineMs(w.chain, w.upstream)).then(
       (result) => {
-        w.probing = false;
-        if (this.stopped) return;
-        this.onProbe(w, result, sentAtMs);
-        if (!w.probing) this.schedule(w);
+        w.probesInFlight--;
+        if (!this.stopped) this.onProbe(w, result, sentAtMs);
       },
       (err: unknown) => {
-        w.probing = false;
+        w.probesInFlight--;
         this.logger.error('liveness probe failed to run', { upstream: w.upstream.name, error: String(err) });
-        this.schedule(w);
       },
     );
   }
@@ -213,6 +221,7 @@ export class Detector implements SuspicionSink {
     // Probe round trips are latency samples too: a quiet chain hedges as early as a busy one.
     upstream.latency.observe(r.latencyMs, nowMs);
     chain.latency.record(r.latencyMs, nowMs);
+    w.unansweredInARow = 0;
     if (r.identity !== undefined && r.identity !== chain.identity)
       this.recheck(upstream, `liveness probe answered identity ${r.identity}`);
     for (const key of upstream.domains) {
@@ -237,8 +246,8 @@ export class Detector implements SuspicionSink {
     // It answered something since this probe left: the probe speaks of the past.
     if (sentAtMs < upstream.lastAliveMs) return;
     const nowMs = Date.now();
-    upstream.lastError = `liveness probe: ${reason}`;
     w.answeredInARow = 0;
+    w.unansweredInARow++;
     const state = upstream.detection.state;
     if (state === 'clear') {
       this.recordFailure(w, nowMs, sentAtMs);
@@ -271,6 +280,8 @@ export class Detector implements SuspicionSink {
     upstream.detection = { state, reason, sinceMs: nowMs };
     w.answeredInARow = 0;
     if (from === 'down') upstream.markRecovered(nowMs);
+    // The probe interval follows the state (watch, suspect, down).
+    this.schedule(w);
     this.observer.detection?.(chain.name, upstream.name, state);
     const fields = {
       chain: chain.name,

@@ -18,8 +18,8 @@ export class NeutralVerdict extends Error {}
 /** Cap on remembered unsupported methods per upstream, so client input cannot grow memory. */
 const MAX_UNSUPPORTED = 256;
 const INITIAL_LATENCY_MS = 20;
-/** A hung probe holds its connection until its deadline: a second one lets the next probe go meanwhile. */
-const PROBE_CONNECTIONS = 2;
+/** A hung probe holds its connection until its deadline; probes of a down upstream overlap (health/detector.ts). */
+const PROBE_CONNECTIONS = 4;
 
 export function domainKeys(u: UpstreamConfig): string[] {
   const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];
