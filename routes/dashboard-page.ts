@@ -109,11 +109,14 @@ export const DASHBOARD_SCRIPT = `
   function verdict(u) {
     if (u.wrongChain) return ['bad', 'wrong chain'];
     if (u.cordon) return ['warn', u.cordon.note];
+    var d = u.detection || { state: 'clear' };
     if (!u.usable) {
+      if (d.state === 'down') return ['bad', 'confirmed down: ' + d.reason];
       if (u.health === 'down') return ['bad', 'down'];
       if (u.breaker === 'open') return ['bad', 'breaker open'];
       return ['bad', 'domain open'];
     }
+    if (d.state === 'suspect') return ['warn', 'suspect: ' + d.reason];
     if (u.breaker === 'half_open') return ['warn', 'probing'];
     if (u.lagging) return ['warn', 'lagging'];
     if (u.throttled) return ['warn', 'throttled'];
