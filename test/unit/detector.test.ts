@@ -20,6 +20,8 @@ const AWS = 'region:aws/us-east-1';
 interface Behaviour {
   latencyMs: number;
   hang: boolean;
+  /** What a call answers (a quantity: a head for eth_blockNumber). */
+  result: string;
 }
 
 let chain: ChainRuntime;
@@ -29,12 +31,14 @@ let behaviour: Map<string, Behaviour>;
 /** Every probe sent: upstream name and when. */
 let probes: { upstream: string; atMs: number; deadlineMs: number }[];
 let cancelled: string[];
+/** Upstreams whose identity and head the detector asked the health checker to check now. */
+let rechecked: string[];
 
-const answer = (id = 1): AttemptEnd => ({
+const answer = (result: string): AttemptEnd => ({
   kind: 'reply',
   status: 200,
   headers: {},
-  body: `{"jsonrpc":"2.0","id":${id},"result":"0x64"}`,
+  body: `{"jsonrpc":"2.0","id":1,"result":"${result}"}`,
 });
 const cancelledEnd: AttemptEnd = {
   kind: 'transport',
@@ -79,7 +83,7 @@ function setup(fleet: [string, string, number][]): void {
     't.yaml',
   );
   chain = new ChainRuntime(config.chains[0]!, config, NOW);
-  behaviour = new Map(fleet.map(([name, , latencyMs]) => [name, { latencyMs, hang: false }]));
+  behaviour = new Map(fleet.map(([name, , latencyMs]) => [name, { latencyMs, hang: false, result: '0x64' }]));
   for (const u of chain.upstreams) {
     u.reportedChainId = 1;
     u.head = 100;
@@ -93,7 +97,7 @@ function setup(fleet: [string, string, number][]): void {
           settled = true;
           queueMicrotask(() => receiver.onAttemptEnd(end));
         };
-        if (!b.hang) setTimeout(() => settle(answer()), b.latencyMs);
+        if (!b.hang) setTimeout(() => settle(answer(b.result)), b.latencyMs);
         return {
           cancel: () => {
             cancelled.push(u.name);
@@ -104,14 +108,8 @@ function setup(fleet: [string, string, number][]): void {
     });
   }
   dispatcher = new Dispatcher(nullObserver, Date.now, () => 0.5);
-  detector = new Detector(
-    [chain],
-    probe,
-    createLogger('error'),
-    nullObserver,
-    () => {},
-    () => 0.5,
-  );
+  const recheck = (_c: ChainRuntime, u: Upstream) => rechecked.push(u.name);
+  detector = new Detector([chain], probe, createLogger('error'), nullObserver, recheck, () => 0.5);
   detector.start();
 }
 
@@ -152,6 +150,7 @@ beforeEach(() => {
   vi.useFakeTimers({ now: NOW });
   probes = [];
   cancelled = [];
+  rechecked = [];
 });
 
 afterEach(async () => {
@@ -290,5 +289,47 @@ describe('probe cost', () => {
     expect(dispatcher.hedgeDelayMs(chain, 'eth_getBalance')).toBe(250);
     await vi.advanceTimersByTimeAsync(3000);
     expect(dispatcher.hedgeDelayMs(chain, 'eth_getBalance')).toBeLessThan(30);
+  });
+});
+
+describe('wrong answers are suspicion too', () => {
+  const blockNumber = (): Promise<CallAnswer> =>
+    dispatcher.dispatch(
+      chain,
+      { id: '1', method: 'eth_blockNumber', params: [], paramsRaw: '[]' },
+      { deadlineAtMs: Date.now() + 10_000 },
+    );
+
+  it('a head far from the chain head checks identity and head at once, at most once a second', async () => {
+    setup(STANDARD);
+    await vi.advanceTimersByTimeAsync(1000);
+    // At the chain head (100): nothing to check.
+    const atHead = blockNumber();
+    await vi.advanceTimersByTimeAsync(20);
+    expect((await atHead).kind).toBe('result');
+    expect(rechecked).toEqual([]);
+    // Every upstream now answers a head 90 blocks back (maxBlockLag is 5).
+    for (const b of behaviour.values()) b.result = '0xa';
+    const behind = blockNumber();
+    await vi.advanceTimersByTimeAsync(20);
+    const who = (await behind).upstream!;
+    expect(rechecked).toEqual([who]);
+    const again = blockNumber();
+    await vi.advanceTimersByTimeAsync(20);
+    await again;
+    expect(rechecked.filter((n) => n === who)).toHaveLength(1);
+  });
+
+  it('a liveness probe naming another chain checks the upstream at once', async () => {
+    setup(STANDARD);
+    const liar = named('lava');
+    (detector as unknown as { probe: LivenessProbe }).probe = async (_c, u, _d) => ({
+      alive: true,
+      reason: '',
+      latencyMs: 1,
+      identity: u === liar ? '137' : '1',
+    });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(rechecked).toEqual(['lava']);
   });
 });
