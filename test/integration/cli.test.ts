@@ -1,6 +1,7 @@
 // The built CLI as a user runs it: --help, --version, check, config errors, serve and drain on SIGTERM.
+
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +47,9 @@ describe('switchyard CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('switchyard --config FILE');
     const version = await cli(['--version']);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // The package's own version, not a fallback (it once printed 0.0.0 after a move).
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
   });
 
   it('check accepts the example config', async () => {
