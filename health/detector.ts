@@ -121,15 +121,16 @@ export class Detector implements SuspicionSink {
   }
 
   /**
-   * A probe's deadline: learned from the upstream's own latency (at least minProbeTimeout), doubled per
-   * probe it left unanswered in a row, at most health.timeout.
+   * A probe's deadline: learned from the upstream's own latency now (at least minProbeTimeout), doubled
+   * per probe a confirmed-down upstream left unanswered in a row, at most health.timeout.
    */
   deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
     const { minProbeTimeoutMs, timeoutMs } = chain.settings.health;
     const w = this.watches.get(upstream);
     const doublings = Math.min(w?.unansweredInARow ?? 0, MAX_DEADLINE_DOUBLINGS);
     const learned =
-      Math.max(minProbeTimeoutMs, PROBE_LATENCY_FACTOR * upstream.latency.valueMs) * 2 ** doublings;
+      Math.max(minProbeTimeoutMs, PROBE_LATENCY_FACTOR * upstream.latency.valueAt(Date.now())) *
+      2 ** doublings;
     return Math.ceil(Math.min(timeoutMs, learned));
   }
 
@@ -180,7 +181,8 @@ export class Detector implements SuspicionSink {
     this.schedule(w);
     // Live traffic answered lately: it shows the upstream alive, and costs the provider nothing extra.
     const h = w.chain.settings.health;
-    if (u.detection.state === 'clear' && Date.now() - u.lastAliveMs < h.watchIntervalMs) return;
+    // (Live answers only: the watch's own answers must not make it skip every other tick.)
+    if (u.detection.state === 'clear' && Date.now() - u.lastSuccessMs < h.watchIntervalMs) return;
     this.probeNow(w);
   }
 
@@ -247,8 +249,8 @@ export class Detector implements SuspicionSink {
     if (sentAtMs < upstream.lastAliveMs) return;
     const nowMs = Date.now();
     w.answeredInARow = 0;
-    w.unansweredInARow++;
     const state = upstream.detection.state;
+    if (state === 'down') w.unansweredInARow++;
     if (state === 'clear') {
       this.recordFailure(w, nowMs, sentAtMs);
       this.raise(w, `liveness probe: ${reason}`);

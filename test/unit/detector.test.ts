@@ -109,7 +109,11 @@ function setup(fleet: [string, string, number][]): void {
   }
   dispatcher = new Dispatcher(nullObserver, Date.now, () => 0.5);
   const recheck = (_c: ChainRuntime, u: Upstream) => rechecked.push(u.name);
-  detector = new Detector([chain], probe, createLogger('error'), nullObserver, recheck, () => 0.5);
+  // Jitter that varies (a constant would hide a watch that skips every other tick).
+  const jitter = [0.05, 0.95, 0.5, 0.25, 0.75];
+  let draw = 0;
+  const random = () => jitter[draw++ % jitter.length]!;
+  detector = new Detector([chain], probe, createLogger('error'), nullObserver, recheck, random);
   detector.start();
 }
 
