@@ -40,6 +40,12 @@ const RECHECK_EVERY_MS = 1000;
 const MAX_OVERLAPPING_PROBES = 3;
 const MAX_DEADLINE_DOUBLINGS = 6;
 
+/** 4 × the latency, within [health.minProbeTimeout, health.timeout]: the phi-accrual idea, simply. */
+function learnedDeadlineMs(chain: ChainRuntime, latencyMs: number): number {
+  const { minProbeTimeoutMs, timeoutMs } = chain.settings.health;
+  return Math.min(timeoutMs, Math.max(minProbeTimeoutMs, PROBE_LATENCY_FACTOR * latencyMs));
+}
+
 class ProbeFailed extends Error {}
 const PROBE_FAILED = new ProbeFailed();
 const ignore = (): void => {};
@@ -125,13 +131,16 @@ export class Detector implements SuspicionSink {
    * per probe a confirmed-down upstream left unanswered in a row, at most health.timeout.
    */
   deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
-    const { minProbeTimeoutMs, timeoutMs } = chain.settings.health;
     const w = this.watches.get(upstream);
     const doublings = Math.min(w?.unansweredInARow ?? 0, MAX_DEADLINE_DOUBLINGS);
-    const learned =
-      Math.max(minProbeTimeoutMs, PROBE_LATENCY_FACTOR * upstream.latency.valueAt(Date.now())) *
-      2 ** doublings;
-    return Math.ceil(Math.min(timeoutMs, learned));
+    const base = learnedDeadlineMs(chain, upstream.latency.valueAt(Date.now()));
+    return Math.ceil(Math.min(chain.settings.health.timeoutMs, base * 2 ** doublings));
+  }
+
+  suspectAfterMs(upstream: Upstream): number {
+    const w = this.watches.get(upstream);
+    // The estimate as of its last answer: this runs for every attempt, and an idle decay is no news.
+    return w ? Math.ceil(learnedDeadlineMs(w.chain, upstream.latency.valueMs)) : Number.POSITIVE_INFINITY;
   }
 
   private raise(w: Watch, reason: string): void {

@@ -25,6 +25,8 @@ export class AttemptRun implements AttemptReceiver {
   private readonly sentAt: number;
   private readonly pending: PendingAttempt;
   private readonly stallAfterMs: number;
+  /** Before the stall: the detector's deadline for this upstream, when shorter (0 once past it). */
+  private suspectAfterMs: number;
   /** The stall timer's bucket (due time, 0 once fired or cancelled) and slot in dispatcher.stallTimers. */
   private stallDueMs = 0;
   private stallSlot = 0;
@@ -62,8 +64,10 @@ export class AttemptRun implements AttemptReceiver {
     // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
     // own breaker waits for the final outcome, so a slow answer is not counted as a dead upstream.
     this.stallAfterMs = dispatcher.stallAfterMs(chain, call.label, upstream);
+    const suspectAfterMs = chain.suspicion.suspectAfterMs(upstream);
+    this.suspectAfterMs = suspectAfterMs < this.stallAfterMs ? suspectAfterMs : 0;
     this.sentAt = performance.now();
-    this.armStall(this.stallAfterMs);
+    this.armStall(this.suspectAfterMs || this.stallAfterMs);
     // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
     this.request = upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
   }
@@ -87,6 +91,10 @@ export class AttemptRun implements AttemptReceiver {
 
   onStall(): void {
     this.stallDueMs = 0;
+    if (this.suspectAfterMs !== 0) {
+      this.onSuspectDeadline();
+      return;
+    }
     // Timers run before I/O after a pause of our own event loop: an answer may be waiting in the
     // socket. A late timer looks once more after I/O instead of blaming the upstream for our pause.
     if (performance.now() - this.sentAt > this.stallAfterMs * 1.5 && !this.recheckedStall) {
@@ -110,6 +118,21 @@ export class AttemptRun implements AttemptReceiver {
     }
     if (this.orphaned) this.request.cancel();
     else this.call.onStall();
+  }
+
+  /**
+   * No answer within the deadline the detector learned for this upstream: not a stall yet (that
+   * follows the chain's p99, for the domains), but the detector probes the upstream and its domain
+   * siblings now, so one slow-to-come answer at a few reads a second is confirmed or cleared at once.
+   */
+  private onSuspectDeadline(): void {
+    const dueMs = this.suspectAfterMs;
+    this.suspectAfterMs = 0;
+    const waited = performance.now() - this.sentAt;
+    // A timer held up by our own event loop says nothing of the upstream.
+    if (waited <= dueMs * 1.5 + 5 && this.upstream.failureIsNews(this.startMs))
+      this.call.chain.suspicion.suspect(this.upstream, `no answer within ${dueMs} ms`, this.startMs);
+    this.armStall(Math.max(1, this.stallAfterMs - waited));
   }
 
   onAttemptEnd(end: AttemptEnd): void {

@@ -22,10 +22,17 @@ export interface SuspicionSink {
   suspect(upstream: Upstream, reason: string, sentAtMs: number): void;
   /** An answer contradicts the chain (identity, a head far from the chain's): check identity and head now. */
   recheck(upstream: Upstream, reason: string): void;
+  /**
+   * How long an attempt may go unanswered before its upstream is suspect (and probed): the deadline
+   * the detector would give that upstream's probe, learned from its own latency. Usually far shorter
+   * than the stall delay, which follows the whole chain's p99 and speaks to the failure domains.
+   */
+  suspectAfterMs(upstream: Upstream): number;
 }
 
 /** Until a detector is wired (tests of the routing core alone): suspicion goes nowhere. */
 export const NO_SUSPICION: SuspicionSink = {
   suspect() {},
   recheck() {},
+  suspectAfterMs: () => Number.POSITIVE_INFINITY,
 };
