@@ -29,7 +29,7 @@ let fleet: Fleet;
 let dir: string;
 const members: SwitchyardProcess[] = [];
 
-function config() {
+function config(name: string) {
   return {
     server: { host: '127.0.0.1', port: 0 },
     security: {
@@ -42,6 +42,9 @@ function config() {
     routing: SPREAD_ROUTING,
     // The region stays open on A while B is looked at.
     breakers: { domain: { backoff: '5s', maxBackoff: '5s' } },
+    // Only A watches idle upstreams at the default pace: B, which carries no traffic, is to learn the
+    // outage from A (with its own liveness probes it would find it as soon, by itself).
+    ...(name === 'a' ? {} : { health: { watchInterval: '10s' } }),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a config ${VAR}, read from the environment
     fleet: { redis: '${REDIS_URL}', name: 'test-fleet' },
     chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
@@ -49,7 +52,7 @@ function config() {
 }
 
 async function member(name: string): Promise<SwitchyardProcess> {
-  const p = await startSwitchyard(dir, name, config(), { REDIS_URL: redis.url });
+  const p = await startSwitchyard(dir, name, config(name), { REDIS_URL: redis.url });
   members.push(p);
   await waitFor(() => p.logs.some((l) => l.msg === 'fleet: connected'), 5000, `${name} connected to Redis`);
   return p;
@@ -270,7 +273,7 @@ describe('fleet mode over Redis', () => {
       const d = await startSwitchyard(
         dir,
         'd',
-        { ...config(), chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(behind) }] },
+        { ...config('lagging'), chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(behind) }] },
         { REDIS_URL: redis.url },
       );
       members.push(d);
