@@ -273,7 +273,7 @@ describe('fleet mode over Redis', () => {
       const d = await startSwitchyard(
         dir,
         'd',
-        { ...config('lagging'), chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(behind) }] },
+        { ...config('d'), chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(behind) }] },
         { REDIS_URL: redis.url },
       );
       members.push(d);
