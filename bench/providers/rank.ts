@@ -5,6 +5,7 @@
 // Upstream URLs are never printed (they often hold API keys): upstreams are named by config name.
 
 import type { ChainConfig, Config, UpstreamConfig } from '../../src/config/config.js';
+import { evmFamily } from '../../src/families/evm/index.js';
 import { classify } from '../../src/routing/classify.js';
 import { UpstreamClient } from '../../src/routing/upstream-client.js';
 import { quantileSorted } from '../load/stats.js';
@@ -90,7 +91,7 @@ class UpstreamProbe {
     const end = await this.client.send(body, controller.signal);
     clearTimeout(timer);
     const ms = performance.now() - t0;
-    const c = classify(method, end, Date.now());
+    const c = classify(method, end, Date.now(), evmFamily);
     if (c.outcome === 'ok' && c.reply?.kind === 'result') return { kind: 'ok', ms, value: c.reply.value };
     if (c.outcome === 'throttled') return { kind: 'throttled', ms, detail: c.detail };
     if (c.outcome === 'timeout')

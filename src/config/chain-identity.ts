@@ -1,8 +1,7 @@
 // `chains[].family` and the identity key it needs: the value every upstream of the chain must report,
 // or it never serves. evm: `chainId`; solana and bitcoin: `genesisHash`; cometbft: `network`.
-import type { FamilyName } from '../families/family.js';
-import { FAMILY_NAMES } from '../families/registry.js';
 import type { Node } from './config-values.js';
+import { FAMILY_NAMES, type FamilyName } from './family-names.js';
 
 export interface ChainIdentity {
   family: FamilyName;

@@ -3,10 +3,58 @@
 // (retry, hedge, write); how its nodes say "no" (error rows, first match wins); how a transaction is
 // submitted and what a duplicate answer looks like. Routing, breakers and health scheduling are the
 // same for every family and name no chain method: they ask the family.
-import type { Outcome } from '../routing/classify.js';
-import type { MethodFacts } from './evm/methods.js';
+import type { FamilyName } from '../config/family-names.js';
+import { parseUpstreamReply, type UpstreamReply } from '../rpc/jsonrpc.js';
+import type { Outcome } from '../rpc/outcome.js';
 
-export type FamilyName = 'evm' | 'solana' | 'bitcoin' | 'cometbft';
+export type { FamilyName };
+
+/**
+ * What the dispatcher may do with a call (retry, hedge, pin to one upstream) and which block it reads:
+ * EVM-shaped, and every family's method table is read into it (src/families/method-catalogue.ts).
+ */
+export interface MethodFacts {
+  /** Same request to another upstream gives the same answer and has no side effect: retry/hedge freely. */
+  idempotentRead: boolean;
+  /** Hedging allowed (false for writes, filters, subscriptions, and very expensive traces). */
+  hedge: boolean;
+  /** A write whose resend is dangerous once bytes reached an upstream (eth_sendRawTransaction, eth_sendTransaction). */
+  write: boolean;
+  /** Filter methods that must stay on the upstream that created the filter. */
+  sticky: 'create-filter' | 'use-filter' | undefined;
+  /**
+   * Reads or replays account state at its block (balances, code, storage, calls, traces): for an old
+   * block only an archive node can answer. Block, receipt and log lookups are not state reads.
+   */
+  state: boolean;
+  /**
+   * Index in params of the block tag/number/hash or EIP-1898 block object, when the method has one.
+   * Undefined for filter objects (eth_getLogs, trace_filter): their block range is inside params[0].
+   */
+  blockParam: number | undefined;
+}
+
+/** A method no table lists: treated with care (no retry after sending, no hedge). */
+export const UNKNOWN_FACTS: MethodFacts = Object.freeze({
+  idempotentRead: false,
+  hedge: false,
+  write: false,
+  sticky: undefined,
+  state: false,
+  blockParam: undefined,
+});
+
+/** A reply as its family reads it, and the HTTP status that means (Bitcoin Core's 1.0 errors come with 500). */
+export interface FamilyReply {
+  reply: UpstreamReply;
+  status: number;
+}
+
+/** JSON-RPC 2.0 as it is: the envelope of every family but Bitcoin's. */
+export const readJsonRpcReply = (body: string, status: number): FamilyReply => ({
+  reply: parseUpstreamReply(body),
+  status,
+});
 
 /** One JSON-RPC call a probe sends. */
 export interface ProbeCall {
@@ -45,8 +93,11 @@ export interface FamilyProbes {
 /** An error row: (code, message) -> outcome, as src/families/evm/provider-quirks.ts rows are for EVM. */
 export interface ErrorRow {
   outcome: Outcome;
+  /** JSON-RPC error codes this row applies to; any code when absent. */
   codes?: readonly number[];
+  /** Matched against the error message followed by `data` when data is a string; any text when absent. */
   text?: RegExp;
+  /** Methods this row applies to; every method when absent. */
   methods?: ReadonlySet<string>;
   /** Who answers this way (the real message shape): for the reader, not used at runtime. */
   seen: string;
@@ -73,6 +124,10 @@ export interface ChainFamily {
   isLatestRead(method: string, params: unknown): boolean;
   /** First match wins; no match falls back to the generic rules (HTTP status, transport). */
   readonly errorRows: readonly ErrorRow[];
+  /** Reads a reply body in the family's envelope. */
+  readReply(body: string, status: number): FamilyReply;
+  /** What a body that is no JSON-RPC reply says about itself (a rate-limit page), when the family knows. */
+  matchBodyQuirk?(body: string): { outcome: Outcome } | undefined;
   /** A live answer that shows the upstream's head (eth_blockNumber, getSlot, getblockcount). */
   liveHead(method: string, result: unknown): number | undefined;
   readonly submission: TransactionSubmission;

@@ -1,7 +1,7 @@
 // A family's method table turned into the answers ChainFamily gives about methods: MethodFacts (the
 // EVM-shaped record the dispatcher reads), a bounded metrics label, whether the answer follows the
 // head, and whether a successful answer can be cached forever. One table per family, one builder.
-import { type MethodFacts, UNKNOWN_FACTS } from './evm/methods.js';
+import { type MethodFacts, UNKNOWN_FACTS } from './family.js';
 
 /** What a method may do: reads are retried and hedged; heavy reads retried only; writes never resent. */
 export type FamilyMethodKind = 'read' | 'heavy-read' | 'write';

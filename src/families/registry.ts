@@ -1,8 +1,10 @@
 // Every chain family by its config name (`chains[].family`).
+
+import type { FamilyName } from '../config/family-names.js';
 import { bitcoinFamily } from './bitcoin/index.js';
 import { cometbftFamily } from './cometbft/index.js';
 import { evmFamily } from './evm/index.js';
-import type { ChainFamily, FamilyName } from './family.js';
+import type { ChainFamily } from './family.js';
 import { solanaFamily } from './solana/index.js';
 
 export const FAMILIES: Readonly<Record<FamilyName, ChainFamily>> = {
@@ -11,5 +13,3 @@ export const FAMILIES: Readonly<Record<FamilyName, ChainFamily>> = {
   bitcoin: bitcoinFamily,
   cometbft: cometbftFamily,
 };
-
-export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];

@@ -1,7 +1,8 @@
 // What the core reports as it works. metrics.ts turns these into Prometheus series; tests and the
 // status page can listen too. The core never imports prom-client itself.
-import type { Outcome } from '../routing/classify.js';
+
 import type { DetectionState } from '../routing/suspicion.js';
+import type { Outcome } from '../rpc/outcome.js';
 
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 

@@ -3,8 +3,9 @@
 // the upstream, its breaker and its domains before handing it back to the call. One object per attempt:
 // its stall timer sits in the dispatcher's millisecond buckets, so the hot path allocates no timer for it.
 import type { AttemptKind } from '../ops/observer.js';
+import { type AttemptEnd, healthEffect } from '../rpc/outcome.js';
 import type { CallRun } from './call-run.js';
-import { type AttemptEnd, classify, healthEffect } from './classify.js';
+import { classify } from './classify.js';
 import type { PendingAttempt } from './pending-attempts.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
 import type { AttemptReceiver, CancellableRequest } from './upstream-client.js';

@@ -2,14 +2,15 @@
 // comes in time, retry elsewhere within the budget and the request deadline, and answer exactly once.
 // One object per call, which is also the selection request and its own link in the dispatcher's
 // deadline queue: the hot path allocates no closures, timers, sets of attempts or callbacks per call.
-import type { MethodFacts } from '../families/evm/methods.js';
+import type { MethodFacts } from '../families/family.js';
 import type { AttemptKind } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
+import type { Classification, Outcome } from '../rpc/outcome.js';
 import { anyFull } from './admission.js';
 import { AttemptRun } from './attempt-run.js';
 import type { ChainRuntime } from './chain.js';
-import { type Classification, type Outcome, retryable } from './classify.js';
+import { retryable } from './classify.js';
 import type { DeadlineLinks } from './deadline-queue.js';
 import type { CallAnswer, Dispatcher, DispatchOptions } from './dispatcher.js';
 import { type SelectionRequest, selectUpstream } from './selection.js';

@@ -1,41 +1,9 @@
 // (method, how one attempt ended) -> outcome. Pure: the dispatcher reports the outcome to the upstream's
 // breaker and EWMA, and decides from it whether another upstream may be tried.
 
-import { bitcoinReplyStatus, parseBitcoinReply } from '../families/bitcoin/reply.js';
 import { matchErrorRow } from '../families/error-rows.js';
-import { evmFamily } from '../families/evm/index.js';
-import type { MethodFacts } from '../families/evm/methods.js';
-import { matchBodyQuirk } from '../families/evm/provider-quirks.js';
-import type { ChainFamily } from '../families/family.js';
-import { parseUpstreamReply, type UpstreamReply } from '../rpc/jsonrpc.js';
-
-export type Outcome =
-  | 'ok'
-  | 'deterministic'
-  | 'unsupported'
-  | 'missing_state'
-  | 'range_too_large'
-  | 'throttled'
-  | 'upstream_error'
-  | 'timeout'
-  | 'connect_error'
-  | 'cancelled';
-
-export type AttemptEnd =
-  | { kind: 'reply'; status: number; headers: Record<string, string | string[] | undefined>; body: string }
-  | { kind: 'transport'; error: unknown; timedOut: boolean; cancelled: boolean };
-
-export interface Classification {
-  outcome: Outcome;
-  /** Parsed JSON-RPC reply when the body was one. */
-  reply: UpstreamReply | undefined;
-  /** From Retry-After (seconds or HTTP date) or provider hints; only for throttled. */
-  retryAfterMs: number | undefined;
-  /** Whether the request may have reached the upstream (false only when provably nothing was sent). */
-  mayHaveBeenSent: boolean;
-  /** Short reason for logs and /status, never containing URLs: 'http 503', 'rpc -32005 limit exceeded'. */
-  detail: string;
-}
+import type { ChainFamily, MethodFacts } from '../families/family.js';
+import type { AttemptEnd, Classification, Outcome } from '../rpc/outcome.js';
 
 /** Failed before a single request byte could leave: DNS, TCP connect, TLS handshake. */
 const CONNECT_CODES: ReadonlySet<string> = new Set([
@@ -194,10 +162,9 @@ function classifyReply(
   family: ChainFamily,
 ): Classification {
   const { body } = end;
-  const parsed =
-    family.envelope === 'bitcoin' ? parseBitcoinReply(body, end.status) : parseUpstreamReply(body);
-  // Bitcoin Core's 1.0 envelope answers its errors with HTTP 500: the node answering, not failing.
-  const status = family.envelope === 'bitcoin' ? bitcoinReplyStatus(end.status, parsed) : end.status;
+  // The family reads its own envelope (Bitcoin Core's 1.0 answers its errors with HTTP 500: the node
+  // answering, not failing).
+  const { reply: parsed, status } = family.readReply(body, end.status);
   const retryAfterHeader = header(end.headers, 'retry-after');
   const headerMs = parseRetryAfter(retryAfterHeader, nowMs);
   const throttledByStatus = statusThrottles(status, retryAfterHeader !== undefined);
@@ -237,7 +204,7 @@ function classifyReply(
   const trimmed = body.trimStart();
   const truncatedJson =
     parsed.reason === 'body is not JSON' && (trimmed.startsWith('{') || trimmed.startsWith('['));
-  const bodyQuirk = truncatedJson ? undefined : matchBodyQuirk(body);
+  const bodyQuirk = truncatedJson ? undefined : family.matchBodyQuirk?.(body);
   const outcome: Outcome = throttledByStatus ? 'throttled' : (bodyQuirk?.outcome ?? 'upstream_error');
   const html = /^<(!doctype|html)/i.test(trimmed) ? ' (html)' : '';
   return {
@@ -249,34 +216,14 @@ function classifyReply(
   };
 }
 
-/** `family`: whose error rows and envelope apply (EVM when not given). */
+/** `family`: whose envelope, error rows and body quirks apply. */
 export function classify(
   method: string,
   end: AttemptEnd,
   nowMs: number,
-  family: ChainFamily = evmFamily,
+  family: ChainFamily,
 ): Classification {
   return end.kind === 'transport' ? classifyTransport(end) : classifyReply(method, end, nowMs, family);
-}
-
-/** Health meaning of an outcome: 'success' | 'failure' | 'neutral' (throttled, unsupported, cancelled: no breaker effect). */
-export function healthEffect(outcome: Outcome): 'success' | 'failure' | 'neutral' {
-  switch (outcome) {
-    case 'ok':
-    case 'deterministic':
-    case 'missing_state':
-    case 'range_too_large':
-      // The node answered coherently; what it answered is not its health.
-      return 'success';
-    case 'unsupported':
-    case 'throttled':
-    case 'cancelled':
-      return 'neutral';
-    case 'upstream_error':
-    case 'timeout':
-    case 'connect_error':
-      return 'failure';
-  }
 }
 
 /** Whether another upstream may be tried after this outcome, given method facts. */

@@ -4,10 +4,10 @@
 import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
 import type { Observer } from '../ops/observer.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
+import type { Outcome } from '../rpc/outcome.js';
 import type { AttemptRun } from './attempt-run.js';
 import { CallRun, overloaded } from './call-run.js';
 import type { ChainRuntime } from './chain.js';
-import type { Outcome } from './classify.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { TimerBuckets } from './timer-buckets.js';
 import type { Upstream } from './upstream.js';

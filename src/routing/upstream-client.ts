@@ -1,7 +1,7 @@
 // HTTP to one upstream: one undici Pool with bounded keep-alive connections and explicit timeouts
 // (undici's header and body defaults are 300 s, far too long to notice a hung provider).
 import { type Dispatcher, Pool } from 'undici';
-import type { AttemptEnd } from './classify.js';
+import type { AttemptEnd } from '../rpc/outcome.js';
 
 export interface UpstreamClientOptions {
   url: string;

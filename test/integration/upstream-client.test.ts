@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { evmFamily } from '../../src/families/evm/index.js';
 import { classify } from '../../src/routing/classify.js';
 import { UpstreamClient } from '../../src/routing/upstream-client.js';
 
@@ -70,7 +71,7 @@ describe('UpstreamClient', () => {
       auth: `Basic ${Buffer.from('user:p@ss').toString('base64')}`,
       type: 'application/json',
     });
-    expect(classify('eth_blockNumber', end, Date.now())).toMatchObject({
+    expect(classify('eth_blockNumber', end, Date.now(), evmFamily)).toMatchObject({
       outcome: 'throttled',
       retryAfterMs: 3000,
     });
@@ -82,7 +83,7 @@ describe('UpstreamClient', () => {
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
     const end = await client(`http://127.0.0.1:${port}`).send(BODY, undefined, 1000);
     expect(end.kind).toBe('transport');
-    expect(classify('eth_blockNumber', end, Date.now())).toMatchObject({
+    expect(classify('eth_blockNumber', end, Date.now(), evmFamily)).toMatchObject({
       outcome: 'connect_error',
       mayHaveBeenSent: false,
     });
@@ -91,7 +92,7 @@ describe('UpstreamClient', () => {
   it('ends a hung request at its header deadline', async () => {
     const url = await serve(() => {});
     const end = await client(url).send(BODY, undefined, 100);
-    expect(classify('eth_blockNumber', end, Date.now())).toMatchObject({ outcome: 'timeout' });
+    expect(classify('eth_blockNumber', end, Date.now(), evmFamily)).toMatchObject({ outcome: 'timeout' });
   });
 
   it('answers an aborted request at once, as timed out or cancelled after the signal reason', async () => {

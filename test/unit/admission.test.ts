@@ -7,11 +7,11 @@ import { buildConfig } from '../../src/config/config.js';
 import { nullObserver, type Observer, type RejectReason } from '../../src/ops/observer.js';
 import { CallAdmission, hasRoom } from '../../src/routing/admission.js';
 import { ChainRuntime } from '../../src/routing/chain.js';
-import type { AttemptEnd } from '../../src/routing/classify.js';
 import { type CallAnswer, Dispatcher } from '../../src/routing/dispatcher.js';
 import type { Upstream } from '../../src/routing/upstream.js';
 import type { AttemptReceiver } from '../../src/routing/upstream-client.js';
 import { ERRORS } from '../../src/rpc/errors.js';
+import type { AttemptEnd } from '../../src/rpc/outcome.js';
 
 const NOW = 1_000_000;
 let chain: ChainRuntime;

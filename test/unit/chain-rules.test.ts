@@ -14,10 +14,10 @@ import {
 import { FilterRegistry } from '../../src/families/evm/sticky-filters.js';
 import { verdictOf } from '../../src/families/evm/tx-broadcast.js';
 import { ChainRuntime } from '../../src/routing/chain.js';
-import type { Outcome } from '../../src/routing/classify.js';
 import type { CallAnswer } from '../../src/routing/dispatcher.js';
 import { selectUpstream } from '../../src/routing/selection.js';
 import { catalogueError } from '../../src/rpc/errors.js';
+import type { Outcome } from '../../src/rpc/outcome.js';
 
 const HASH = `0x${'ab'.repeat(32)}`;
 const ADDR = `0x${'11'.repeat(20)}`;

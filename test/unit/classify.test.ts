@@ -1,15 +1,14 @@
 import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { evmFamily } from '../../src/families/evm/index.js';
 import { methodFacts } from '../../src/families/evm/methods.js';
 import { BODY_QUIRKS, RPC_QUIRKS } from '../../src/families/evm/provider-quirks.js';
-import {
-  type AttemptEnd,
-  type Classification,
-  classify,
-  healthEffect,
-  type Outcome,
-  retryable,
-} from '../../src/routing/classify.js';
+import { classify as classifyFor, retryable } from '../../src/routing/classify.js';
+import { type AttemptEnd, type Classification, healthEffect, type Outcome } from '../../src/rpc/outcome.js';
+
+/** EVM's envelope, error rows and body quirks (the other families' rows have tests of their own). */
+const classify = (method: string, end: AttemptEnd, nowMs: number): Classification =>
+  classifyFor(method, end, nowMs, evmFamily);
 
 const NOW = Date.UTC(2025, 9, 20, 7, 0, 0);
 

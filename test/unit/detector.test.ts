@@ -8,10 +8,10 @@ import { buildConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { nullObserver } from '../../src/ops/observer.js';
 import { ChainRuntime } from '../../src/routing/chain.js';
-import type { AttemptEnd } from '../../src/routing/classify.js';
 import { type CallAnswer, Dispatcher } from '../../src/routing/dispatcher.js';
 import type { Upstream } from '../../src/routing/upstream.js';
 import type { AttemptReceiver } from '../../src/routing/upstream-client.js';
+import type { AttemptEnd } from '../../src/rpc/outcome.js';
 
 const NOW = 1_000_000;
 const AWS = 'region:aws/us-east-1';

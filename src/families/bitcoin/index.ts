@@ -5,6 +5,7 @@ import type { ChainFamily } from '../family.js';
 import { BITCOIN_ERROR_ROWS } from './error-rows.js';
 import { bitcoinMethods } from './methods.js';
 import { bitcoinLiveHead, bitcoinProbes } from './probes.js';
+import { readBitcoinReply } from './reply.js';
 import { bitcoinSubmission } from './submission.js';
 
 export const bitcoinFamily: ChainFamily = {
@@ -14,6 +15,7 @@ export const bitcoinFamily: ChainFamily = {
   methodLabel: bitcoinMethods.methodLabel,
   isLatestRead: bitcoinMethods.isLatestRead,
   errorRows: BITCOIN_ERROR_ROWS,
+  readReply: readBitcoinReply,
   liveHead: bitcoinLiveHead,
   submission: bitcoinSubmission,
   envelope: 'bitcoin',

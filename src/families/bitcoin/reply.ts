@@ -4,6 +4,7 @@
 // invalid request). v28 answers requests marked 2.0 strictly: one of result/error, HTTP 200.
 // (doc/release-notes-27101.md; src/httprpc.cpp JSONErrorReply.)
 import { errorObject, parseUpstreamReply, type UpstreamReply } from '../../rpc/jsonrpc.js';
+import type { FamilyReply } from '../family.js';
 import { isRecord } from '../params.js';
 
 /** Statuses Core's 1.0 server pairs with a JSON-RPC error body: the node answering, not HTTP failing. */
@@ -44,4 +45,10 @@ export function parseBitcoinReply(text: string, status: number): UpstreamReply {
  */
 export function bitcoinReplyStatus(status: number, reply: UpstreamReply): number {
   return reply.kind === 'error' && ENVELOPE_ERROR_STATUSES.has(status) ? 200 : status;
+}
+
+/** Both envelopes, and the status their error answers really mean: the family's reply reader. */
+export function readBitcoinReply(body: string, status: number): FamilyReply {
+  const reply = parseBitcoinReply(body, status);
+  return { reply, status: bitcoinReplyStatus(status, reply) };
 }

@@ -1,7 +1,7 @@
 // The CometBFT family (Cosmos SDK chains and other CometBFT/Tendermint apps): identity =
 // node_info.network, head = sync_info.latest_block_height, readiness = catching_up, submission =
 // broadcast_tx_* (duplicate: "tx already exists in cache").
-import type { ChainFamily } from '../family.js';
+import { type ChainFamily, readJsonRpcReply } from '../family.js';
 import { COMETBFT_ERROR_ROWS } from './error-rows.js';
 import { cometbftMethods } from './methods.js';
 import { cometbftLiveHead, cometbftProbes } from './probes.js';
@@ -13,6 +13,7 @@ export const cometbftFamily: ChainFamily = {
   methodFacts: cometbftMethods.methodFacts,
   methodLabel: cometbftMethods.methodLabel,
   isLatestRead: cometbftMethods.isLatestRead,
+  readReply: readJsonRpcReply,
   errorRows: COMETBFT_ERROR_ROWS,
   liveHead: cometbftLiveHead,
   submission: cometbftSubmission,

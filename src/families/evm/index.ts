@@ -2,9 +2,9 @@
 // identity = eth_chainId, head = eth_blockNumber, readiness = eth_syncing (with health.checkSyncing),
 // submission = eth_sendRawTransaction (its broadcast stage is tx-broadcast.ts, with EVM's own rules
 // for "already known" and "nonce too low").
-import type { ChainFamily, ProbeAnswer } from '../family.js';
+import { type ChainFamily, type ProbeAnswer, readJsonRpcReply } from '../family.js';
 import { isLatestRead, methodFacts, methodLabel } from './methods.js';
-import { RPC_QUIRKS } from './provider-quirks.js';
+import { matchBodyQuirk, RPC_QUIRKS } from './provider-quirks.js';
 import { transactionHash } from './tx-hash.js';
 
 const QUANTITY = /^0x[0-9a-f]{1,13}$/i;
@@ -40,6 +40,8 @@ export const evmFamily: ChainFamily = {
   methodLabel,
   isLatestRead,
   errorRows: RPC_QUIRKS,
+  readReply: readJsonRpcReply,
+  matchBodyQuirk,
   liveHead: (method, result) => (method === 'eth_blockNumber' ? evmQuantity(result) : undefined),
   submission: {
     methods: new Set(['eth_sendRawTransaction']),

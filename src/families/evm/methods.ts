@@ -1,26 +1,6 @@
 // Per-method facts for EVM JSON-RPC: what the dispatcher may do with a call (retry, hedge, pin to one
 // upstream) and which block it reads. One record per method; anything not listed is treated with care.
-
-export interface MethodFacts {
-  /** Same request to another upstream gives the same answer and has no side effect: retry/hedge freely. */
-  idempotentRead: boolean;
-  /** Hedging allowed (false for writes, filters, subscriptions, and very expensive traces). */
-  hedge: boolean;
-  /** A write whose resend is dangerous once bytes reached an upstream (eth_sendRawTransaction, eth_sendTransaction). */
-  write: boolean;
-  /** Filter methods that must stay on the upstream that created the filter. */
-  sticky: 'create-filter' | 'use-filter' | undefined;
-  /**
-   * Reads or replays account state at its block (balances, code, storage, calls, traces): for an old
-   * block only an archive node can answer. Block, receipt and log lookups are not state reads.
-   */
-  state: boolean;
-  /**
-   * Index in params of the block tag/number/hash or EIP-1898 block object, when the method has one.
-   * Undefined for filter objects (eth_getLogs, trace_filter): their block range is inside params[0].
-   */
-  blockParam: number | undefined;
-}
+import { type MethodFacts, UNKNOWN_FACTS } from '../family.js';
 
 export type BlockTag = 'latest' | 'pending' | 'safe' | 'finalized' | 'earliest';
 
@@ -129,14 +109,6 @@ const KIND_FACTS: Record<Kind, BaseFacts> = {
 };
 
 /** Unknown methods may have side effects we cannot see: retried only when nothing was sent (every family). */
-export const UNKNOWN_FACTS: MethodFacts = Object.freeze({
-  idempotentRead: false,
-  hedge: false,
-  write: false,
-  sticky: undefined,
-  state: false,
-  blockParam: undefined,
-});
 
 const FACTS: ReadonlyMap<string, MethodFacts> = new Map(
   [...TABLE].map(([name, spec]) => [

@@ -1,19 +1,8 @@
 // How real nodes and providers say "no" in JSON-RPC error objects, as data: (code, message) -> outcome.
 // First match wins, so the order is the policy: a revert is read before anything its reason string could
 // contain, range limits before rate limits (Infura uses -32005 for both), specific rows before codes.
-import type { Outcome } from '../../routing/classify.js';
-
-export interface RpcQuirk {
-  outcome: Outcome;
-  /** JSON-RPC error codes this row applies to; any code when absent. */
-  codes?: readonly number[];
-  /** Matched against the error message followed by `data` when data is a string; any text when absent. */
-  text?: RegExp;
-  /** Methods this row applies to; every method when absent. */
-  methods?: ReadonlySet<string>;
-  /** Who answers this way: for the next reader, not used at runtime. */
-  seen: string;
-}
+import type { Outcome } from '../../rpc/outcome.js';
+import type { ErrorRow } from '../family.js';
 
 /** Methods whose error can mean "ask for fewer blocks at once". */
 const RANGE_METHODS: ReadonlySet<string> = new Set([
@@ -23,7 +12,7 @@ const RANGE_METHODS: ReadonlySet<string> = new Set([
   'trace_filter',
 ]);
 
-export const RPC_QUIRKS: readonly RpcQuirk[] = [
+export const RPC_QUIRKS: readonly ErrorRow[] = [
   // --- Reverts first: a contract's revert reason is arbitrary text ("rate limit", "range too large").
   { outcome: 'deterministic', codes: [3], seen: 'geth, erigon, reth, nethermind, anvil: execution reverted' },
   {
@@ -235,16 +224,6 @@ export const BODY_QUIRKS: readonly BodyQuirk[] = [
 
 /** How much of a non-JSON body is searched: error pages say what they are near the top. */
 const BODY_SCAN_CHARS = 8192;
-
-export function matchRpcQuirk(method: string, code: number | undefined, text: string): RpcQuirk | undefined {
-  for (const quirk of RPC_QUIRKS) {
-    if (quirk.methods && !quirk.methods.has(method)) continue;
-    if (quirk.codes && (code === undefined || !quirk.codes.includes(code))) continue;
-    if (quirk.text && !quirk.text.test(text)) continue;
-    return quirk;
-  }
-  return undefined;
-}
 
 export function matchBodyQuirk(body: string): BodyQuirk | undefined {
   const head = body.length > BODY_SCAN_CHARS ? body.slice(0, BODY_SCAN_CHARS) : body;

@@ -12,7 +12,8 @@ import type { CallAnswer } from '../../routing/dispatcher.js';
 import type { Upstream } from '../../routing/upstream.js';
 import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
 import { catalogueError, ERRORS } from '../../rpc/errors.js';
-import { type MethodFacts, methodFacts } from './methods.js';
+import type { MethodFacts } from '../family.js';
+import { methodFacts } from './methods.js';
 import { dispatchCall, errorFields, resultAnswer } from './stage-calls.js';
 
 /** geth drops a filter nobody polled for 5 minutes; so does the mapping. */

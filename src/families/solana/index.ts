@@ -1,6 +1,6 @@
 // The Solana family (agave and Firedancer RPC): identity = genesis hash, head = confirmed slot,
 // readiness = getHealth, submission = sendTransaction (duplicate: "already processed").
-import type { ChainFamily } from '../family.js';
+import { type ChainFamily, readJsonRpcReply } from '../family.js';
 import { SOLANA_ERROR_ROWS } from './error-rows.js';
 import { solanaMethods } from './methods.js';
 import { solanaProbes } from './probes.js';
@@ -12,6 +12,7 @@ export const solanaFamily: ChainFamily = {
   methodFacts: solanaMethods.methodFacts,
   methodLabel: solanaMethods.methodLabel,
   isLatestRead: solanaMethods.isLatestRead,
+  readReply: readJsonRpcReply,
   errorRows: SOLANA_ERROR_ROWS,
   // getSlot answers at the caller's commitment (finalized by default, ~32 slots behind confirmed), and
   // liveHead sees no params: only the probe's confirmed slot is trusted as the head.
