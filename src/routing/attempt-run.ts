@@ -4,7 +4,7 @@
 // its stall timer sits in the dispatcher's millisecond buckets, so the hot path allocates no timer for it.
 import type { AttemptKind } from '../ops/observer.js';
 import { type AttemptEnd, healthEffect } from '../rpc/outcome.js';
-import type { CallRun } from './call-run.js';
+import type { AttemptOwner, StallTimed } from './call-host.js';
 import { classify } from './classify.js';
 import type { PendingAttempt } from './pending-attempts.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
@@ -18,7 +18,7 @@ const NEUTRAL = new NeutralVerdict();
 
 const ignore = (): void => {};
 
-export class AttemptRun implements AttemptReceiver {
+export class AttemptRun implements AttemptReceiver, StallTimed {
   /** The call no longer needs this attempt; it runs on until it answers or stalls, as evidence. */
   orphaned = false;
   private readonly request: CancellableRequest;
@@ -40,7 +40,7 @@ export class AttemptRun implements AttemptReceiver {
   private settleProbe: ((failed: Error | undefined) => void) | undefined;
 
   constructor(
-    private readonly call: CallRun,
+    private readonly call: AttemptOwner<AttemptRun>,
     readonly upstream: Upstream,
     readonly kind: AttemptKind,
     panic: boolean,
@@ -229,7 +229,7 @@ export class AttemptRun implements AttemptReceiver {
 }
 
 /** Marks the upstream as on the wrong chain when a live answer to the identity call says so. */
-function wrongIdentity(call: CallRun, upstream: Upstream, value: unknown): boolean {
+function wrongIdentity(call: AttemptOwner, upstream: Upstream, value: unknown): boolean {
   const chain = call.chain;
   const reported = chain.family.probes.readIdentity({ result: value });
   if (reported === undefined || reported === chain.identity) return false;

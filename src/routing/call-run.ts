@@ -7,15 +7,15 @@ import type { AttemptKind } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import type { Classification, Outcome } from '../rpc/outcome.js';
-import { anyFull } from './admission.js';
 import { AttemptRun } from './attempt-run.js';
+import type { CallAnswer, DispatchOptions } from './call-answer.js';
+import type { AttemptOwner, DeadlineRun, DispatchHost, HedgeTimed } from './call-host.js';
 import type { ChainRuntime } from './chain.js';
 import { retryable } from './classify.js';
-import type { DeadlineLinks } from './deadline-queue.js';
-import type { CallAnswer, Dispatcher, DispatchOptions } from './dispatcher.js';
 import { type SelectionRequest, selectUpstream } from './selection.js';
 import { CAP_YIELD_BIT } from './share-caps.js';
 import type { Upstream } from './upstream.js';
+import { anyFull } from './upstream-room.js';
 
 interface AttemptFailure {
   upstream: string;
@@ -23,7 +23,7 @@ interface AttemptFailure {
   detail: string;
 }
 
-export class CallRun implements SelectionRequest, DeadlineLinks<CallRun> {
+export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, AttemptOwner<AttemptRun> {
   readonly method: string;
   readonly latestRead: boolean;
   readonly minHead: number | undefined;
@@ -42,12 +42,12 @@ export class CallRun implements SelectionRequest, DeadlineLinks<CallRun> {
   private hedgeDueMs = 0;
   private hedgeSlot = 0;
   readonly deadlineAtMs: number;
-  prevDeadline: CallRun | undefined;
-  nextDeadline: CallRun | undefined;
+  prevDeadline: DeadlineRun | undefined;
+  nextDeadline: DeadlineRun | undefined;
   queued = false;
 
   constructor(
-    readonly dispatcher: Dispatcher,
+    readonly dispatcher: DispatchHost,
     readonly chain: ChainRuntime,
     readonly call: RpcCall,
     private readonly options: DispatchOptions,

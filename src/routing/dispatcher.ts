@@ -4,40 +4,13 @@
 import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
 import type { Observer } from '../ops/observer.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
-import type { Outcome } from '../rpc/outcome.js';
-import type { AttemptRun } from './attempt-run.js';
+import type { CallAnswer, DispatchOptions } from './call-answer.js';
+import type { DeadlineRun, HedgeTimed, StallTimed } from './call-host.js';
 import { CallRun, overloaded } from './call-run.js';
 import type { ChainRuntime } from './chain.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { TimerBuckets } from './timer-buckets.js';
 import type { Upstream } from './upstream.js';
-
-/** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
-export type CallAnswer =
-  | { kind: 'result'; raw: string; value: unknown; upstream: string }
-  | {
-      kind: 'error';
-      raw: string;
-      upstream: string | undefined;
-      outcome?: Outcome;
-      /** Refused by admission control (OVERLOADED): the client should retry after a pause. */
-      overloaded?: true;
-    };
-
-export interface DispatchOptions {
-  deadlineAtMs: number;
-  /** Only these upstreams may be used (sticky filters, broadcasts); all of the chain's by default. */
-  restrictTo?: ReadonlySet<Upstream>;
-  /** Overrides the method's own hedge rule (a transaction broadcast never hedges). */
-  hedge?: boolean;
-  /**
-   * Rejects a result that is valid but not good enough (a block the client has seen answered as null
-   * by a lagging upstream): the next upstream is tried; when none is left the last result stands.
-   */
-  accept?: (value: unknown, upstream: Upstream) => boolean;
-  /** Prefer upstreams whose last known head is at least this block (consistent reads); a preference only. */
-  minHead?: number;
-}
 
 /** Stall detection never fires sooner than this, whatever the observed latency. */
 const MIN_STALL_MS = 50;
@@ -48,9 +21,9 @@ let nextUpstreamId = 1;
 
 export class Dispatcher {
   /** Every call in flight, by deadline; the hedge and stall timers, by the millisecond they are due. */
-  readonly deadlines: DeadlineQueue<CallRun>;
-  readonly hedgeTimers: TimerBuckets<CallRun>;
-  readonly stallTimers: TimerBuckets<AttemptRun>;
+  readonly deadlines: DeadlineQueue<DeadlineRun>;
+  readonly hedgeTimers: TimerBuckets<HedgeTimed>;
+  readonly stallTimers: TimerBuckets<StallTimed>;
 
   constructor(
     readonly observer: Observer,

@@ -3,10 +3,10 @@
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
 import { preferArchive } from '../families/evm/archive-routing.js';
-import { hasRoom } from './admission.js';
 import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
+import { hasRoom } from './upstream-room.js';
 
 export interface SelectionRequest {
   method: string;

@@ -1,8 +1,8 @@
 // Answers the items of one JSON-RPC message (a single call or a batch), each through the call stages
 // on its own: the same for HTTP bodies and WebSocket frames.
 
+import type { CallAnswer } from '../routing/call-answer.js';
 import type { ChainRuntime } from '../routing/chain.js';
-import type { CallAnswer } from '../routing/dispatcher.js';
 import type { Runtime } from '../runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
 import { catalogueError } from './errors.js';

@@ -1,7 +1,8 @@
 // The stages one JSON-RPC call passes through before and around the dispatcher. Each stage is its own
 // module (deny list, cache, transaction broadcast, sticky filters, ...) and may answer by itself.
+
+import type { CallAnswer } from '../routing/call-answer.js';
 import type { ChainRuntime } from '../routing/chain.js';
-import type { CallAnswer } from '../routing/dispatcher.js';
 import type { Runtime } from '../runtime.js';
 import type { RpcCall } from './jsonrpc.js';
 

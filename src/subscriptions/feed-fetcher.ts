@@ -2,8 +2,10 @@
 // dispatcher, like any client call, so failover, hedging, breakers and failure domains apply. A null
 // block or a log list that cannot be right (empty although the block's bloom says it has logs) is
 // asked of the next upstream; when none has it, the fetch fails and the feed tries again later.
+
+import type { DispatchOptions } from '../routing/call-answer.js';
 import type { ChainRuntime } from '../routing/chain.js';
-import type { Dispatcher, DispatchOptions } from '../routing/dispatcher.js';
+import type { Dispatcher } from '../routing/dispatcher.js';
 import type { Upstream } from '../routing/upstream.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import { type BlockHeader, headerFrom, type Log, logsOfBlock } from './block-header.js';

@@ -2,7 +2,7 @@
 // connection's session (the chain's merged feed, never an upstream); over HTTP they are answered with
 // geth's "notifications not supported", instead of opening a subscription upstream that nobody reads.
 
-import type { CallAnswer } from '../routing/dispatcher.js';
+import type { CallAnswer } from '../routing/call-answer.js';
 import type { CallStage } from '../rpc/call-pipeline.js';
 import { catalogueError } from '../rpc/errors.js';
 

@@ -5,11 +5,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildConfig } from '../../src/config/config.js';
 import { nullObserver, type Observer, type RejectReason } from '../../src/ops/observer.js';
-import { CallAdmission, hasRoom } from '../../src/routing/admission.js';
+import { CallAdmission } from '../../src/routing/admission.js';
+import type { CallAnswer } from '../../src/routing/call-answer.js';
 import { ChainRuntime } from '../../src/routing/chain.js';
-import { type CallAnswer, Dispatcher } from '../../src/routing/dispatcher.js';
+import { Dispatcher } from '../../src/routing/dispatcher.js';
 import type { Upstream } from '../../src/routing/upstream.js';
 import type { AttemptReceiver } from '../../src/routing/upstream-client.js';
+import { hasRoom } from '../../src/routing/upstream-room.js';
 import { ERRORS } from '../../src/rpc/errors.js';
 import type { AttemptEnd } from '../../src/rpc/outcome.js';
 

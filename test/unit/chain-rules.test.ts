@@ -13,8 +13,8 @@ import {
 } from '../../src/families/evm/response-cache.js';
 import { FilterRegistry } from '../../src/families/evm/sticky-filters.js';
 import { verdictOf } from '../../src/families/evm/tx-broadcast.js';
+import type { CallAnswer } from '../../src/routing/call-answer.js';
 import { ChainRuntime } from '../../src/routing/chain.js';
-import type { CallAnswer } from '../../src/routing/dispatcher.js';
 import { selectUpstream } from '../../src/routing/selection.js';
 import { catalogueError } from '../../src/rpc/errors.js';
 import type { Outcome } from '../../src/rpc/outcome.js';

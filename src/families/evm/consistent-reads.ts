@@ -6,8 +6,8 @@
 // - a block at or below servedHead (or named by hash) that comes back null from a lagging node is
 //   asked elsewhere: a block a client has seen never comes back as null while any upstream has it.
 
+import type { CallAnswer, DispatchOptions } from '../../routing/call-answer.js';
 import type { ChainRuntime } from '../../routing/chain.js';
-import type { CallAnswer, DispatchOptions } from '../../routing/dispatcher.js';
 import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
 import { blockRefOf, isLatestRead, methodFacts } from './methods.js';
 import { dispatchCall, quantity, resultAnswer, toQuantity } from './stage-calls.js';

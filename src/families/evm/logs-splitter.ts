@@ -4,7 +4,7 @@
 // `earliest` to 0), so every part reads the same blocks. Bounded by depth, number of sub-requests and
 // the request deadline; past a bound the provider's own "too large" error is the answer.
 
-import type { CallAnswer } from '../../routing/dispatcher.js';
+import type { CallAnswer } from '../../routing/call-answer.js';
 import { type CallContext, type CallStage, runPipeline } from '../../rpc/call-pipeline.js';
 import { catalogueError } from '../../rpc/errors.js';
 import { quantity, toQuantity } from './stage-calls.js';

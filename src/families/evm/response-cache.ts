@@ -5,8 +5,8 @@
 // requireCanonical reads. Identical concurrent cacheable calls share one upstream call.
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/config.js';
+import type { CallAnswer } from '../../routing/call-answer.js';
 import type { ChainRuntime } from '../../routing/chain.js';
-import type { CallAnswer } from '../../routing/dispatcher.js';
 import type { CallStage } from '../../rpc/call-pipeline.js';
 import type { RpcCall } from '../../rpc/jsonrpc.js';
 import type { Runtime } from '../../runtime.js';

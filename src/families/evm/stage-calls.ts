@@ -1,7 +1,7 @@
 // Small helpers the chain-correctness stages share: derived calls (rewritten params, lookups by hash),
 // dispatching them with options, and reading the answers' error objects and results.
 
-import type { CallAnswer, DispatchOptions } from '../../routing/dispatcher.js';
+import type { CallAnswer, DispatchOptions } from '../../routing/call-answer.js';
 import type { CallContext } from '../../rpc/call-pipeline.js';
 import type { RpcCall } from '../../rpc/jsonrpc.js';
 

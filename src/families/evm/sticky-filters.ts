@@ -7,8 +7,8 @@
 // then create a new filter, which lands on a healthy upstream.
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { CallAnswer } from '../../routing/call-answer.js';
 import type { ChainRuntime } from '../../routing/chain.js';
-import type { CallAnswer } from '../../routing/dispatcher.js';
 import type { Upstream } from '../../routing/upstream.js';
 import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
 import { catalogueError, ERRORS } from '../../rpc/errors.js';

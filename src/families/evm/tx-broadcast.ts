@@ -6,8 +6,8 @@
 // A copy is never hedged nor resent; another upstream gets a copy only when one refused without
 // executing it (rate limit, method not offered, connection refused).
 
+import type { CallAnswer } from '../../routing/call-answer.js';
 import type { ChainRuntime } from '../../routing/chain.js';
-import type { CallAnswer } from '../../routing/dispatcher.js';
 import { selectUpstream } from '../../routing/selection.js';
 import type { Upstream } from '../../routing/upstream.js';
 import type { CallContext, CallStage } from '../../rpc/call-pipeline.js';
