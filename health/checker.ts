@@ -2,9 +2,9 @@
 // optionally syncing; rise/fall hysteresis, jittered intervals, faster while down, slower while live
 // traffic already proves the upstream healthy (probes cost money on paid providers).
 
-import type { Logger } from '../src/ops/logger.js';
-import type { Observer } from '../src/ops/observer.js';
+import type { Logger } from '../src/log/logger.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
+import type { Observer } from '../src/routing/observer.js';
 import type { Upstream } from '../src/routing/upstream.js';
 import { probeFamily } from './probes/family-probe.js';
 
@@ -23,8 +23,12 @@ interface Track {
   lastOkStartedMs: number;
 }
 
-/** Checks that may overlap on one upstream while it is being watched for recovery. */
-const MAX_OVERLAPPING_CHECKS = 4;
+/**
+ * Checks that may overlap on one upstream while it is being watched for recovery: as many as can wait
+ * at once at `downInterval` with the probe timeout, so checks hung since an outage never hold back the
+ * one that would see the heal (four held it back up to a timeout: a healed region stayed out 2 s).
+ */
+const MAX_OVERLAPPING_CHECKS = 8;
 
 export class HealthChecker {
   private readonly tracks: Track[] = [];
@@ -96,7 +100,9 @@ export class HealthChecker {
     if (this.stopped) return;
     t.timer = setTimeout(() => {
       // While recovering, the next check starts on time even if this one hangs on a dead upstream.
-      const overlap = this.recovering(t) && t.running < MAX_OVERLAPPING_CHECKS;
+      const h = t.chain.settings.health;
+      const limit = Math.min(MAX_OVERLAPPING_CHECKS, Math.ceil(h.timeoutMs / h.downIntervalMs) + 1);
+      const overlap = this.recovering(t) && t.running < limit;
       t.running++;
       const done = this.check(t).finally(() => t.running--);
       if (overlap) this.schedule(t, this.nextDelayMs(t));

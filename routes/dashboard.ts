@@ -2,8 +2,8 @@
 // behind a firewall; a strict Content-Security-Policy allows only its own inline scripts and styles
 // (by hash) and requests to this origin.
 import { createHash } from 'node:crypto';
-import type { RouteHook } from '../src/server.js';
 import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardHtml, type PageExtra } from './dashboard-page.js';
+import type { RouteHook } from './hooks.js';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 

@@ -1,8 +1,8 @@
 // GET /healthz: the process serves. GET /readyz: every chain has a usable upstream (for orchestrators).
 import type { ServerResponse } from 'node:http';
-import { isUsable } from '../src/ops/status-model.js';
-import { sendJson } from '../src/rpc/http-util.js';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
+import { isUsable } from '../src/status/status-model.js';
+import { sendJson } from './http-util.js';
 
 export function handleHealthz(res: ServerResponse): void {
   sendJson(res, 200, '{"status":"ok"}');

@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus text exposition of the registry; live gauges are read from the server at
-// scrape time (see src/ops/metrics.ts; the metric list is in README.md).
-import type { Metrics } from '../src/ops/metrics.js';
-import type { RouteHook } from '../src/server.js';
+// scrape time (see src/status/metrics.ts; the metric list is in README.md).
+import type { Metrics } from '../src/status/metrics.js';
+import type { RouteHook } from './hooks.js';
 
 export function metricsRoute(metrics: Metrics): RouteHook {
   return (req, res, path, server) => {

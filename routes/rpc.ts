@@ -3,12 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OVERLOADED_RETRY_AFTER_S } from '../src/routing/admission.js';
 import type { ChainRuntime } from '../src/routing/chain.js';
-import { answerItems, answerItemThen, type ItemAnswer } from '../src/rpc/call-answers.js';
-import type { CallStage } from '../src/rpc/call-pipeline.js';
-import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from '../src/rpc/http-util.js';
-import { batchResponse, parseRequestBody } from '../src/rpc/jsonrpc.js';
-import { drainLimits, refuseOversizeBody } from '../src/rpc/oversize-body.js';
-import type { Runtime } from '../src/runtime.js';
+import { batchResponse } from '../src/rpc/jsonrpc.js';
+import type { Runtime } from '../src/runtime/runtime.js';
+import { answerItems, answerItemThen, type ItemAnswer } from '../src/stages/call-answers.js';
+import type { CallStage } from '../src/stages/call-pipeline.js';
+import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from './http-util.js';
+import { drainLimits, refuseOversizeBody } from './oversize-body.js';
+import { readRpcRequest } from './rpc-request.js';
 
 const UPSTREAM_HEADER = 'x-switchyard-upstream';
 
@@ -50,12 +51,8 @@ function answerBody(
   res: ServerResponse,
 ) {
   const { server } = runtime.config;
-  const parsed = parseRequestBody(text, chain.family.envelope);
-  if (parsed.kind === 'parse_error') return sendCatalogueError(res, 'PARSE_ERROR');
-  if (parsed.kind === 'empty_batch') return sendCatalogueError(res, 'EMPTY_BATCH');
-  if (parsed.kind === 'batch' && parsed.items.length > server.maxBatchSize) {
-    return sendCatalogueError(res, 'BATCH_TOO_LARGE', `limit is ${server.maxBatchSize} calls`);
-  }
+  const parsed = readRpcRequest(text, chain, server.maxBatchSize);
+  if (parsed.kind === 'refused') return sendCatalogueError(res, parsed.error, parsed.detail);
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
   const context = { runtime, stages, chain, deadlineAtMs };
   if (parsed.kind === 'single') {

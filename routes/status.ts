@@ -1,8 +1,8 @@
 // GET /status: JSON state of every chain, failure domain and upstream (format in README.md, "Status JSON").
 import type { ServerResponse } from 'node:http';
-import { type StatusSource, statusDocument } from '../src/ops/status-model.js';
-import { sendJson } from '../src/rpc/http-util.js';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
+import { type StatusSource, statusDocument } from '../src/status/status-model.js';
+import { sendJson } from './http-util.js';
 
 export function handleStatus(
   source: StatusSource,

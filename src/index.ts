@@ -9,6 +9,6 @@ export {
   type SwitchyardOptions,
 } from './library/create-switchyard.js';
 export { type JsonRpcErrorObject, SwitchyardRpcError } from './library/rpc-error.js';
-export type { Logger } from './ops/logger.js';
-export { createLogger } from './ops/logger.js';
-export type { Observer } from './ops/observer.js';
+export type { Logger } from './log/logger.js';
+export { createLogger } from './log/logger.js';
+export type { Observer } from './routing/observer.js';

@@ -7,9 +7,9 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './ops/logger.js';
-import { VERSION } from './ops/version.js';
-import { SwitchyardServer } from './server.js';
+import { createLogger } from './log/logger.js';
+import { SwitchyardServer } from './server/server.js';
+import { VERSION } from './status/version.js';
 
 const HELP = `switchyard ${VERSION} — outage-aware JSON-RPC load balancer
 
@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
     return runDemo(argv.slice(argv.indexOf('demo') + 1));
   }
   if (command === 'bench') {
-    const { runBenchCommand } = await import('../bench/cli-entry.js');
+    const { runBenchCommand } = await import('./cli/bench-command.js');
     return runBenchCommand(argv.slice(1));
   }
   const file = typeof values.config === 'string' ? values.config : undefined;
@@ -88,8 +88,8 @@ async function run(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>, file: string, watch: boolean): Promise<number> {
   const logger = createLogger(config.logging.level, config.secrets);
-  const { createOperations } = await import('./ops/operations.js');
-  const { ConfigReloader } = await import('./ops/reload.js');
+  const { createOperations } = await import('./app/operations.js');
+  const { ConfigReloader } = await import('./app/reload.js');
   const ops = createOperations();
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');

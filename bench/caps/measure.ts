@@ -3,7 +3,7 @@
 // noisy machine hits both alike. Measures who answered (shares by cloud and provider) and latency.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Fleet, standardFleet, startFleet } from '../fleet/index.js';
+import { type Fleet, standardFleet, startFleet } from '../../src/simulation/index.js';
 import { closedLoopReads, OUTCOME, startLoad } from '../load/driver.js';
 import { summarize } from '../load/stats.js';
 import { startSwitchyard } from '../targets/switchyard.js';

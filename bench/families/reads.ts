@@ -1,7 +1,7 @@
 // The read load of the families scenario: per family a fixed cycle of that family's reads (the
-// ones test/integration/families-balancer.test.ts calls through the balancer, and a couple more),
+// ones test/families/families-balancer.test.ts calls through the balancer, and a couple more),
 // as JSON-RPC 2.0 bodies with increasing ids. Deterministic; no transaction submission.
-import type { FakeFamilyName } from '../fleet/family-fleet.js';
+import type { FakeFamilyName } from '../../src/simulation/family-fleet.js';
 import type { RequestMix } from '../load/mix.js';
 
 export interface FamilyRead {

@@ -6,8 +6,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { type FakeFamilyName, type FamilyFleet, startFamilyFleet } from '../fleet/family-fleet.js';
-import { standardFleet } from '../fleet/fleet.js';
+import {
+  type FakeFamilyName,
+  type FamilyFleet,
+  startFamilyFleet,
+} from '../../src/simulation/family-fleet.js';
+import { standardFleet } from '../../src/simulation/fleet.js';
 import { startLoad } from '../load/driver.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { startNginx } from '../targets/nginx.js';

@@ -5,7 +5,7 @@
 // load on the first only (the others find it by their health checks, if at all, within the wait).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Fleet, standardFleet, startFleet } from '../fleet/index.js';
+import { type Fleet, standardFleet, startFleet } from '../../src/simulation/index.js';
 import { startLoad } from '../load/driver.js';
 import { readMix } from '../load/mix.js';
 import { median, sleep } from '../load/stats.js';

@@ -1,12 +1,7 @@
-// Small numeric helpers shared by the load driver, the analysis and the provider ranking. Pure.
+// Small numeric helpers shared by the load driver and the analysis. Pure.
+import { quantileSorted } from '../../src/cli/quantile.js';
 
-/** Nearest-rank quantile of an ascending array; undefined when empty. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number | undefined {
-  const n = sorted.length;
-  if (n === 0) return undefined;
-  const rank = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
-  return sorted[rank];
-}
+export { quantileSorted };
 
 export interface Summary {
   count: number;

@@ -35,7 +35,7 @@ export function familiesMarkdown(s: FamiliesSection): string {
     '',
     familiesTable(s),
     '',
-    `Per family, one fleet of fake nodes with the real answer shapes (bench/fleet/family-fleet.ts): aws-use1-a/b (2 ms), gcp-euw1-a/b (6 ms), lava-1 (12 ms). ` +
+    `Per family, one fleet of fake nodes with the real answer shapes (src/simulation/family-fleet.ts): aws-use1-a/b (2 ms), gcp-euw1-a/b (6 ms), lava-1 (12 ms). ` +
       `Per target a fresh proxy pinned to core 0: Switchyard configured from \`fleet.upstreamsYaml(family)\` (\`family:\` and the genesis hash or network) with its defaults but the cache off; ` +
       'nginx with the failover config of the outage scenarios (least_conn over all five, max_fails=2 fail_timeout=2s, next upstream on error/timeout/502-504, 1 s timeouts). ' +
       `${t.clients} closed-loop clients (${t.thinkMs} ms think time) send the family's reads in a fixed cycle (${reads}); ` +

@@ -6,7 +6,7 @@ import {
   type Fault,
   type ProviderSpec,
   standardFleet,
-} from '../fleet/index.js';
+} from '../../src/simulation/index.js';
 
 export interface FaultStep {
   /** Offset from the fault start (full-run milliseconds; scaled in quick runs). */

@@ -3,7 +3,7 @@
 // fault, keep the load running to see the recovery, then collect everything the analysis needs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet } from '../fleet/index.js';
+import { startFleet } from '../../src/simulation/index.js';
 import { closedLoopReads, OUTCOME_NAMES, Recording, startLoad } from '../load/driver.js';
 import { MIX_METHODS } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';

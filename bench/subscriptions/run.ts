@@ -14,7 +14,7 @@ import {
   type SimLog,
   standardFleet,
   startFleet,
-} from '../fleet/index.js';
+} from '../../src/simulation/index.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { startNginxPinnedWs } from '../targets/nginx-pinned-ws.js';
 import { startSwitchyard } from '../targets/switchyard.js';

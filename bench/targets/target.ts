@@ -1,7 +1,7 @@
 // What every system under test looks like to the bench: an endpoint URL, a pid to measure, a way to
 // tell which upstream answered, and what it said about its upstreams (breaker opens, servers marked
 // down) with timestamps, so detection times can be compared across proxies.
-import type { Fleet, ProviderSpec } from '../fleet/index.js';
+import type { Fleet, ProviderSpec } from '../../src/simulation/index.js';
 
 /** Any simulated fleet (EVM or a family fleet): its providers' ports and labels. */
 interface FleetLike {

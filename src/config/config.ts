@@ -2,14 +2,14 @@
 // from the environment, validate (errors name the file and key path), apply defaults, deep-freeze.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { type FleetConfig, readAdminKeys, readFleet, readWorkers } from '../fleet/fleet-config.js';
 import { type ChainIdentity, readChainIdentity } from './chain-identity.js';
 import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
+import { type FleetConfig, readAdminKeys, readFleet, readWorkers } from './fleet-config.js';
 import { type MaxShare, readMaxShare } from './max-share-config.js';
 
-export type { FleetConfig } from '../fleet/fleet-config.js';
 export { ConfigError } from './config-values.js';
+export type { FleetConfig } from './fleet-config.js';
 
 export interface UpstreamConfig {
   name: string;

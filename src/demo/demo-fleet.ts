@@ -1,6 +1,6 @@
 // The simulated fleet of `switchyard demo`: the bench's standard fleet (two hyperscaler regions and
 // a decentralized network) plus a bare-metal operator, so every kind of failure domain is on show.
-import { type ProviderSpec, standardFleet } from '../../bench/fleet/index.js';
+import { type ProviderSpec, standardFleet } from '../simulation/index.js';
 
 export const DEMO_CHAIN = 'ethereum';
 export const DEMO_CHAIN_ID = 1;

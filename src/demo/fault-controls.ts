@@ -5,9 +5,9 @@
 // POST needs `content-type: application/json`: a page on another origin cannot send that without a
 // CORS preflight, which the demo never grants, so no website can break a running demo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DomainFilter, Fault, Fleet } from '../../bench/fleet/index.js';
-import { readBody, sendJson } from '../rpc/http-util.js';
-import type { RouteHook } from '../server.js';
+import type { RouteHook } from '../../routes/hooks.js';
+import { readBody, sendJson } from '../../routes/http-util.js';
+import type { DomainFilter, Fault, Fleet } from '../simulation/index.js';
 
 export const FAULTS = {
   hang: { kind: 'hang' },

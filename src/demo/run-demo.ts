@@ -2,13 +2,13 @@
 // of it (with the fault controls on its dashboard), a gentle read load, and the URLs to open. Ctrl-C
 // (SIGINT or SIGTERM) stops the load, the balancer and every fake provider, then exits 0.
 import { parseArgs } from 'node:util';
-import { type Fleet, startFleet } from '../../bench/fleet/index.js';
 import { dashboardRouteWith } from '../../routes/dashboard.js';
-import { DEMO_CONTROLS } from '../../routes/dashboard-demo-controls.js';
+import { createOperations } from '../app/operations.js';
 import { buildConfig } from '../config/config.js';
-import { createLogger } from '../ops/logger.js';
-import { createOperations } from '../ops/operations.js';
-import { SwitchyardServer } from '../server.js';
+import { createLogger } from '../log/logger.js';
+import { SwitchyardServer } from '../server/server.js';
+import { type Fleet, startFleet } from '../simulation/index.js';
+import { DEMO_CONTROLS } from './dashboard-demo-controls.js';
 import { DEMO_BLOCK_TIME_MS, DEMO_CHAIN, DEMO_CHAIN_ID, demoFleet } from './demo-fleet.js';
 import { DemoLoad } from './demo-load.js';
 import { FaultControls, faultControlRoute } from './fault-controls.js';

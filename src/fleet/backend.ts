@@ -2,7 +2,7 @@
 // cluster primary for workers without Redis (worker-backend.ts). A pub/sub bus for events, and a small
 // store for what must outlive a message: cordons, the served head per chain, rate-limit buckets.
 // Every call is bounded in time and may fail; callers never put one on a request's path.
-import type { Cordon } from './cordon-request.js';
+import type { Cordon } from '../cordons/cordon-request.js';
 import type { LeaseSource } from './fleet-rate-limiter.js';
 
 /** Redis calls give up after this long: a slow store must not hold anything up. */

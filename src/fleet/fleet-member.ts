@@ -5,14 +5,14 @@
 // observer hooks only hand an event to the bus, and store calls run in the background.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Logger } from '../ops/logger.js';
-import type { Observer } from '../ops/observer.js';
-import { isUsable } from '../ops/status-model.js';
+import type { CordonBook, CordonChange } from '../cordons/cordon-book.js';
+import type { Logger } from '../log/logger.js';
 import type { ChainRuntime } from '../routing/chain.js';
+import type { Observer } from '../routing/observer.js';
 import type { Upstream } from '../routing/upstream.js';
-import type { SwitchyardServer } from '../server.js';
+import type { SwitchyardServer } from '../server/server.js';
+import { isUsable } from '../status/status-model.js';
 import type { FleetBackend } from './backend.js';
-import type { CordonBook, CordonChange } from './cordon-book.js';
 import { FleetRateLimiter } from './fleet-rate-limiter.js';
 import { decode, encode, type FleetEvent, type FleetMessage } from './messages.js';
 import { mayPublish, VerdictGuard } from './verdict-guard.js';

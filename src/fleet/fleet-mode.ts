@@ -2,12 +2,12 @@
 // without it, through the primary. Otherwise undefined, and the server runs exactly as without fleet
 // mode (cordons stay in-process).
 import cluster from 'node:cluster';
+import { ApiKeyGuard, apiKeyGate } from '../../routes/api-keys.js';
+import type { Operations } from '../app/operations.js';
 import type { Config } from '../config/config.js';
-import { ApiKeyGuard, apiKeyGate } from '../ops/api-keys.js';
-import type { Logger } from '../ops/logger.js';
-import type { Operations } from '../ops/operations.js';
-import { urlSecrets } from '../ops/redact.js';
-import type { ServerOptions, SwitchyardServer } from '../server.js';
+import type { Logger } from '../log/logger.js';
+import { urlSecrets } from '../log/redact.js';
+import type { ServerOptions, SwitchyardServer } from '../server/server.js';
 import type { FleetBackend } from './backend.js';
 import { FleetMember } from './fleet-member.js';
 import { registerFleetMetrics } from './fleet-metrics.js';

@@ -2,7 +2,7 @@
 // leases of it locally (local-allowance.ts). While the store is unreachable the limits fail open to
 // what one instance does alone (the key's own bucket here, as without fleet mode), so the fleet as a
 // whole may then admit up to n× the rate; the member logs that once and counts the decisions.
-import { RateLimiter, type Take } from '../ops/rate-limiter.js';
+import { RateLimiter, type Take } from '../../routes/rate-limiter.js';
 import { LocalAllowance } from './local-allowance.js';
 import type { Lease } from './token-lease.js';
 

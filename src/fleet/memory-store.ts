@@ -1,7 +1,7 @@
 // The fleet store kept in one process's memory: what the cluster primary holds for its workers when no
 // Redis is configured (primary-hub.ts). The same operations as the Redis store, in plain JS.
 import { randomUUID } from 'node:crypto';
-import type { Cordon } from './cordon-request.js';
+import type { Cordon } from '../cordons/cordon-request.js';
 import { type Bucket, type Lease, leaseTokens } from './token-lease.js';
 
 export class MemoryStore {

@@ -1,7 +1,7 @@
 // What fleet members tell each other over pub/sub (Redis, or the cluster primary): one JSON object per
 // message, versioned. decode() accepts only what this version writes; anything else (another version,
 // a truncated or foreign payload) is undefined, and the member counts it and ignores it. Pure.
-import type { Cordon } from './cordon-request.js';
+import type { Cordon } from '../cordons/cordon-request.js';
 
 export const MESSAGE_VERSION = 1;
 

@@ -1,7 +1,7 @@
 // The cluster primary's side of worker-backend.ts: relays each worker's events to the other workers
 // and answers store calls from one in-memory store, so workers share state as fleet members do.
 import type { Worker } from 'node:cluster';
-import type { Cordon } from './cordon-request.js';
+import type { Cordon } from '../cordons/cordon-request.js';
 import { isFleetIpc, type PrimaryToWorker, type StoreOp, type WorkerToPrimary } from './ipc-protocol.js';
 import { MemoryStore } from './memory-store.js';
 

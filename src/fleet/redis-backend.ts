@@ -4,8 +4,8 @@
 // Keys: switchyard:<fleet>:{events (channel), epoch, cordons (hash), head:<chain>, ratelimit:<key name>}.
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
+import type { Cordon } from '../cordons/cordon-request.js';
 import { bounded, type FleetBackend, STORE_TIMEOUT_MS } from './backend.js';
-import type { Cordon } from './cordon-request.js';
 import { cordonOf } from './messages.js';
 import { LEASE_SCRIPT, type Lease } from './token-lease.js';
 

@@ -1,8 +1,9 @@
 // A cluster worker's link to the others when no Redis is configured: events and store calls go to the
 // primary over the IPC channel (primary-hub.ts relays events and keeps the store). Calls are bounded
 // like Redis calls; the link is "connected" while the IPC channel is.
+
+import type { Cordon } from '../cordons/cordon-request.js';
 import { bounded, type FleetBackend, STORE_TIMEOUT_MS } from './backend.js';
-import type { Cordon } from './cordon-request.js';
 import { isFleetIpc, type PrimaryToWorker, type StoreOp, type WorkerToPrimary } from './ipc-protocol.js';
 import type { Lease } from './token-lease.js';
 

@@ -1,8 +1,10 @@
 // Which worker answered: with `server.workers` above 1, /status and /metrics are per worker (each
 // scrape or page load is answered by whichever worker took the connection). The header
 // `x-switchyard-worker`, the /status section `worker` and the `worker` label on every series say which.
-import type { Operations } from '../ops/operations.js';
-import type { RouteHook, SwitchyardServer } from '../server.js';
+
+import type { RouteHook } from '../../routes/hooks.js';
+import type { Operations } from '../app/operations.js';
+import type { SwitchyardServer } from '../server/server.js';
 
 export const WORKER_HEADER = 'x-switchyard-worker';
 /** The worker's slot (1..n): stable across replacements, unlike cluster's own worker ids. */

@@ -4,7 +4,7 @@
 // The primary serves no request itself.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../log/logger.js';
 import { isFleetIpc } from './ipc-protocol.js';
 import { PrimaryHub } from './primary-hub.js';
 import { WORKER_SLOT_ENV } from './worker-identity.js';

@@ -2,17 +2,17 @@
 // same errors), the same runtime and call stages as the HTTP server, but no listening socket. Calls
 // go straight into the pipeline; close() stops health checks and destroys every upstream pool.
 
+import { operationalStages } from '../app/operations.js';
 import { buildConfig, type Config } from '../config/config.js';
-import { type Logger, silentLogger } from '../ops/logger.js';
-import { nullObserver, type Observer } from '../ops/observer.js';
-import { operationalStages } from '../ops/operations.js';
-import { statusDocument } from '../ops/status-model.js';
-import { observeTraffic, TrafficMeter } from '../ops/traffic-share.js';
-import { VERSION } from '../ops/version.js';
-import { runPipeline } from '../rpc/call-pipeline.js';
+import { type Logger, silentLogger } from '../log/logger.js';
+import { nullObserver, type Observer } from '../routing/observer.js';
+import { observeTraffic, TrafficMeter } from '../routing/traffic-share.js';
 import { catalogueError } from '../rpc/errors.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
-import { Runtime } from '../runtime.js';
+import { Runtime } from '../runtime/runtime.js';
+import { runPipeline } from '../stages/call-pipeline.js';
+import { statusDocument } from '../status/status-model.js';
+import { VERSION } from '../status/version.js';
 import { rpcErrorFromRaw } from './rpc-error.js';
 
 export interface SwitchyardOptions {

@@ -2,10 +2,11 @@
 // domains of a stall at once, and when the answer (or the failure) comes, classifies it and reports it to
 // the upstream, its breaker and its domains before handing it back to the call. One object per attempt:
 // its stall timer sits in the dispatcher's millisecond buckets, so the hot path allocates no timer for it.
-import type { AttemptKind } from '../ops/observer.js';
+
 import { type AttemptEnd, healthEffect } from '../rpc/outcome.js';
 import type { AttemptOwner, StallTimed } from './call-host.js';
 import { classify } from './classify.js';
+import type { AttemptKind } from './observer.js';
 import type { PendingAttempt } from './pending-attempts.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
 import type { AttemptReceiver, CancellableRequest } from './upstream-client.js';

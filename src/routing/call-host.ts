@@ -2,11 +2,11 @@
 // small interfaces: the dispatcher's clocks, timers and rules, and the call an attempt reports to. The
 // concrete classes then import each other in one direction only.
 
-import type { AttemptKind, Observer } from '../ops/observer.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import type { Classification } from '../rpc/outcome.js';
 import type { ChainRuntime } from './chain.js';
 import type { DeadlineLinks, DeadlineQueue } from './deadline-queue.js';
+import type { AttemptKind, Observer } from './observer.js';
 import type { TimerBuckets } from './timer-buckets.js';
 import type { Upstream } from './upstream.js';
 

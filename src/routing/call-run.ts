@@ -3,7 +3,6 @@
 // One object per call, which is also the selection request and its own link in the dispatcher's
 // deadline queue: the hot path allocates no closures, timers, sets of attempts or callbacks per call.
 import type { MethodFacts } from '../families/family.js';
-import type { AttemptKind } from '../ops/observer.js';
 import { catalogueError } from '../rpc/errors.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import type { Classification, Outcome } from '../rpc/outcome.js';
@@ -12,6 +11,7 @@ import type { CallAnswer, DispatchOptions } from './call-answer.js';
 import type { AttemptOwner, DeadlineRun, DispatchHost, HedgeTimed } from './call-host.js';
 import type { ChainRuntime } from './chain.js';
 import { retryable } from './classify.js';
+import type { AttemptKind } from './observer.js';
 import { type SelectionRequest, selectUpstream } from './selection.js';
 import { CAP_YIELD_BIT } from './share-caps.js';
 import type { Upstream } from './upstream.js';

@@ -1,9 +1,9 @@
 // One chain's runtime: its upstreams, its failure domains, the best head seen, recent latencies (for
 // hedge and stall delays) and its retry budget.
 import type { ChainConfig, Config } from '../config/config.js';
+import { type CordonView, NO_CORDONS } from '../cordons/cordon-book.js';
 import type { ChainFamily } from '../families/family.js';
 import { FAMILIES } from '../families/registry.js';
-import { type CordonView, NO_CORDONS } from '../fleet/cordon-book.js';
 import { CallAdmission } from './admission.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';

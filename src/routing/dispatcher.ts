@@ -1,14 +1,14 @@
 // The dispatcher: admits a call, builds its upstream body once and runs its attempt loop (call-run.ts,
 // one attempt each in attempt-run.ts); owns the timing rules the loop follows (hedge and stall delays).
 
-import { isHistoricalStateRead } from '../families/evm/archive-routing.js';
-import type { Observer } from '../ops/observer.js';
 import { type RpcCall, upstreamRequestBody } from '../rpc/jsonrpc.js';
+import { isHistoricalStateRead } from './archive-routing.js';
 import type { CallAnswer, DispatchOptions } from './call-answer.js';
 import type { DeadlineRun, HedgeTimed, StallTimed } from './call-host.js';
 import { CallRun, overloaded } from './call-run.js';
 import type { ChainRuntime } from './chain.js';
 import { DeadlineQueue } from './deadline-queue.js';
+import type { Observer } from './observer.js';
 import { TimerBuckets } from './timer-buckets.js';
 import type { Upstream } from './upstream.js';
 

@@ -2,7 +2,7 @@
 // chain, already tried, method unsupported), then health (breakers, domains, lag, throttling), with
 // panic (use everything) when health would leave nothing; retries prefer an untried failure domain.
 
-import { preferArchive } from '../families/evm/archive-routing.js';
+import { preferArchive } from './archive-routing.js';
 import { pickCheapest } from './balancer.js';
 import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';

@@ -4,7 +4,7 @@
 // is over it (an outage left only capped ones), the pick ignores it and the yield is counted.
 // Pure: time is passed in. The hot path (record, keepUnderCap) allocates nothing.
 import type { MaxShare } from '../config/max-share-config.js';
-import { SHARE_WINDOW_SECONDS } from '../ops/traffic-share.js';
+import { SHARE_WINDOW_SECONDS } from './traffic-share.js';
 import type { Upstream } from './upstream.js';
 
 export type CapDimension = 'cloud' | 'provider';

@@ -3,17 +3,6 @@
 // so a failing region is seen at any traffic level, not only when reads are many.
 import type { Upstream } from './upstream.js';
 
-/** Where an upstream stands for the detector. */
-export type DetectionState = 'clear' | 'suspect' | 'down';
-
-export interface Detection {
-  state: DetectionState;
-  /** Why it is suspect or down ('' while clear). */
-  reason: string;
-  /** When the state began (epoch ms). */
-  sinceMs: number;
-}
-
 export interface SuspicionSink {
   /**
    * An attempt sent at `sentAtMs` stalled or failed: the upstream (and, where it looks correlated, the

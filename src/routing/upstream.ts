@@ -2,11 +2,11 @@
 // head, throttling, methods it does not serve). The dispatcher and the health checker write it.
 import CircuitBreaker from 'opossum';
 import type { Config, UpstreamConfig } from '../config/config.js';
-import { redactUrl } from '../ops/redact.js';
+import { redactUrl } from '../log/redact.js';
+import type { Detection } from './detection.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
 import { RecentFailures } from './recent-failures.js';
-import type { Detection } from './suspicion.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export type HealthState = 'unknown' | 'up' | 'down';
@@ -19,7 +19,7 @@ export class NeutralVerdict extends Error {}
 const MAX_UNSUPPORTED = 256;
 const INITIAL_LATENCY_MS = 20;
 /** A hung probe holds its connection until its deadline; probes of a down upstream overlap (health/detector.ts). */
-const PROBE_CONNECTIONS = 4;
+const PROBE_CONNECTIONS = 8;
 
 export function domainKeys(u: UpstreamConfig): string[] {
   const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];

@@ -5,10 +5,11 @@
 // every canonical block once (again with `removed: true` when its block is orphaned). A WebSocket
 // feed that drops, or stays silent while others announce blocks, counts against its upstream and its
 // failure domains, as a hung HTTP attempt does. The feed runs only while it has subscribers.
-import { noteServed } from '../families/evm/consistent-reads.js';
-import type { Logger } from '../ops/logger.js';
-import type { FeedEvent, Observer } from '../ops/observer.js';
+
+import type { Logger } from '../log/logger.js';
+import type { FeedEvent, Observer } from '../routing/observer.js';
 import type { Upstream } from '../routing/upstream.js';
+import { noteServed } from '../stages/evm/consistent-reads.js';
 import { type BlockHeader, type Log, logJson } from './block-header.js';
 import { CanonicalChain, MissingBlock } from './canonical-chain.js';
 import { dispatcherFeedData, type FeedContext, type FeedData } from './feed-fetcher.js';

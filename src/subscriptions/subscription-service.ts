@@ -1,10 +1,10 @@
 // Every chain's subscription feed, owned by the server rather than by one runtime: a reload swaps the
 // runtime, and the feeds (with their subscriptions and canonical chains) follow the new one.
 
-import type { Logger } from '../ops/logger.js';
-import type { Observer } from '../ops/observer.js';
+import type { Logger } from '../log/logger.js';
+import type { Observer } from '../routing/observer.js';
 import { catalogueError } from '../rpc/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { ChainFeed } from './chain-feed.js';
 import { type LogFilter, parseLogFilter } from './log-filter.js';
 import {

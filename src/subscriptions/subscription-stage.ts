@@ -3,8 +3,8 @@
 // geth's "notifications not supported", instead of opening a subscription upstream that nobody reads.
 
 import type { CallAnswer } from '../routing/call-answer.js';
-import type { CallStage } from '../rpc/call-pipeline.js';
 import { catalogueError } from '../rpc/errors.js';
+import type { CallStage } from '../stages/call-pipeline.js';
 
 function error(raw: string): Promise<CallAnswer> {
   return Promise.resolve({ kind: 'error', raw, upstream: undefined });

@@ -1,10 +1,11 @@
 // Starts a Switchyard server in-process on port 0 for tests, from a config object.
 import { request } from 'undici';
+import type { RouteHook } from '../../routes/hooks.js';
+import { createOperations, operationalStages } from '../../src/app/operations.js';
 import { buildConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/ops/logger.js';
-import type { Observer } from '../../src/ops/observer.js';
-import { createOperations, operationalStages } from '../../src/ops/operations.js';
-import { type RouteHook, SwitchyardServer } from '../../src/server.js';
+import { createLogger } from '../../src/log/logger.js';
+import type { Observer } from '../../src/routing/observer.js';
+import { SwitchyardServer } from '../../src/server/server.js';
 
 export interface TestBalancer {
   url: string;

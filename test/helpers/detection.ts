@@ -10,7 +10,7 @@ import {
   type Fault,
   startFamilyFleet,
   startFleet,
-} from '../../bench/fleet/index.js';
+} from '../../src/simulation/index.js';
 import type { LogLine } from './fleet.js';
 import { fleetUpstreams, sleep } from './ops.js';
 

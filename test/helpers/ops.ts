@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import type { Fleet } from '../../bench/fleet/index.js';
+import type { Fleet } from '../../src/simulation/index.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MAIN = join(ROOT, 'dist/src/main.js');
@@ -50,7 +50,7 @@ export function total(samples: Sample[], name: string, match: Record<string, str
  * weighting spreads live calls over every upstream. With the default (the cheapest first,
  * `inFlightScale: 16`) the reads sit on whichever region measures fastest, and on a machine busy with
  * parallel test files that is not reliably the faulted one. Concentration itself is tested in
- * test/unit/selection.test.ts and measured by the bench.
+ * test/routing/selection.test.ts and measured by the bench.
  */
 export const SPREAD_ROUTING = { inFlightScale: 1 } as const;
 

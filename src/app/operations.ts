@@ -1,0 +1,58 @@
+// The operational wiring used by the CLI (and by tests that want the real thing): metrics and their
+// observer, the call stages, the extra routes (CORS, /metrics, /dashboard, /admin), the API-key gate
+// and the operators' cordons.
+
+import { adminRoute } from '../../routes/admin-cordons.js';
+import { ApiKeyGuard, apiKeyGate } from '../../routes/api-keys.js';
+import { corsRoute } from '../../routes/cors.js';
+import { dashboardRoute } from '../../routes/dashboard.js';
+import type { RouteHook } from '../../routes/hooks.js';
+import { metricsRoute } from '../../routes/metrics.js';
+import { CordonBook } from '../cordons/cordon-book.js';
+import type { ServerOptions, SwitchyardServer } from '../server/server.js';
+import type { CallStage } from '../stages/call-pipeline.js';
+import { chainStages } from '../stages/evm/chain-stages.js';
+import { denyListStage } from '../stages/method-deny-list.js';
+import { familySubmissionStage } from '../stages/submission-stage.js';
+import { createMetrics, type Metrics } from '../status/metrics.js';
+import { subscriptionStage } from '../subscriptions/subscription-stage.js';
+
+export function operationalStages(): CallStage[] {
+  return [denyListStage, subscriptionStage, familySubmissionStage, ...chainStages()];
+}
+
+/** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */
+export function operationalRoutes(metrics: Metrics, cordons = new CordonBook()): RouteHook[] {
+  return [corsRoute, metricsRoute(metrics), dashboardRoute, adminRoute(cordons)];
+}
+
+export interface Operations {
+  metrics: Metrics;
+  /** The cordons the admin API writes and selection reads (fleet mode shares them). */
+  cordons: CordonBook;
+  /** Pass to `new SwitchyardServer(config, logger, options)`. */
+  options: ServerOptions;
+  /** Call once the server exists: points the scrape-time gauges at it. */
+  attach(server: SwitchyardServer): void;
+}
+
+export function createOperations(): Operations {
+  const metrics = createMetrics();
+  const apiKeys = new ApiKeyGuard();
+  const cordons = new CordonBook();
+  return {
+    metrics,
+    cordons,
+    options: {
+      observer: metrics.observer,
+      stages: operationalStages(),
+      routes: operationalRoutes(metrics, cordons),
+      gate: apiKeyGate(apiKeys),
+      apiKeys,
+      cordons,
+    },
+    attach(server) {
+      metrics.attach(server);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// What the core reports as it works. metrics.ts turns these into Prometheus series; tests and the
+// status page can listen too. The core never imports prom-client itself.
+
+import type { Outcome } from '../rpc/outcome.js';
+import type { DetectionState } from './detection.js';
+
+export type AttemptKind = 'primary' | 'retry' | 'hedge';
+
+/** Why Switchyard answered a request itself instead of sending it upstream (src/app/operations.ts). */
+export type RejectReason = 'unauthorized' | 'rate_limited' | 'method_denied' | 'overloaded';
+
+/** What happened to a chain's subscription feed (src/subscriptions/chain-feed.ts). */
+export type FeedEvent =
+  | 'backfilled_block'
+  | 'backfilled_log'
+  | 'reorg'
+  | 'orphaned_block'
+  | 'skipped_block'
+  | 'source_down'
+  | 'source_silent';
+
+/** Why Switchyard closed a client's WebSocket (src/server/ws-endpoint.ts). */
+export type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';
+
+export interface Observer {
+  attempt(
+    chain: string,
+    upstream: string,
+    method: string,
+    outcome: Outcome,
+    latencyMs: number,
+    kind: AttemptKind,
+  ): void;
+  request(chain: string, method: string, result: 'ok' | 'error', latencyMs: number): void;
+  /** A hedge was sent; `won` tells later whether its answer was the one used. */
+  hedge(chain: string, won: boolean): void;
+  retry(chain: string): void;
+  panic(chain: string): void;
+  stall(chain: string, upstream: string): void;
+  breakerTransition(kind: 'upstream' | 'domain', chain: string, key: string, from: string, to: string): void;
+  healthCheck(chain: string, upstream: string, probe: string, ok: boolean): void;
+  /** Optional: a call or request was refused before any upstream saw it. */
+  rejected?(reason: RejectReason): void;
+  /** Optional: a request carried a valid API key (`name` from config, never the key itself). */
+  apiKeyRequest?(name: string, allowed: boolean): void;
+  /** Optional: a config reload was applied (ok) or rejected. */
+  configReload?(ok: boolean): void;
+  /** Optional: a diversity cap (routing.maxShare) yielded: every candidate was over it. */
+  shareCapYield?(chain: string, by: 'cloud' | 'provider'): void;
+  /** Optional: an upstream was found answering for another chain (health check or live eth_chainId). */
+  wrongChain?(chain: string, upstream: string, reportedChainId: number | undefined): void;
+  /** Optional: the detector (health/detector.ts) moved an upstream to suspect, down or clear. */
+  detection?(chain: string, upstream: string, state: DetectionState): void;
+  /** Optional: a response-cache lookup for a cacheable call (src/stages/evm/response-cache.ts): hit or miss. */
+  cacheLookup?(chain: string, hit: boolean): void;
+  /** Optional: `count` subscription notifications of `kind` were sent. */
+  notifications?(chain: string, kind: string, count: number): void;
+  /** Optional: the subscription feed of `chain` backfilled, reorged, skipped or lost a source. */
+  feedEvent?(chain: string, event: FeedEvent, count: number): void;
+  /** Optional: Switchyard closed a client's WebSocket. */
+  websocketClosed?(reason: WebSocketCloseReason): void;
+}
+
+export const nullObserver: Observer = {
+  attempt() {},
+  request() {},
+  hedge() {},
+  retry() {},
+  panic() {},
+  stall() {},
+  breakerTransition() {},
+  healthCheck() {},
+};

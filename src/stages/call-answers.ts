@@ -1,0 +1,99 @@
+// Answers the items of one JSON-RPC message (a single call or a batch), each through the call stages
+// on its own: the same for HTTP bodies and WebSocket frames.
+
+import type { CallAnswer } from '../routing/call-answer.js';
+import type { ChainRuntime } from '../routing/chain.js';
+import { catalogueError } from '../rpc/errors.js';
+import { errorResponse, type ParsedItem, type RpcCall, resultResponse } from '../rpc/jsonrpc.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
+
+export interface ItemAnswer {
+  /** The response element, or undefined for a notification. */
+  text: string | undefined;
+  upstream: string | undefined;
+  /** Refused by admission control: as a whole answer, HTTP 503 with Retry-After. */
+  overloaded?: true;
+}
+
+export interface MessageContext {
+  runtime: Runtime;
+  stages: readonly CallStage[];
+  chain: ChainRuntime;
+  deadlineAtMs: number;
+  /** The WebSocket connection the message came on; HTTP has none (no subscriptions). */
+  session?: SubscriberSession;
+}
+
+/** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
+export function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
+  if (item.kind === 'invalid') return Promise.resolve(invalidAnswer(item));
+  const { call } = item;
+  return pipelineOf(ctx, call).then(
+    (answer) => itemAnswer(call, answer),
+    (err: unknown) => internalAnswer(ctx, call, err),
+  );
+}
+
+/**
+ * `answerItem` for a single call over HTTP: the element goes to `done`, one promise hop sooner.
+ * `done` must not throw (it runs as a promise reaction).
+ */
+export function answerItemThen(
+  ctx: MessageContext,
+  item: ParsedItem,
+  done: (answer: ItemAnswer) => void,
+): void {
+  if (item.kind === 'invalid') {
+    done(invalidAnswer(item));
+    return;
+  }
+  const { call } = item;
+  pipelineOf(ctx, call).then(
+    (answer) => done(itemAnswer(call, answer)),
+    (err: unknown) => done(internalAnswer(ctx, call, err)),
+  );
+}
+
+function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
+  const { runtime, chain, deadlineAtMs, session } = ctx;
+  try {
+    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function invalidAnswer(item: Extract<ParsedItem, { kind: 'invalid' }>): ItemAnswer {
+  return {
+    text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
+    upstream: undefined,
+  };
+}
+
+function internalAnswer(ctx: MessageContext, call: RpcCall, err: unknown): ItemAnswer {
+  ctx.runtime.logger.error('call failed inside the balancer', {
+    method: call.method.slice(0, 64),
+    error: String(err),
+  });
+  return itemAnswer(call, { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined });
+}
+
+function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {
+  if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
+  if (answer.kind === 'result')
+    return { text: resultResponse(call.id, answer.raw), upstream: answer.upstream };
+  const text = errorResponse(call.id, answer.raw);
+  return answer.overloaded
+    ? { text, upstream: undefined, overloaded: true }
+    : { text, upstream: answer.upstream };
+}
+
+export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {
+  if (items.length === 1) return answerItem(ctx, items[0]!).then(inList);
+  return Promise.all(items.map((item) => answerItem(ctx, item)));
+}
+
+function inList(answer: ItemAnswer): ItemAnswer[] {
+  return [answer];
+}
