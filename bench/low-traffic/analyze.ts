@@ -56,7 +56,8 @@ export interface LowTrafficRecord {
   faultStartMs: number;
   faultEndMs: number;
   endMs: number;
-  /** Upstreams the fault hits. */
+  /** Every upstream of the fleet, and those the fault hits. */
+  upstreams: string[];
   hit: string[];
   /** The Switchyard failure domain that should open. */
   domain: string;
@@ -384,7 +385,7 @@ export function analyzeLowTraffic(r: LowTrafficRecord): LowTrafficRow {
   const fault = latencies(inFault);
   const detect = detection(r);
   const rel = (atMs: number | null) => (atMs === null ? null : Math.round(atMs - r.faultStartMs));
-  const upstreams = [...new Set([...r.hit, ...r.calls.map((c) => c.upstream)])].sort();
+  const upstreams = [...new Set([...r.upstreams, ...r.calls.map((c) => c.upstream)])].sort();
   const figures: LowTrafficFigures = {
     reads: measured.length,
     readsInFault: inFault.length,

@@ -8,9 +8,7 @@
 //   {"read":[startMs,latencyMs,ok,upstream,method,error]}   one per read, when it ends
 //   {"msg":"done","dropped":N,"sent":N}        then it exits
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { FallbackProvider, JsonRpcProvider, type PerformActionRequest } from 'ethers';
-import { createPublicClient, fallback, http } from 'viem';
-import { mainnet } from 'viem/chains';
+import type { PerformActionRequest } from 'ethers';
 import { epochMs, sleep } from '../load/stats.js';
 import { type CheapRead, cheapRead, cheapReadMix } from './reads.js';
 
@@ -50,7 +48,9 @@ const context = new AsyncLocalStorage<ReadContext>();
 /** A method no upstream is ever asked: the viem rank probe, answered by fetchFn without the network. */
 const RANK_PROBE = 'bench_rankProbe';
 
-function viemClient(cfg: ClientConfig, onRankPing: () => void): Client {
+// Each child imports only its own library (viem's index and ethers each take ~0.5 s to load on one core).
+async function viemClient(cfg: ClientConfig, onRankPing: () => void): Promise<Client> {
+  const { createPublicClient, defineChain, fallback, http } = await import('viem');
   let probe: string[] | null = null;
   const transports = cfg.upstreams.map((u) =>
     http(u.url, {
@@ -75,10 +75,14 @@ function viemClient(cfg: ClientConfig, onRankPing: () => void): Client {
       },
     }),
   );
-  const client = createPublicClient({
-    chain: { ...mainnet, id: cfg.chainId },
-    transport: fallback(transports, { rank: true }),
+  // viem/chains' mainnet, without loading every chain viem knows.
+  const chain = defineChain({
+    id: cfg.chainId,
+    name: 'Ethereum',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [cfg.upstreams[0]?.url ?? ''] } },
   });
+  const client = createPublicClient({ chain, transport: fallback(transports, { rank: true }) });
   // The typed request knows only real methods; the rank probe needs a raw one.
   const raw = client.request as unknown as (
     args: { method: string; params?: unknown[] },
@@ -97,29 +101,30 @@ function viemClient(cfg: ClientConfig, onRankPing: () => void): Client {
   };
 }
 
-/** A JsonRpcProvider that notes, per read, the first upstream whose answer came back. */
-class TaggedProvider extends JsonRpcProvider {
-  constructor(
-    url: string,
-    chainId: number,
-    readonly upstream: string,
-  ) {
-    // staticNetwork: no eth_chainId before every call; batchMaxCount 1: one HTTP request per read as
-    // every other target sends (the default batches for 10 ms); cacheTimeout -1: no 250 ms result cache.
-    super(url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+async function ethersClient(cfg: ClientConfig): Promise<Client> {
+  const { FallbackProvider, JsonRpcProvider } = await import('ethers');
+
+  /** A JsonRpcProvider that notes, per read, the first upstream whose answer came back. */
+  class TaggedProvider extends JsonRpcProvider {
+    constructor(
+      url: string,
+      readonly upstream: string,
+    ) {
+      // staticNetwork: no eth_chainId before every call; batchMaxCount 1: one HTTP request per read
+      // as every other target sends (the default batches for 10 ms); cacheTimeout -1: no 250 ms cache.
+      super(url, cfg.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
+    }
+
+    // Generic as AbstractProvider's own _perform, which the FallbackProvider config is typed against.
+    override async _perform<T = unknown>(req: PerformActionRequest): Promise<T> {
+      const result = (await super._perform(req)) as T;
+      const ctx = context.getStore();
+      if (ctx && ctx.upstream === null) ctx.upstream = this.upstream;
+      return result;
+    }
   }
 
-  // Generic as AbstractProvider's own _perform, which the FallbackProvider config is typed against.
-  override async _perform<T = unknown>(req: PerformActionRequest): Promise<T> {
-    const result = (await super._perform(req)) as T;
-    const ctx = context.getStore();
-    if (ctx && ctx.upstream === null) ctx.upstream = this.upstream;
-    return result;
-  }
-}
-
-function ethersClient(cfg: ClientConfig): Client {
-  const providers = cfg.upstreams.map((u) => new TaggedProvider(u.url, cfg.chainId, u.name));
+  const providers = cfg.upstreams.map((u) => new TaggedProvider(u.url, u.name));
   // quorum 1: one answer is enough (the default is half the providers' weight, 3 of 5 here);
   // stallTimeout 400 ms, priority and weight 1 (the defaults).
   const fallbackProvider = new FallbackProvider(
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
     timer = setTimeout(() => resolve(false), START_WAIT_MS);
   });
   let onRankPing: () => void = () => {};
-  const client = cfg.kind === 'viem' ? viemClient(cfg, () => onRankPing()) : ethersClient(cfg);
+  const client = cfg.kind === 'viem' ? await viemClient(cfg, () => onRankPing()) : await ethersClient(cfg);
   // One untimed read first, as an app makes before it goes quiet: ethers syncs every provider
   // (eth_blockNumber) on its first call; viem has sent its first ranking pings by then.
   await client.read({ method: 'eth_blockNumber', params: [] }).catch(() => undefined);

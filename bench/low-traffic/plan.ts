@@ -91,6 +91,11 @@ export interface LowTrafficTiming {
    * (the other targets need none).
    */
   settleMs: number;
+  /**
+   * At PREWARM_MIN_LEVEL reads/s and more, a closed loop of 8 clients warms the proxy this long
+   * before its timeline (see PREWARM_MIN_LEVEL).
+   */
+  prewarmMs: number;
   /** Reads flow but are not counted (the target warms its latency estimates). */
   warmupMs: number;
   /** Counted reads before the fault: the baseline p99 (and, at 0 reads/s, the probe-traffic window). */
@@ -124,6 +129,7 @@ const LOW_ONLY: number[][] = [[0, 5, 50]];
 // in milliseconds from its first read. Hence the idle settle before the timeline, then a warm-up.
 export const FULL_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   settleMs: 1500,
+  prewarmMs: 1500,
   warmupMs: 1000,
   baselineMs: 2000,
   faultMs: 4000,
@@ -136,6 +142,7 @@ export const FULL_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
 
 export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   settleMs: 1000,
+  prewarmMs: 1000,
   warmupMs: 500,
   baselineMs: 1000,
   faultMs: 3000,
@@ -152,6 +159,16 @@ export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   },
 };
 
+/**
+ * From this rate on, a proxy is warmed by a closed loop before its timeline. From cold, an open loop
+ * of 400 reads/s queues up behind the first slow answers (the target's and the bench's own code not
+ * yet compiled) and spirals into seconds of latency that outlast a short warm-up, nginx's included;
+ * after 1.5 s of 8 closed-loop clients the same load is answered in milliseconds from its first read.
+ * The low rates get no such help: the target must have seen only low traffic.
+ */
+export const PREWARM_MIN_LEVEL = 100;
+export const PREWARM_CLIENTS = 8;
+
 /** Every rate of the plan a target does not run (the client libraries: 400 reads/s). */
 export function levelsSkipped(t: LowTrafficTiming, target: LowTrafficTarget): number[] {
   const run = t.levelGroups[target].flat();
@@ -167,8 +184,8 @@ const START_MS: Record<LowTrafficTarget, number> = {
   switchyard: 900,
   nginx: 200,
   haproxy: 200,
-  viem: 600,
-  ethers: 500,
+  viem: 1000,
+  ethers: 600,
 };
 
 /** Expected wall time of the group: per fault and target, one timeline per level group. */
@@ -177,7 +194,8 @@ export function lowTrafficWeightMs(t: LowTrafficTiming, targets: readonly LowTra
   for (const target of targets) {
     for (const g of t.levelGroups[target]) {
       const settle = target === 'switchyard' ? t.settleMs : 0;
-      ms += settle + lowTrafficRunMs(t) + START_MS[target] * g.length + 300;
+      const prewarm = g.some((l) => l >= PREWARM_MIN_LEVEL) && !isClientTarget(target) ? t.prewarmMs : 0;
+      ms += Math.max(settle, prewarm) + lowTrafficRunMs(t) + START_MS[target] * g.length + 300;
     }
   }
   return LOW_TRAFFIC_FAULTS.length * ms;

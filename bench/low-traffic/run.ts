@@ -30,6 +30,8 @@ import {
   type LowTrafficTiming,
   levelsSkipped,
   lowTrafficRunMs,
+  PREWARM_CLIENTS,
+  PREWARM_MIN_LEVEL,
 } from './plan.js';
 import { cheapReadMix } from './reads.js';
 import { type StatusPoller, startStatusPoll } from './status-poll.js';
@@ -41,6 +43,8 @@ const MAX_IN_FLIGHT = 2048;
 /** Between "target ready" and the timeline's start, so every timer is set before it begins. */
 const START_DELAY_MS = 100;
 const READ_SEED = 1;
+/** Other accounts than the measured reads'. */
+const PREWARM_SEED = 2;
 
 /** What the client targets are, in words (report and README). */
 export const CLIENT_SETTINGS: Record<'viem' | 'ethers', string> = {
@@ -243,6 +247,7 @@ async function executeRun(
       faultStartMs,
       faultEndMs,
       endMs,
+      upstreams: fleet.providers.map((p) => p.name),
       hit: run.hit,
       domain: fault.domain,
       reads,
@@ -260,10 +265,23 @@ async function executeRun(
   }
 }
 
+/** A closed loop of PREWARM_CLIENTS clients for `durationMs` (not recorded): see PREWARM_MIN_LEVEL. */
+async function prewarm(url: string, durationMs: number, timeoutMs: number): Promise<void> {
+  await startLoad({
+    url,
+    mix: cheapReadMix(PREWARM_SEED),
+    clients: PREWARM_CLIENTS,
+    durationMs,
+    maxRequests: Math.ceil((durationMs / 1000) * 8000),
+    timeoutMs,
+  }).done;
+}
+
 /**
  * Runs some levels of one fault and target side by side: the targets are started one after another
  * (start-up is the costly part: several Switchyards booting at once on one core would still be
- * busy when their reads begin), Switchyard left idle for timing.settleMs, then every timeline begins at once.
+ * busy when their reads begin); a proxy at 400 reads/s is pre-warmed, a Switchyard left idle until
+ * timing.settleMs after the last was ready; then every timeline begins at once.
  */
 async function runGroup(
   target: LowTrafficTarget,
@@ -284,7 +302,12 @@ async function runGroup(
         out.push({ level, result: { status: 'rejected', reason: err } });
       }
     }
-    if (target === 'switchyard') await sleep(timing.settleMs);
+    const readyAtMs = epochMs();
+    for (const run of prepared) {
+      if (run.proxy && run.level >= PREWARM_MIN_LEVEL)
+        await prewarm(run.proxy.url, timing.prewarmMs, timing.timeoutMs);
+    }
+    if (target === 'switchyard') await sleep(readyAtMs + timing.settleMs - epochMs());
     const startAtMs = epochMs() + START_DELAY_MS;
     const fractions = prepared.map(() => 0);
     const settled = await Promise.allSettled(

@@ -4,7 +4,12 @@
 // each target sends with no reads flowing, and how it was all measured.
 import type { LowTrafficRow } from '../low-traffic/analyze.js';
 import { levelChecks, P99_SLACK_MS, ROTATION_BOUND_MS, rowChecks } from '../low-traffic/checks.js';
-import { LOW_TRAFFIC_LABELS } from '../low-traffic/plan.js';
+import {
+  LOW_TRAFFIC_LABELS,
+  LOW_TRAFFIC_LEVELS,
+  PREWARM_CLIENTS,
+  PREWARM_MIN_LEVEL,
+} from '../low-traffic/plan.js';
 import type { LowTrafficSection } from '../low-traffic/run.js';
 import { fmtMs, type TargetCheck } from './model.js';
 
@@ -149,8 +154,11 @@ export function lowTrafficMarkdown(s: LowTrafficSection): string {
     `Per fault, target and read rate: a fresh fleet (chain id 1, 250 ms blocks; aws-use1-a/b 2 ms, gcp-euw1-a/b 6 ms, lava-1 12 ms; for the 503 fault alchemy runs aws-use1-a and gcp-euw1-a) and a fresh target pinned to core 0. ` +
       `Timeline: ${t.warmupMs / 1000} s warm-up (reads not counted), ${t.baselineMs / 1000} s baseline, ${t.faultMs / 1000} s fault, heal, ${t.afterMs / 1000} s after. ` +
       'Reads: an open loop (started at a fixed rate whatever the answers) of eth_blockNumber and eth_getBalance (the cheap half of the bench read mix), each with a 5 s client budget; none at all at 0 reads/s. ' +
-      `Rates run side by side, each with its own fleet and target process (all targets on core 0, fleets, load and polling on core 1): ${groups}; the low rates cost next to no CPU. ` +
-      'For the proxies the bench process sends the reads; the client-side targets send them from their own pinned process, as the app would.',
+      `Rates separated by "|" run one after the other, rates within a group side by side, each with its own fleet and target process (all targets on core 0; fleets, load and polling on core 1): ${groups}. ` +
+      `The targets of a group are started one after another; a Switchyard is then left idle until ${t.settleMs / 1000} s after the last was ready (right after /readyz it is still busy for a second or two), ` +
+      `and a proxy at ${PREWARM_MIN_LEVEL} reads/s or more is first warmed by ${PREWARM_CLIENTS} closed-loop clients for ${t.prewarmMs / 1000} s, not counted (from cold, an open loop at 400 reads/s queues up behind the first slow answers for seconds, nginx's too); the low rates get no warming: the target must have seen only low traffic. ` +
+      'For the proxies the bench process sends the reads; the client-side targets send them from their own pinned process, as the app would. ' +
+      `viem and ethers skip ${LOW_TRAFFIC_LEVELS[LOW_TRAFFIC_LEVELS.length - 1]} reads/s: there the child process that is both the load and the library used 70% (ethers) to 97% (viem) of its core, so its latencies would measure its own queue.`,
     '',
   );
   out.push(

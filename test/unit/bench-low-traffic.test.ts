@@ -65,6 +65,7 @@ function record(opts: Partial<LowTrafficRecord> = {}): LowTrafficRecord {
     faultStartMs: FAULT,
     faultEndMs: HEAL,
     endMs: T0 + 10_000,
+    upstreams: ['aws-use1-a', 'aws-use1-b', 'gcp-euw1-a', 'gcp-euw1-b', 'lava-1'],
     hit: AWS,
     domain: DOMAIN,
     reads: [],
@@ -313,6 +314,7 @@ describe('low traffic: probe traffic', () => {
     expect(p.upstreams['aws-use1-b']).toEqual({ calls: 0, perSec: 0, methods: {} });
     const row = analyzeLowTraffic(record({ level: 0, calls }));
     expect(row.figures.probes?.upstreams['gcp-euw1-a']?.calls).toBe(1);
+    expect(Object.keys(row.figures.probes?.upstreams ?? {})).toHaveLength(5);
     expect(row.figures.hitCallsInFault).toBe(2);
     expect(analyzeLowTraffic(record({ level: 5, calls })).figures.probes).toBeNull();
   });
