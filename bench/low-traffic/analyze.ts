@@ -50,6 +50,8 @@ export interface LowTrafficRecord {
   fault: LowTrafficFaultName;
   /** Reads per second (0: none). */
   level: number;
+  /** Epoch ms the target was ready (started, and for the clients their first read done). */
+  readyAtMs: number;
   /** Epoch ms: the timeline's start (warm-up), the end of the warm-up, the fault, the heal, the end. */
   loadStartMs: number;
   measureFromMs: number;
@@ -117,7 +119,7 @@ export interface LowTrafficFigures {
   rotation: Rotation;
   /** Calls the hit upstreams received during the fault (reads, retries, probes). */
   hitCallsInFault: number;
-  /** At 0 reads/s: what each upstream received from the target before the fault. */
+  /** At 0 reads/s: what each upstream received from the target from its start until the fault. */
   probes: ProbeTraffic | null;
 }
 
@@ -407,7 +409,7 @@ export function analyzeLowTraffic(r: LowTrafficRecord): LowTrafficRow {
     hitCallsInFault: r.calls.filter(
       (c) => r.hit.includes(c.upstream) && c.atMs >= r.faultStartMs && c.atMs < r.faultEndMs,
     ).length,
-    probes: r.level === 0 ? probeTraffic(r.calls, upstreams, r.loadStartMs, r.faultStartMs) : null,
+    probes: r.level === 0 ? probeTraffic(r.calls, upstreams, r.readyAtMs, r.faultStartMs) : null,
   };
   if (figures.rotation.ms !== null) figures.rotation.ms = Math.round(figures.rotation.ms);
   return { target: r.target, fault: r.fault, level: r.level, figures, timeline: timeline(r) };

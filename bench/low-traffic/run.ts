@@ -97,6 +97,8 @@ interface PreparedRun {
   fleet: Fleet;
   calls: UpstreamCall[];
   hit: string[];
+  /** Epoch ms the target was ready. */
+  readyAtMs: number;
   proxy?: RunningTarget;
   client?: RunningClient;
   poller?: StatusPoller;
@@ -124,6 +126,7 @@ async function prepareRun(
     fleet,
     calls,
     hit: fleet.byDomain(fault.hit).map((p) => p.name),
+    readyAtMs: 0,
   };
   try {
     if (isClientTarget(target)) {
@@ -158,6 +161,7 @@ async function prepareRun(
     await fleet.close();
     throw err;
   }
+  run.readyAtMs = epochMs();
   return run;
 }
 
@@ -242,6 +246,7 @@ async function executeRun(
       target,
       fault: fault.name,
       level,
+      readyAtMs: run.readyAtMs,
       loadStartMs,
       measureFromMs,
       faultStartMs,
@@ -325,7 +330,7 @@ async function runGroup(
   return out;
 }
 
-/** Sums the 0 reads/s runs' pre-fault windows per target: calls each upstream got with no reads. */
+/** Sums the 0 reads/s runs' windows (target ready until the fault) per target: calls each upstream got with no reads. */
 export function probeSummary(rows: LowTrafficRow[]): LowTrafficSection['probes'] {
   const out: LowTrafficSection['probes'] = [];
   for (const target of [...new Set(rows.map((r) => r.target))]) {

@@ -60,6 +60,7 @@ function record(opts: Partial<LowTrafficRecord> = {}): LowTrafficRecord {
     target: 'switchyard',
     fault: 'hang',
     level: 5,
+    readyAtMs: T0,
     loadStartMs: T0,
     measureFromMs: T0 + 1000,
     faultStartMs: FAULT,
