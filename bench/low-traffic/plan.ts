@@ -96,6 +96,11 @@ export interface LowTrafficTiming {
    * before its timeline (see PREWARM_MIN_LEVEL).
    */
   prewarmMs: number;
+  /**
+   * At 0 reads/s the fault comes at least this long after the target was ready: the probe-traffic
+   * window, longer than the slowest probe period (viem pings every 4 s).
+   */
+  probeWindowMs: number;
   /** Reads flow but are not counted (the target warms its latency estimates). */
   warmupMs: number;
   /** Counted reads before the fault: the baseline p99 (and, at 0 reads/s, the probe-traffic window). */
@@ -130,6 +135,7 @@ const LOW_ONLY: number[][] = [[0, 5, 50]];
 export const FULL_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   settleMs: 1500,
   prewarmMs: 1500,
+  probeWindowMs: 5000,
   warmupMs: 1000,
   baselineMs: 2000,
   faultMs: 4000,
@@ -143,6 +149,7 @@ export const FULL_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
 export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   settleMs: 1000,
   prewarmMs: 1000,
+  probeWindowMs: 5000,
   warmupMs: 500,
   baselineMs: 1000,
   faultMs: 3000,
@@ -195,7 +202,9 @@ export function lowTrafficWeightMs(t: LowTrafficTiming, targets: readonly LowTra
     for (const g of t.levelGroups[target]) {
       const settle = target === 'switchyard' ? t.settleMs : 0;
       const prewarm = g.some((l) => l >= PREWARM_MIN_LEVEL) && !isClientTarget(target) ? t.prewarmMs : 0;
-      ms += Math.max(settle, prewarm) + lowTrafficRunMs(t) + START_MS[target] * g.length + 300;
+      const starts = START_MS[target] * g.length;
+      const probe = g.includes(0) ? t.probeWindowMs - t.warmupMs - t.baselineMs - starts : 0;
+      ms += Math.max(settle, prewarm, probe) + lowTrafficRunMs(t) + starts + 300;
     }
   }
   return LOW_TRAFFIC_FAULTS.length * ms;

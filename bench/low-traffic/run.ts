@@ -286,7 +286,8 @@ async function prewarm(url: string, durationMs: number, timeoutMs: number): Prom
  * Runs some levels of one fault and target side by side: the targets are started one after another
  * (start-up is the costly part: several Switchyards booting at once on one core would still be
  * busy when their reads begin); a proxy at 400 reads/s is pre-warmed, a Switchyard left idle until
- * timing.settleMs after the last was ready; then every timeline begins at once.
+ * timing.settleMs after the last was ready, a 0 reads/s run given its probe window; then every
+ * timeline begins at once.
  */
 async function runGroup(
   target: LowTrafficTarget,
@@ -313,6 +314,10 @@ async function runGroup(
         await prewarm(run.proxy.url, timing.prewarmMs, timing.timeoutMs);
     }
     if (target === 'switchyard') await sleep(readyAtMs + timing.settleMs - epochMs());
+    // At 0 reads/s: the probe-traffic window (ready until the fault) spans timing.probeWindowMs.
+    const idle = prepared.find((run) => run.level === 0);
+    if (idle)
+      await sleep(idle.readyAtMs + timing.probeWindowMs - timing.warmupMs - timing.baselineMs - epochMs());
     const startAtMs = epochMs() + START_DELAY_MS;
     const fractions = prepared.map(() => 0);
     const settled = await Promise.allSettled(

@@ -140,7 +140,7 @@ export function lowTrafficMarkdown(s: LowTrafficSection): string {
   out.push('### Probe traffic with no reads flowing', '', probeTable(s), '');
   out.push(
     'Calls each upstream received from the target in the 0 reads/s runs, from the moment the target was ready until the fault ' +
-      '(summed over the three faults; no reads at all), counted by the fake providers themselves. Refused connections are not calls.',
+      `(at least ${s.timing.probeWindowMs / 1000} s per run, summed over the three faults; no reads at all), counted by the fake providers themselves. Refused connections are not calls.`,
     '',
   );
   out.push('### How this group is run', '');
