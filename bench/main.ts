@@ -90,7 +90,7 @@ Options:
                            included); "none" skips them
   --targets LIST           scenario targets, default switchyard,nginx,haproxy (the low-traffic group also
                            knows viem and ethers and runs all five by default)
-  --quick                  short phases (about 6 minutes in all, 3 of them the low-traffic group)
+  --quick                  short phases (about 6.5 minutes in all, 3.5 of them the low-traffic group)
   --no-overhead            skip overhead and throughput
   --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
                            Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
@@ -98,7 +98,7 @@ Options:
                            Switchyard and nginx; about 90 s, --quick 40 s)
   --no-low-traffic         skip the low-traffic group (issue 20: hang, refuse and 503 at 0, 5, 50 and
                            400 reads/s against Switchyard, nginx, HAProxy, viem fallback and ethers
-                           FallbackProvider; about 5 minutes, --quick about 3)
+                           FallbackProvider; about 5 minutes, --quick about 3.5)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
