@@ -33,11 +33,12 @@ const JITTER = 0.2;
 /** An implausible answer re-checks identity and head at most this often per upstream. */
 const RECHECK_EVERY_MS = 1000;
 /**
- * Probes of a confirmed-down upstream may overlap (one hung since the outage must not hold back the
- * one that would see the heal); each unanswered probe doubles the next one's deadline, so an upstream
- * that became slow, not dead, is heard again once the deadline passes its new latency.
+ * Probes of a confirmed-down upstream overlap (one hung since the outage must not hold back the one
+ * that would see the heal): as many as can be waiting at once at `downInterval` with the longest
+ * deadline, so a new probe always goes out on time. Each unanswered probe doubles the next one's
+ * deadline, so an upstream that became slow, not dead, is heard again once it passes its new latency.
  */
-const MAX_OVERLAPPING_PROBES = 3;
+const MAX_OVERLAPPING_PROBES = 8;
 const MAX_DEADLINE_DOUBLINGS = 6;
 
 /** 4 × the latency, within [health.minProbeTimeout, health.timeout]: the phi-accrual idea, simply. */
@@ -196,7 +197,9 @@ export class Detector implements SuspicionSink {
   }
 
   private probeNow(w: Watch): void {
-    const limit = w.upstream.detection.state === 'down' ? MAX_OVERLAPPING_PROBES : 1;
+    const { timeoutMs, downIntervalMs } = w.chain.settings.health;
+    const overlapping = Math.min(MAX_OVERLAPPING_PROBES, Math.ceil(timeoutMs / downIntervalMs) + 1);
+    const limit = w.upstream.detection.state === 'down' ? overlapping : 1;
     if (w.probesInFlight >= limit || this.stopped) return;
     w.probesInFlight++;
     const sentAtMs = Date.now();

@@ -19,7 +19,7 @@ export class NeutralVerdict extends Error {}
 const MAX_UNSUPPORTED = 256;
 const INITIAL_LATENCY_MS = 20;
 /** A hung probe holds its connection until its deadline; probes of a down upstream overlap (health/detector.ts). */
-const PROBE_CONNECTIONS = 4;
+const PROBE_CONNECTIONS = 8;
 
 export function domainKeys(u: UpstreamConfig): string[] {
   const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];
