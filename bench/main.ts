@@ -16,6 +16,17 @@ import {
 } from './families/run.js';
 import { type FleetBenchReport, fleetMarkdown } from './fleet-mode/report.js';
 import { runFleetBench } from './fleet-mode/run.js';
+import type { LowTrafficRow } from './low-traffic/analyze.js';
+import {
+  FULL_LOW_TRAFFIC_TIMING,
+  LOW_TRAFFIC_LABELS,
+  LOW_TRAFFIC_TARGETS,
+  type LowTrafficTarget,
+  lowTrafficSteps,
+  lowTrafficWeightMs,
+  QUICK_LOW_TRAFFIC_TIMING,
+} from './low-traffic/plan.js';
+import { type LowTrafficSection, runLowTraffic } from './low-traffic/run.js';
 import {
   CROWD_TARGETS,
   FULL_OVERHEAD,
@@ -34,6 +45,7 @@ import {
   toolVersion,
 } from './proc/sys.js';
 import { familiesTable } from './report/families-markdown.js';
+import { lowTrafficChecks, lowTrafficTable } from './report/low-traffic-markdown.js';
 import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
 import { type BenchReport, checks, findings, type ScenarioSection } from './report/model.js';
 import { clock, Progress } from './report/progress.js';
@@ -59,6 +71,10 @@ const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
 const SUBSCRIPTIONS = 'subscriptions';
 /** The families scenario group's name in --scenario (solana, bitcoin, cometbft; its own runner). */
 const FAMILIES = 'families';
+/** The low-traffic group's name in --scenario (issue 20: detection at 0, 5, 50, 400 reads/s; its own runner). */
+const LOW_TRAFFIC = 'low-traffic';
+/** Targets only the low-traffic group knows: client-side failover in the app's own process. */
+const CLIENT_ONLY_TARGETS = ['viem', 'ethers'];
 
 function help(): string {
   const names = SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.title}`).join('\n');
@@ -70,14 +86,19 @@ core 0, the fleet and the load on core 1), then overhead and throughput against 
 per scenario. nginx, haproxy and wrk come from apt-get; a missing one is reported, not fatal.
 
 Options:
-  --scenario NAME[,NAME]   only these scenarios (default: all, subscriptions included); "none" skips them
-  --targets LIST           scenario targets, default switchyard,nginx,haproxy
-  --quick                  short phases (about 3 minutes in all)
+  --scenario NAME[,NAME]   only these scenarios (default: all, subscriptions, families and low-traffic
+                           included); "none" skips them
+  --targets LIST           scenario targets, default switchyard,nginx,haproxy (the low-traffic group also
+                           knows viem and ethers and runs all five by default)
+  --quick                  short phases (about 6.5 minutes in all, 3.5 of them the low-traffic group)
   --no-overhead            skip overhead and throughput
   --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
                            Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
   --no-families            skip the families group (solana, bitcoin, cometbft: aws/us-east-1 hangs;
                            Switchyard and nginx; about 90 s, --quick 40 s)
+  --no-low-traffic         skip the low-traffic group (issue 20: hang, refuse and 503 at 0, 5, 50 and
+                           400 reads/s against Switchyard, nginx, HAProxy, viem fallback and ethers
+                           FallbackProvider; about 5 minutes, --quick about 3.5)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
@@ -89,6 +110,7 @@ Scenarios:
 ${names}
   ${SUBSCRIPTIONS.padEnd(18)} newHeads and logs subscribers through a feed outage and a 2-block reorg
   ${FAMILIES.padEnd(18)} solana, bitcoin and cometbft reads while aws/us-east-1 hangs (one fleet per family)
+  ${LOW_TRAFFIC.padEnd(18)} detection of a hung, refusing or 503 region/provider at 0, 5, 50 and 400 reads/s
 
 Also: switchyard bench providers --config FILE [--requests N] [--seconds S]  (rank your upstreams)`;
 }
@@ -134,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
       'no-overhead': { type: 'boolean' },
       'no-subscriptions': { type: 'boolean' },
       'no-families': { type: 'boolean' },
+      'no-low-traffic': { type: 'boolean' },
       fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
@@ -153,11 +176,13 @@ async function main(argv: string[]): Promise<number> {
   let scenarios = SCENARIOS;
   let withSubscriptions = values['no-subscriptions'] !== true;
   let withFamilies = values['no-families'] !== true;
+  let withLowTraffic = values['no-low-traffic'] !== true;
   if (values.scenario) {
     const all = values.scenario.split(',').filter(Boolean);
     withSubscriptions &&= all.includes(SUBSCRIPTIONS);
     withFamilies &&= all.includes(FAMILIES);
-    const wanted = all.filter((w) => w !== SUBSCRIPTIONS && w !== FAMILIES);
+    withLowTraffic &&= all.includes(LOW_TRAFFIC);
+    const wanted = all.filter((w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC);
     if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
       scenarios = [];
     else {
@@ -169,12 +194,19 @@ async function main(argv: string[]): Promise<number> {
       scenarios = SCENARIOS.filter((s) => wanted.includes(s.name));
     }
   }
-  const targets = (values.targets?.split(',').filter(Boolean) ?? SCENARIO_TARGETS) as ScenarioTarget[];
-  const badTarget = targets.find((t) => !SCENARIO_TARGETS.includes(t));
+  const askedTargets = values.targets?.split(',').filter(Boolean);
+  const badTarget = askedTargets?.find(
+    (t) => !SCENARIO_TARGETS.includes(t as ScenarioTarget) && !CLIENT_ONLY_TARGETS.includes(t),
+  );
   if (badTarget) {
-    console.error(`bench: unknown target ${badTarget} (switchyard, nginx, haproxy)`);
+    console.error(`bench: unknown target ${badTarget} (switchyard, nginx, haproxy, viem, ethers)`);
     return 1;
   }
+  const targets = (askedTargets ?? SCENARIO_TARGETS).filter((t): t is ScenarioTarget =>
+    SCENARIO_TARGETS.includes(t as ScenarioTarget),
+  );
+  const lowTrafficTargets = LOW_TRAFFIC_TARGETS.filter((t) => !askedTargets || askedTargets.includes(t));
+  withLowTraffic &&= lowTrafficTargets.length > 0;
   const withOverhead = values['no-overhead'] !== true;
   const started = new Date();
   const out = resolve(values.out ?? join(root, 'bench', 'out', timestamp(started)));
@@ -224,17 +256,24 @@ async function main(argv: string[]): Promise<number> {
   const familiesWeight = withFamilies ? 3 * familyTargets.length * (familiesRunMs(familiesTiming) + 1500) : 0;
   // Start-up of the fleet, Switchyard and nginx comes on top of the timeline.
   const subscriptionWeight = withSubscriptions ? subscriptionRunMs(subscriptionTiming) + 3000 : 0;
+  const lowTrafficTiming = quick ? QUICK_LOW_TRAFFIC_TIMING : FULL_LOW_TRAFFIC_TIMING;
+  const lowTrafficWeight = withLowTraffic ? lowTrafficWeightMs(lowTrafficTiming, lowTrafficTargets) : 0;
   const totalWeight =
     runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) +
     subscriptionWeight +
     familiesWeight +
+    lowTrafficWeight +
     overheadWeight;
   const progress = new Progress(
     totalWeight,
-    runs.length + (withSubscriptions ? 1 : 0) + (withFamilies ? 1 : 0) + overheadSteps,
+    runs.length +
+      (withSubscriptions ? 1 : 0) +
+      (withFamilies ? 1 : 0) +
+      (withLowTraffic ? 1 : 0) +
+      overheadSteps,
   );
   progress.log(
-    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withSubscriptions ? ' + subscriptions' : ''}${withFamilies ? ' + families' : ''}${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
+    `switchyard bench: ${scenarios.length} scenario(s) × ${targets.length} target(s)${withSubscriptions ? ' + subscriptions' : ''}${withFamilies ? ' + families' : ''}${withLowTraffic ? ' + low-traffic' : ''}${withOverhead ? ' + overhead' : ''}, ~${clock(totalWeight / 1000)} → ${out}`,
   );
   for (const [tool, v] of Object.entries(tools))
     if (v === null) progress.log(`  ${tool} is not installed: its part of the report says so`);
@@ -323,8 +362,37 @@ async function main(argv: string[]): Promise<number> {
     progress.end();
   }
 
+  let lowTraffic: LowTrafficSection | null = null;
+  if (withLowTraffic) {
+    progress.begin(`${LOW_TRAFFIC} · ${lowTrafficTargets.join(', ')}`, lowTrafficWeight);
+    const steps = lowTrafficSteps(lowTrafficTiming, lowTrafficTargets);
+    let step = -1;
+    try {
+      lowTraffic = await runLowTraffic(
+        lowTrafficTiming,
+        lowTrafficTargets,
+        work,
+        hasTool,
+        () => {
+          step++;
+        },
+        (f) => progress.update(Math.min(1, (step + f) / steps)),
+        (r) => progress.log(lowTrafficLine(r)),
+      );
+      for (const k of lowTraffic.skipped)
+        progress.log(
+          `  ${LOW_TRAFFIC} · ${k.fault} · ${k.target} · ${k.level ?? 'all'}: not run — ${k.reason}`,
+        );
+    } catch (err) {
+      progress.log(`  ${LOW_TRAFFIC}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
+    progress.end();
+  }
+
   const scenarioForeignCpu =
-    scenarios.length || subscriptions || families ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot()) : null;
+    scenarios.length || subscriptions || families || lowTraffic
+      ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot())
+      : null;
   const scenarioSec = (Date.now() - started.getTime()) / 1000;
   let overhead: BenchReport['overhead'] = null;
   if (withOverhead) {
@@ -352,6 +420,7 @@ async function main(argv: string[]): Promise<number> {
     ...(withOverhead ? [] : ['--no-overhead']),
     ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
     ...(values['no-families'] ? ['--no-families'] : []),
+    ...(values['no-low-traffic'] ? ['--no-low-traffic'] : []),
     ...(values.fleet ? ['--fleet'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
     `--out ${outRel}`,
@@ -383,10 +452,15 @@ async function main(argv: string[]): Promise<number> {
     overhead,
     subscriptions,
     families,
+    lowTraffic,
     checks: [],
     findings: [],
   };
-  report.checks = [...checks(sections, overhead), ...subscriptionChecks(subscriptions)];
+  report.checks = [
+    ...checks(sections, overhead),
+    ...subscriptionChecks(subscriptions),
+    ...lowTrafficChecks(lowTraffic),
+  ];
   report.findings = findings(sections);
   const appendix = {
     'nginx.conf (failover)': readFirst(work, 'nginx/nginx.conf', '-nginx'),
@@ -406,6 +480,10 @@ async function main(argv: string[]): Promise<number> {
   if (sections.length) console.log(`${headlineTable(report)}\n`);
   if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
   if (families?.results.length) console.log(`${familiesTable(families)}\n`);
+  if (lowTraffic?.rows.length) {
+    for (const f of lowTraffic.faults)
+      console.log(`low traffic · ${f.name}\n${lowTrafficTable(lowTraffic, f.name)}\n`);
+  }
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
   if (fleetReport) console.log(`${fleetMarkdown(fleetReport)}\n`);
   for (const c of report.checks) {
@@ -459,6 +537,16 @@ function familyLine(r: FamiliesSection['results'][number]): string {
   return (
     `  ${`${FAMILIES} ${r.family}`.padEnd(17)} ${TARGET_LABELS[r.target].padEnd(10)} reads ${String(f.reads).padStart(6)}` +
     `  failed ${String(f.failed).padStart(5)}  p99 in fault ${f.p99InFaultMs ?? '—'} ms  max ${f.maxInFaultMs ?? '—'} ms  > 500 ms ${f.slow}`
+  );
+}
+
+function lowTrafficLine(r: LowTrafficRow): string {
+  const f = r.figures;
+  const reads =
+    r.level === 0 ? 'no reads' : `failed ${f.failed}/${f.reads}  p99 in fault ${f.p99InFaultMs ?? '—'} ms`;
+  return (
+    `  ${`${LOW_TRAFFIC} ${r.fault} ${r.level}/s`.padEnd(22)} ${LOW_TRAFFIC_LABELS[r.target as LowTrafficTarget].padEnd(16)}` +
+    ` detect ${f.detectMs ?? '—'} ms${f.detectSource ? ` (${f.detectSource})` : ''}  ${reads}  rotation ${f.rotation.ms ?? f.rotation.state}`
   );
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../scenarios/analyze.js';
 import { TARGET_LABELS, type TargetKind } from '../targets/target.js';
 import { familiesMarkdown } from './families-markdown.js';
+import { lowTrafficMarkdown } from './low-traffic-markdown.js';
 import { type BenchReport, fmtMs, resultOf, type ScenarioSection } from './model.js';
 import { subscriptionMarkdown } from './subscriptions-markdown.js';
 
@@ -236,6 +237,7 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
   }
   if (report.subscriptions) out.push(subscriptionMarkdown(report.subscriptions));
   if (report.families) out.push(familiesMarkdown(report.families));
+  if (report.lowTraffic) out.push(lowTrafficMarkdown(report.lowTraffic));
   out.push('## Targets', '');
   out.push('| source | target | figure | met |', '|---|---|---|---|');
   for (const c of report.checks) {

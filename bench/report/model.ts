@@ -1,6 +1,7 @@
 // The report as data (report.json) and the checks against the targets of issue 4 (and the outage
 // figures of issue 3). Targets are figures in the report, never assertions.
 import type { FamiliesSection } from '../families/run.js';
+import type { LowTrafficSection } from '../low-traffic/run.js';
 import type { OverheadReport, OverheadRow } from '../overhead/run.js';
 import type { ScenarioResult } from '../scenarios/analyze.js';
 import type { SubscriptionSection } from '../subscriptions/run.js';
@@ -28,7 +29,7 @@ export interface BenchMeta {
 }
 
 export interface TargetCheck {
-  source: 'issue 4' | 'issue 3' | 'issue 11' | 'issue 12';
+  source: 'issue 4' | 'issue 3' | 'issue 11' | 'issue 12' | 'issue 20';
   target: string;
   figure: string;
   met: boolean | null;
@@ -42,6 +43,8 @@ export interface BenchReport {
   subscriptions?: SubscriptionSection | null;
   /** The families scenario group (solana, bitcoin, cometbft); absent or null when it was not run. */
   families?: FamiliesSection | null;
+  /** The low-traffic group (issue 20: detection at 0, 5, 50, 400 reads/s); absent or null when not run. */
+  lowTraffic?: LowTrafficSection | null;
   checks: TargetCheck[];
   /** Switchyard misbehaviour worth a look by the core's owners (plain sentences). */
   findings: string[];

@@ -1,8 +1,7 @@
 // One simulated chain head shared by every fake provider of a fleet, so that they all serve "the same
 // chain": identical block hashes, one transaction pool, one head that advances for everybody.
 
-import { createHash } from 'node:crypto';
-import { type Hex, sha256Hex, toQuantity } from './sim-hex.js';
+import { sha256Hex, toQuantity } from './sim-hex.js';
 import { blockLogs, logsBloom, type SimLog } from './sim-logs.js';
 
 export interface ChainSimOptions {

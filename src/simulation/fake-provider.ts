@@ -545,6 +545,9 @@ class FakeProviderImpl implements FakeProvider {
         return { result: toQuantity(view.chainId) };
       case 'net_version':
         return { result: String(view.chainId) };
+      // geth, erigon and hosted providers answer true; viem's fallback ranking pings with it.
+      case 'net_listening':
+        return { result: true };
       case 'eth_blockNumber':
         return { result: toQuantity(view.head) };
       case 'eth_getBlockByNumber': {

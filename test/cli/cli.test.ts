@@ -83,7 +83,7 @@ describe('switchyard CLI', () => {
     expect(res.stderr).toContain('server.colour: unknown key');
   });
 
-  it('serves from a config with ${VAR} secrets, never logs them, and drains on SIGTERM with exit 0', async () => {
+  it('serves from a config with environment-variable secrets, never logs them, and drains on SIGTERM with exit 0', async () => {
     const file = writeConfig(
       'serve.yaml',
       `server: { host: 127.0.0.1, port: 0 }

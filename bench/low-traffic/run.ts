@@ -1,0 +1,429 @@
+// The low-traffic group (issue 20): for each fault, target and read rate a fresh fleet and a fresh
+// target pinned to core 0, an open loop of cheap reads at that rate (none at 0 reads/s), the fault
+// after a warm-up and baseline, the heal, and a few seconds after it. Every call the upstreams get is
+// recorded, Switchyard's /status is polled, the client targets report their reads and ranked order.
+// The low rates of one fault and target run side by side (they cost next to no CPU); see plan.ts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Fleet, startFleet } from '../../src/simulation/index.js';
+import { type LoadRun, Recording, startLoad } from '../load/driver.js';
+import { epochMs, sleep } from '../load/stats.js';
+import { type RunningTarget, requiredTool, startTarget, upstreamRefsOf } from '../targets/index.js';
+import {
+  analyzeLowTraffic,
+  type LowTrafficRecord,
+  type LowTrafficRow,
+  type ProbeTraffic,
+  type ReadRecord,
+  readsOfRecording,
+  type UpstreamCall,
+} from './analyze.js';
+import { type RunningClient, startClientTarget } from './client-target.js';
+import {
+  hitNamesOf,
+  isClientTarget,
+  LOW_TRAFFIC_FAULTS,
+  LOW_TRAFFIC_LABELS,
+  type LowTrafficFault,
+  type LowTrafficFaultName,
+  type LowTrafficTarget,
+  type LowTrafficTiming,
+  levelsSkipped,
+  lowTrafficRunMs,
+  PREWARM_CLIENTS,
+  PREWARM_MIN_LEVEL,
+} from './plan.js';
+import { cheapReadMix } from './reads.js';
+import { type StatusPoller, startStatusPoll } from './status-poll.js';
+
+const CHAIN_ID = 1;
+const BLOCK_TIME_MS = 250;
+/** Cap of reads in flight per run (a hung region at 400 reads/s holds a few hundred at most). */
+const MAX_IN_FLIGHT = 2048;
+/** Between "target ready" and the timeline's start, so every timer is set before it begins. */
+const START_DELAY_MS = 100;
+const READ_SEED = 1;
+/** Other accounts than the measured reads'. */
+const PREWARM_SEED = 2;
+
+/** What the client targets are, in words (report and README). */
+export const CLIENT_SETTINGS: Record<'viem' | 'ethers', string> = {
+  viem:
+    'viem `createPublicClient({ chain: mainnet, transport: fallback([http(url) per upstream], { rank: true }) })`, reads as `client.request()` (no viem cache): ' +
+    'rank defaults (pings `net_listening` to every upstream every `pollingInterval` = 4 s, 1 s ping timeout, 10 samples, weights stability 0.7 / latency 0.3), ' +
+    'fallback retryCount 3 (150 ms backoff), http() timeout 10 s; a `fetchFn` wrapper around global fetch notes which upstream answered and lets the child read the ranked order without network traffic',
+  ethers:
+    'ethers v6 `new FallbackProvider([{ provider: JsonRpcProvider(url) } per upstream], 1, { quorum: 1, cacheTimeout: -1 })` (default stallTimeout 400 ms, priority 1, weight 1), reads as `getBlockNumber()` / `getBalance()`; ' +
+    'each `JsonRpcProvider(url, 1, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 })`: staticNetwork, or it sends eth_chainId before every call; no 10 ms batching and no 250 ms result cache, so each read is one HTTP request as from every other target. ' +
+    'It sends eth_blockNumber to every provider once, on its first call (the child makes one untimed read before the timeline). With quorum 1 an error answer meets the quorum: it is returned to the caller, not retried elsewhere; only a stall (400 ms without an answer) starts another provider',
+};
+
+export interface LowTrafficSection {
+  timing: LowTrafficTiming;
+  levels: number[];
+  targets: LowTrafficTarget[];
+  faults: { name: LowTrafficFaultName; what: string; domain: string; hit: string[] }[];
+  rows: LowTrafficRow[];
+  skipped: { target: LowTrafficTarget; fault: LowTrafficFaultName; level: number | null; reason: string }[];
+  /** Per target: what each upstream received with no reads flowing, over its 0 reads/s runs before the fault. */
+  probes: { target: LowTrafficTarget; traffic: ProbeTraffic }[];
+  clientSettings: Record<'viem' | 'ethers', string>;
+  /** Anything that went wrong on the way (a client that did not finish, /status errors). */
+  notes: string[];
+}
+
+interface OneRun {
+  row: LowTrafficRow;
+  notes: string[];
+}
+
+/** Every read of a run (kept with --keep-work): start relative to the fault, latency, answer, outcome. */
+function writeReads(file: string, reads: ReadRecord[], faultStartMs: number): void {
+  const rows = ['start_ms_from_fault,latency_ms,upstream,ok,error,method'];
+  for (const r of reads) {
+    rows.push(
+      `${(r.startMs - faultStartMs).toFixed(1)},${r.latencyMs.toFixed(3)},${r.upstream ?? ''},${r.ok ? 1 : 0},${r.error ?? ''},${r.method}`,
+    );
+  }
+  writeFileSync(file, `${rows.join('\n')}\n`);
+}
+
+/** A fleet and a target, started and ready; the timeline has not begun. */
+interface PreparedRun {
+  target: LowTrafficTarget;
+  fault: LowTrafficFault;
+  level: number;
+  dir: string;
+  fleet: Fleet;
+  calls: UpstreamCall[];
+  hit: string[];
+  /** Epoch ms the target was ready. */
+  readyAtMs: number;
+  proxy?: RunningTarget;
+  client?: RunningClient;
+  poller?: StatusPoller;
+}
+
+async function prepareRun(
+  target: LowTrafficTarget,
+  fault: LowTrafficFault,
+  level: number,
+  timing: LowTrafficTiming,
+  dir: string,
+): Promise<PreparedRun> {
+  mkdirSync(dir, { recursive: true });
+  const fleet = await startFleet({ chainId: CHAIN_ID, blockTimeMs: BLOCK_TIME_MS, providers: fault.fleet() });
+  const calls: UpstreamCall[] = [];
+  for (const p of fleet.providers) {
+    const upstream = p.name;
+    p.onRequest((method, atMs) => calls.push({ upstream, method, atMs }));
+  }
+  const run: PreparedRun = {
+    target,
+    fault,
+    level,
+    dir,
+    fleet,
+    calls,
+    hit: fleet.byDomain(fault.hit).map((p) => p.name),
+    readyAtMs: 0,
+  };
+  try {
+    if (isClientTarget(target)) {
+      run.client = await startClientTarget(
+        {
+          kind: target,
+          chainId: CHAIN_ID,
+          upstreams: fleet.providers.map((p) => ({ name: p.name, url: p.url })),
+          ratePerSec: level,
+          durationMs: lowTrafficRunMs(timing),
+          timeoutMs: timing.timeoutMs,
+          maxInFlight: MAX_IN_FLIGHT,
+          rankPollMs: timing.rankPollMs,
+          seed: READ_SEED,
+          startDelayMs: START_DELAY_MS,
+        },
+        0,
+      );
+    } else {
+      run.proxy = await startTarget(target, {
+        upstreams: upstreamRefsOf(fleet),
+        dir,
+        core: 0,
+        chainId: CHAIN_ID,
+        mode: 'failover',
+      });
+      if (run.proxy.status) {
+        run.poller = startStatusPoll(run.proxy.status, fault.domain, run.hit, timing.statusPollMs);
+      }
+    }
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
+  run.readyAtMs = epochMs();
+  return run;
+}
+
+async function stopRun(run: PreparedRun): Promise<void> {
+  await run.poller?.stop();
+  await run.proxy?.stop().catch(() => {});
+  await run.client?.stop().catch(() => {});
+  await run.fleet.close();
+}
+
+/** The timeline of one prepared run from `startAtMs` (proxies; a client child starts on its signal). */
+async function executeRun(
+  run: PreparedRun,
+  timing: LowTrafficTiming,
+  startAtMs: number,
+  onProgress: (fraction: number) => void,
+): Promise<OneRun> {
+  const { fault, level, proxy, client, poller, fleet, target } = run;
+  const totalMs = lowTrafficRunMs(timing);
+  const notes: string[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    const loadStartMs = client ? await client.start() : startAtMs;
+    const measureFromMs = loadStartMs + timing.warmupMs;
+    const endMs = loadStartMs + totalMs;
+    let faultStartMs = measureFromMs + timing.baselineMs;
+    let faultEndMs = faultStartMs + timing.faultMs;
+    poller?.denseFrom(faultStartMs - 100);
+    const applied: Promise<unknown>[] = [];
+    const at = (atMs: number, fn: () => void) => timers.push(setTimeout(fn, Math.max(0, atMs - epochMs())));
+    at(faultStartMs, () => {
+      faultStartMs = epochMs();
+      applied.push(fleet.setFault(fault.hit, fault.fault).catch(() => {}));
+    });
+    at(faultEndMs, () => {
+      faultEndMs = epochMs();
+      applied.push(fleet.setFault(fault.hit, { kind: 'none' }).catch(() => {}));
+    });
+    ticker = setInterval(
+      () => onProgress(Math.min(1, Math.max(0, (epochMs() - loadStartMs) / totalMs))),
+      250,
+    );
+
+    let load: LoadRun | undefined;
+    if (proxy && level > 0) {
+      await sleep(loadStartMs - epochMs());
+      const maxRequests = Math.ceil((level * totalMs) / 1000) + 1;
+      load = startLoad({
+        url: proxy.url,
+        mix: cheapReadMix(READ_SEED),
+        ratePerSec: level,
+        maxInFlight: MAX_IN_FLIGHT,
+        maxRequests,
+        durationMs: totalMs,
+        timeoutMs: timing.timeoutMs,
+        upstreamOf: proxy.upstreamOf,
+        recording: new Recording(maxRequests),
+      });
+    }
+    await sleep(endMs - epochMs());
+    let reads: ReadRecord[] = [];
+    let droppedReads = 0;
+    if (load) {
+      const rec = await load.done;
+      reads = readsOfRecording(rec);
+      droppedReads = rec.dropped;
+    }
+    if (client) {
+      const f = await client.finished(timing.timeoutMs + 3000);
+      if (!f.complete)
+        notes.push(`${target} ${fault.name} ${level}/s: the client did not report done in time`);
+      reads = [...client.reads];
+      droppedReads = f.dropped;
+    }
+    await Promise.all(applied);
+    await poller?.stop();
+    if (poller && poller.errors > 0) {
+      notes.push(`${target} ${fault.name} ${level}/s: ${poller.errors} /status polls failed`);
+    }
+    const record: LowTrafficRecord = {
+      target,
+      fault: fault.name,
+      level,
+      readyAtMs: run.readyAtMs,
+      loadStartMs,
+      measureFromMs,
+      faultStartMs,
+      faultEndMs,
+      endMs,
+      upstreams: fleet.providers.map((p) => p.name),
+      hit: run.hit,
+      domain: fault.domain,
+      reads,
+      droppedReads,
+      events: proxy ? [...proxy.events] : [],
+      statusPolls: poller ? [...poller.polls] : [],
+      rankings: client ? [...client.rankings] : [],
+      calls: [...run.calls],
+    };
+    writeReads(join(run.dir, 'reads.csv'), reads, faultStartMs);
+    return { row: analyzeLowTraffic(record), notes };
+  } finally {
+    clearInterval(ticker);
+    for (const t of timers) clearTimeout(t);
+  }
+}
+
+/** A closed loop of PREWARM_CLIENTS clients for `durationMs` (not recorded): see PREWARM_MIN_LEVEL. */
+async function prewarm(url: string, durationMs: number, timeoutMs: number): Promise<void> {
+  await startLoad({
+    url,
+    mix: cheapReadMix(PREWARM_SEED),
+    clients: PREWARM_CLIENTS,
+    durationMs,
+    maxRequests: Math.ceil((durationMs / 1000) * 8000),
+    timeoutMs,
+  }).done;
+}
+
+/**
+ * Runs some levels of one fault and target side by side: the targets are started one after another
+ * (start-up is the costly part: several Switchyards booting at once on one core would still be
+ * busy when their reads begin); a proxy at 400 reads/s is pre-warmed, a Switchyard left idle until
+ * timing.settleMs after the last was ready, a 0 reads/s run given its probe window; then every
+ * timeline begins at once.
+ */
+async function runGroup(
+  target: LowTrafficTarget,
+  fault: LowTrafficFault,
+  levels: number[],
+  timing: LowTrafficTiming,
+  work: string,
+  onProgress: (fraction: number) => void,
+): Promise<{ level: number; result: PromiseSettledResult<OneRun> }[]> {
+  const prepared: PreparedRun[] = [];
+  const out: { level: number; result: PromiseSettledResult<OneRun> }[] = [];
+  try {
+    for (const level of levels) {
+      const dir = join(work, `low-traffic-${fault.name}-${target}-${level}`);
+      try {
+        prepared.push(await prepareRun(target, fault, level, timing, dir));
+      } catch (err) {
+        out.push({ level, result: { status: 'rejected', reason: err } });
+      }
+    }
+    const readyAtMs = epochMs();
+    for (const run of prepared) {
+      if (run.proxy && run.level >= PREWARM_MIN_LEVEL)
+        await prewarm(run.proxy.url, timing.prewarmMs, timing.timeoutMs);
+    }
+    if (target === 'switchyard') await sleep(readyAtMs + timing.settleMs - epochMs());
+    // At 0 reads/s: the probe-traffic window (ready until the fault) spans timing.probeWindowMs.
+    const idle = prepared.find((run) => run.level === 0);
+    if (idle)
+      await sleep(idle.readyAtMs + timing.probeWindowMs - timing.warmupMs - timing.baselineMs - epochMs());
+    const startAtMs = epochMs() + START_DELAY_MS;
+    const fractions = prepared.map(() => 0);
+    const settled = await Promise.allSettled(
+      prepared.map((run, k) =>
+        executeRun(run, timing, startAtMs, (f) => {
+          fractions[k] = f;
+          onProgress(Math.min(...fractions));
+        }),
+      ),
+    );
+    for (const [k, result] of settled.entries()) out.push({ level: prepared[k]!.level, result });
+  } finally {
+    await Promise.all(prepared.map((run) => stopRun(run)));
+  }
+  return out;
+}
+
+/** Sums the 0 reads/s runs' windows (target ready until the fault) per target: calls each upstream got with no reads. */
+export function probeSummary(rows: LowTrafficRow[]): LowTrafficSection['probes'] {
+  const out: LowTrafficSection['probes'] = [];
+  for (const target of [...new Set(rows.map((r) => r.target))]) {
+    const traffic: ProbeTraffic = { windowMs: 0, upstreams: {} };
+    for (const r of rows) {
+      const p = r.target === target ? r.figures.probes : null;
+      if (!p) continue;
+      traffic.windowMs += p.windowMs;
+      for (const [name, u] of Object.entries(p.upstreams)) {
+        let sum = traffic.upstreams[name];
+        if (!sum) {
+          sum = { calls: 0, perSec: 0, methods: {} };
+          traffic.upstreams[name] = sum;
+        }
+        sum.calls += u.calls;
+        for (const [m, n] of Object.entries(u.methods)) sum.methods[m] = (sum.methods[m] ?? 0) + n;
+      }
+    }
+    if (traffic.windowMs === 0) continue;
+    for (const u of Object.values(traffic.upstreams)) {
+      u.perSec = Math.round(((u.calls * 1000) / traffic.windowMs) * 100) / 100;
+    }
+    out.push({ target, traffic });
+  }
+  return out;
+}
+
+export async function runLowTraffic(
+  timing: LowTrafficTiming,
+  targets: LowTrafficTarget[],
+  work: string,
+  installed: (tool: string) => boolean,
+  onStep: (label: string) => void,
+  onProgress: (fraction: number) => void,
+  onRow: (row: LowTrafficRow) => void = () => {},
+): Promise<LowTrafficSection> {
+  const levels = [...new Set(targets.flatMap((t) => timing.levelGroups[t].flat()))].sort((a, b) => a - b);
+  const section: LowTrafficSection = {
+    timing,
+    levels,
+    targets,
+    faults: [],
+    rows: [],
+    skipped: [],
+    probes: [],
+    clientSettings: CLIENT_SETTINGS,
+    notes: [],
+  };
+  for (const fault of LOW_TRAFFIC_FAULTS) {
+    section.faults.push({ name: fault.name, what: fault.what, domain: fault.domain, hit: hitNamesOf(fault) });
+    for (const target of targets) {
+      const tool = isClientTarget(target) ? undefined : requiredTool(target);
+      if (tool && !installed(tool)) {
+        section.skipped.push({
+          target,
+          fault: fault.name,
+          level: null,
+          reason: `${tool} is not installed (apt-get install -y ${tool})`,
+        });
+        continue;
+      }
+      for (const level of levelsSkipped(timing, target)) {
+        section.skipped.push({
+          target,
+          fault: fault.name,
+          level,
+          reason: `not run: the client process sending ${level} reads/s through the library would saturate its core`,
+        });
+      }
+      for (const group of timing.levelGroups[target]) {
+        onStep(`low-traffic · ${fault.name} · ${LOW_TRAFFIC_LABELS[target]} · ${group.join(', ')} reads/s`);
+        const results = await runGroup(target, fault, group, timing, work, onProgress);
+        for (const { level, result } of results) {
+          if (result.status === 'fulfilled') {
+            section.rows.push(result.value.row);
+            section.notes.push(...result.value.notes);
+            onRow(result.value.row);
+          } else {
+            const reason = `run failed: ${(result.reason as Error).message.split('\n')[0]}`;
+            section.skipped.push({ target, fault: fault.name, level, reason });
+          }
+        }
+      }
+    }
+  }
+  const order = (r: LowTrafficRow) =>
+    LOW_TRAFFIC_FAULTS.findIndex((f) => f.name === r.fault) * 1e6 + r.level * 10 + targets.indexOf(r.target);
+  section.rows.sort((a, b) => order(a) - order(b));
+  section.probes = probeSummary(section.rows);
+  return section;
+}
