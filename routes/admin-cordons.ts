@@ -12,7 +12,7 @@ import { errorResponse } from '../src/rpc/jsonrpc.js';
 import type { RouteHook, ServerView } from './hooks.js';
 import { readBody, sendCatalogueError, sendJson } from './http-util.js';
 
-export const ADMIN_KEY_HEADER = 'x-admin-key';
+const ADMIN_KEY_HEADER = 'x-admin-key';
 const MAX_ADMIN_BODY = 16 * 1024;
 const INSTANCE = `${hostname()}/${process.pid}`;
 

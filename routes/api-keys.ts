@@ -99,7 +99,7 @@ export function apiKeyGate(guard = new ApiKeyGuard()): RpcGate {
   };
 }
 
-export function retryAfterSeconds(ms: number): string {
+function retryAfterSeconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 

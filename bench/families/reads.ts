@@ -36,7 +36,7 @@ export const FAMILY_READS: Record<FakeFamilyName, FamilyRead[]> = {
 };
 
 /** The methods of a family's reads, in first-seen order (the method index a recording stores). */
-export function readMethods(family: FakeFamilyName): string[] {
+function readMethods(family: FakeFamilyName): string[] {
   return [...new Set(FAMILY_READS[family].map((r) => r.method))];
 }
 

@@ -20,7 +20,7 @@ import { type RunningTarget, upstreamRefsOf } from '../targets/target.js';
 import { type FamilyFigures, familyFigures } from './analyze.js';
 import { FAMILY_READS, familyReadMix } from './reads.js';
 
-export const FAMILIES: FakeFamilyName[] = ['solana', 'bitcoin', 'cometbft'];
+const FAMILIES: FakeFamilyName[] = ['solana', 'bitcoin', 'cometbft'];
 export type FamilyTarget = 'switchyard' | 'nginx';
 export const FAMILY_TARGETS: FamilyTarget[] = ['switchyard', 'nginx'];
 const HIT = { cloud: 'aws', region: 'us-east-1' } as const;

@@ -14,8 +14,8 @@ import { freePort, hasTool } from '../proc/sys.js';
 import { startSwitchyard } from '../targets/switchyard.js';
 import { type RunningTarget, upstreamRefsOf } from '../targets/target.js';
 
-export type DetectionSetup = 'fleet, load on all' | 'fleet, load on one' | 'no fleet, load on one';
-export const DETECTION_SETUPS: DetectionSetup[] = [
+type DetectionSetup = 'fleet, load on all' | 'fleet, load on one' | 'no fleet, load on one';
+const DETECTION_SETUPS: DetectionSetup[] = [
   'fleet, load on all',
   'fleet, load on one',
   'no fleet, load on one',
@@ -139,7 +139,7 @@ export async function runDetection(
           );
         }
         await sleep(1000);
-        const results: { firstOpenMs?: number; spreadMs?: number }[] = [];
+        const results: { firstOpenMs?: number | undefined; spreadMs?: number | undefined }[] = [];
         for (let n = 0; n < trials; n++) {
           onStep(`${setup} (trial ${n + 1}/${trials})`);
           results.push(

@@ -13,8 +13,8 @@ import { nginxConfig, waitForPort } from '../targets/nginx.js';
 import { repoRoot, switchyardConfig, switchyardMain, switchyardNodeFlags } from '../targets/switchyard.js';
 import type { UpstreamRef } from '../targets/target.js';
 
-export type SaturationTarget = 'switchyard-2-workers' | 'nginx-2-workers' | 'switchyard-1-worker';
-export const SATURATION_TARGETS: SaturationTarget[] = [
+type SaturationTarget = 'switchyard-2-workers' | 'nginx-2-workers' | 'switchyard-1-worker';
+const SATURATION_TARGETS: SaturationTarget[] = [
   'switchyard-2-workers',
   'nginx-2-workers',
   'switchyard-1-worker',

@@ -4,7 +4,7 @@
 // time, latency (µs), outcome, the upstream that answered (from a response header) and staleness.
 import { Pool } from 'undici';
 import { MIX_METHODS, type RequestMix, readMix } from './mix.js';
-import { epochMs, sleep } from './stats.js';
+import { sleep } from './stats.js';
 
 /** Outcome codes; anything but OK is a failed request. */
 export const OUTCOME = {
@@ -83,24 +83,24 @@ export interface LoadSpec {
   url: string;
   mix: RequestMix;
   /** Closed loop: number of virtual clients. */
-  clients?: number;
+  clients?: number | undefined;
   /** Closed loop: pause after each answer before the client's next request. */
-  thinkMs?: number;
+  thinkMs?: number | undefined;
   /** Open loop: requests per second (used when set). */
-  ratePerSec?: number;
+  ratePerSec?: number | undefined;
   /** Open loop: cap of requests in flight; a send over it is dropped and counted. */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
   maxRequests: number;
   durationMs: number;
   /** Client timeout of one request. */
   timeoutMs: number;
   /** Name of the upstream that answered, from the response headers. */
-  upstreamOf?: (headers: Record<string, string | string[] | undefined>) => string | undefined;
+  upstreamOf?: ((headers: Record<string, string | string[] | undefined>) => string | undefined) | undefined;
   /** Current chain head: head-bearing answers more than staleAfterBlocks behind it count as stale. */
-  headAt?: () => number;
-  staleAfterBlocks?: number;
+  headAt?: (() => number | undefined) | undefined;
+  staleAfterBlocks?: number | undefined;
   /** Recording to append to (several runs may share one timeline); a new one otherwise. */
-  recording?: Recording;
+  recording?: Recording | undefined;
 }
 
 export interface LoadRun {
@@ -241,8 +241,6 @@ export function startLoad(spec: LoadSpec): LoadRun {
     },
   };
 }
-
-export { epochMs };
 
 /** Bound of a closed loop: with the benches' clients and think time it can never exceed 4000 req/s. */
 const MAX_CLOSED_LOOP_RATE = 4000;

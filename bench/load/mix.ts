@@ -3,10 +3,9 @@
 import { seededRandom } from './stats.js';
 
 export const MIX_METHODS = ['eth_blockNumber', 'eth_getBalance', 'eth_call', 'eth_getBlockByNumber'] as const;
-export type MixMethod = (typeof MIX_METHODS)[number];
 
 /** Share of each method, in MIX_METHODS order. */
-export const MIX_WEIGHTS = [0.25, 0.3, 0.3, 0.15] as const;
+const MIX_WEIGHTS = [0.25, 0.3, 0.3, 0.15] as const;
 
 export interface MixRequest {
   body: string;

@@ -73,9 +73,9 @@ export interface LowTrafficRecord {
   calls: UpstreamCall[];
 }
 
-export type DetectSource = 'log' | 'status' | 'marked down' | 'rank';
+type DetectSource = 'log' | 'status' | 'marked down' | 'rank';
 
-export interface Rotation {
+interface Rotation {
   /** ms from the heal until the target's own signal said the hit upstreams are back; null if not. */
   ms: number | null;
   /** back: taken out, then back; not back: still out at the end; never out; no signal: the target has none. */
@@ -89,7 +89,7 @@ export interface ProbeTraffic {
   upstreams: Record<string, { calls: number; perSec: number; methods: Record<string, number> }>;
 }
 
-export interface LowTrafficFigures {
+interface LowTrafficFigures {
   /** Reads started after the warm-up. */
   reads: number;
   /** Reads started during the fault or in flight when it began. */
@@ -123,7 +123,7 @@ export interface LowTrafficFigures {
   probes: ProbeTraffic | null;
 }
 
-export interface TimelineEntry {
+interface TimelineEntry {
   /** ms from the fault start. */
   tMs: number;
   what: string;

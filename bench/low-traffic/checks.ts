@@ -5,8 +5,8 @@
 import type { LowTrafficRow } from './analyze.js';
 import { detectionBoundMs } from './plan.js';
 
-export type RowCheckKind = 'detect' | 'failed' | 'p99' | 'rotation';
-export const ROW_CHECK_KINDS: RowCheckKind[] = ['detect', 'failed', 'p99', 'rotation'];
+type RowCheckKind = 'detect' | 'failed' | 'p99' | 'rotation';
+const ROW_CHECK_KINDS: RowCheckKind[] = ['detect', 'failed', 'p99', 'rotation'];
 
 /** p99 during the fault may exceed the baseline p99 by this much. */
 export const P99_SLACK_MS = 25;
@@ -22,7 +22,7 @@ export interface RowCheck {
   met: boolean | null;
 }
 
-export function checkTarget(kind: RowCheckKind, level: number): string {
+function checkTarget(kind: RowCheckKind, level: number): string {
   switch (kind) {
     case 'detect': {
       const bound = detectionBoundMs(level);

@@ -16,7 +16,7 @@ export type LowTrafficTarget = 'switchyard' | 'nginx' | 'haproxy' | 'viem' | 'et
 export const LOW_TRAFFIC_TARGETS: LowTrafficTarget[] = ['switchyard', 'nginx', 'haproxy', 'viem', 'ethers'];
 /** The targets that run in a child process of their own with the load inside (client-side failover). */
 export type ClientTarget = Extract<LowTrafficTarget, 'viem' | 'ethers'>;
-export const CLIENT_TARGETS: readonly ClientTarget[] = ['viem', 'ethers'];
+const CLIENT_TARGETS: readonly ClientTarget[] = ['viem', 'ethers'];
 
 export const LOW_TRAFFIC_LABELS: Record<LowTrafficTarget, string> = {
   switchyard: 'Switchyard',

@@ -4,7 +4,7 @@
 import { MIX_METHODS, type MixRequest, type RequestMix, readMix } from '../load/mix.js';
 
 export const CHEAP_METHODS = ['eth_blockNumber', 'eth_getBalance'] as const;
-export type CheapMethod = (typeof CHEAP_METHODS)[number];
+type CheapMethod = (typeof CHEAP_METHODS)[number];
 const CHEAP_INDICES = new Set(CHEAP_METHODS.map((m) => MIX_METHODS.indexOf(m)));
 
 /** readMix(seed) with every eth_call and eth_getBlockByNumber left out. */

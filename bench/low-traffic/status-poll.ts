@@ -25,7 +25,7 @@ export function readStatus(doc: unknown, domain: string, hit: string[]): Omit<St
 }
 
 /** The poll interval until denseFrom(). */
-export const SPARSE_MS = 250;
+const SPARSE_MS = 250;
 
 export interface StatusPoller {
   readonly polls: StatusPoll[];

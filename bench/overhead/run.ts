@@ -69,7 +69,7 @@ export const OVERHEAD_TARGETS: TargetKind[] = ['direct', 'nginx', 'haproxy', 'ba
 export const CROWD_TARGETS: readonly TargetKind[] = ['switchyard', 'bare', 'nginx'];
 const ALLOCATION_TARGETS = ['bare', 'switchyard'] as const;
 
-export interface CrowdFigures {
+interface CrowdFigures {
   connections: number;
   /** Median over rounds of successful (2xx) requests per second. */
   goodputRps: number;
@@ -82,7 +82,7 @@ export interface CrowdFigures {
   p99Us: number;
 }
 
-export interface LatencyFigures {
+interface LatencyFigures {
   requests: number;
   failed: number;
   /** Median over rounds of each round's percentile. */
@@ -260,7 +260,7 @@ function combineLatency(list: RoundFigures['c1'][]): LatencyFigures {
   };
 }
 
-export function combineRounds(target: TargetKind, rounds: RoundFigures[], ratePerSec: number): OverheadRow {
+function combineRounds(target: TargetKind, rounds: RoundFigures[], ratePerSec: number): OverheadRow {
   const per1k = (cpu: (number | undefined)[], requests: number) => {
     if (cpu.some((c) => c === undefined) || requests === 0) return null;
     const total = (cpu as number[]).reduce((a, b) => a + b, 0);

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { epochMs } from '../load/stats.js';
 import { hasTool } from './sys.js';
 
-export interface OutputLine {
+interface OutputLine {
   atMs: number;
   stream: 'stdout' | 'stderr';
   line: string;
@@ -31,9 +31,9 @@ const MAX_LINES = 20_000;
 
 export interface SpawnOptions {
   /** CPU core (or taskset list, e.g. "0,1") to pin to (taskset -c); ignored when taskset is missing. */
-  core?: number | string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
+  core?: number | string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  cwd?: string | undefined;
 }
 
 export function spawnChild(name: string, command: string, args: string[], options: SpawnOptions = {}): Child {
@@ -145,8 +145,4 @@ export function killAllChildren(): void {
     }
   }
   running.clear();
-}
-
-export async function stopAllChildren(): Promise<void> {
-  await Promise.all([...running].map((c) => c.stop(1000)));
 }

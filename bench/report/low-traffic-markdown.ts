@@ -13,7 +13,7 @@ import {
 import type { LowTrafficSection } from '../low-traffic/run.js';
 import { fmtMs, type TargetCheck } from './model.js';
 
-export const LOW_TRAFFIC_HEADING = 'Low traffic: detection at 0 / 5 / 50 / 400 reads/s';
+const LOW_TRAFFIC_HEADING = 'Low traffic: detection at 0 / 5 / 50 / 400 reads/s';
 
 function detectCell(r: LowTrafficRow): string {
   const f = r.figures;
@@ -85,7 +85,7 @@ function methods(m: Record<string, number>): string {
     .join(', ');
 }
 
-export function probeTable(s: LowTrafficSection): string {
+function probeTable(s: LowTrafficSection): string {
   const lines = [
     '| target | calls/s per upstream with no reads (min–max) | per upstream | methods | window |',
     '| --- | --- | --- | --- | --- |',

@@ -84,7 +84,7 @@ export function overheadTable(o: OverheadReport): string {
 }
 
 /** The crowd row: goodput, timeouts and p99 with thousands of client connections. */
-export function crowdTable(o: OverheadReport): string | undefined {
+function crowdTable(o: OverheadReport): string | undefined {
   const rows = o.rows.filter((r) => r.crowd);
   if (rows.length === 0) return undefined;
   const bare = rows.find((r) => r.target === 'bare');
@@ -104,7 +104,7 @@ export function crowdTable(o: OverheadReport): string | undefined {
 }
 
 /** Heap allocation per request of the Node targets, from their GC trace. */
-export function allocationLine(o: OverheadReport): string | undefined {
+function allocationLine(o: OverheadReport): string | undefined {
   const parts = o.rows
     .filter((r) => r.allocation)
     .map(

@@ -16,7 +16,7 @@ export interface ScenarioSection {
   skipped: { target: TargetKind; reason: string }[];
 }
 
-export interface BenchMeta {
+interface BenchMeta {
   date: string;
   commands: string[];
   mode: 'full' | 'quick';

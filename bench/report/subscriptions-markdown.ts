@@ -44,7 +44,7 @@ export function subscriptionTable(s: SubscriptionSection): string {
 }
 
 /** A few plain sentences on what the figures say. */
-export function subscriptionParagraph(s: SubscriptionSection): string {
+function subscriptionParagraph(s: SubscriptionSection): string {
   const parts: string[] = [];
   for (const r of s.results) {
     const f = r.figures;

@@ -3,7 +3,7 @@
 import type { ScenarioResult } from '../scenarios/analyze.js';
 import { TARGET_LABELS, type TargetKind } from '../targets/target.js';
 
-export const COLORS: Record<TargetKind, string> = {
+const COLORS: Record<TargetKind, string> = {
   switchyard: '#1565c0',
   nginx: '#2e7d32',
   haproxy: '#c62828',

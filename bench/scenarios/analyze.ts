@@ -15,7 +15,7 @@ export const FAILOVER_SLACK_MS = 20;
 /** Requests slower than this count as "slow": what a user notices, and what a p99 can hide. */
 export const SLOW_MS = 500;
 
-export interface PhaseStats {
+interface PhaseStats {
   requests: number;
   failed: number;
   failedBy: Record<string, number>;
@@ -30,7 +30,7 @@ export interface PhaseStats {
   hitShare: number | null;
 }
 
-export interface Bucket {
+interface Bucket {
   /** Bucket start, ms relative to the fault start. */
   tMs: number;
   n: number;
@@ -134,7 +134,7 @@ function phaseStats(run: ScenarioRun, idx: number[], hitIds: Set<number>): Phase
   };
 }
 
-export function buckets(run: ScenarioRun): Bucket[] {
+function buckets(run: ScenarioRun): Bucket[] {
   const rec = run.recording;
   const from = run.warmupEndMs;
   const count = Math.ceil((run.endMs - from) / BUCKET_MS);
@@ -159,7 +159,7 @@ export function buckets(run: ScenarioRun): Bucket[] {
 }
 
 /** The rolling p99 under which a proxy counts as failed over. */
-export function failoverThresholdMs(baselineP99Ms: number): number {
+function failoverThresholdMs(baselineP99Ms: number): number {
   return Math.max(baselineP99Ms * FAILOVER_FACTOR, baselineP99Ms + FAILOVER_SLACK_MS);
 }
 

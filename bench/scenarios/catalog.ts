@@ -8,7 +8,7 @@ import {
   standardFleet,
 } from '../../src/simulation/index.js';
 
-export interface FaultStep {
+interface FaultStep {
   /** Offset from the fault start (full-run milliseconds; scaled in quick runs). */
   atMs: number;
   fault: Fault;

@@ -48,15 +48,15 @@ export const QUICK_TIMING: Timing = {
   timeoutMs: 5000,
 };
 
-export const CHAIN_ID = 1;
-export const BLOCK_TIME_MS = 250;
+const CHAIN_ID = 1;
+const BLOCK_TIME_MS = 250;
 /**
  * Answers further behind the chain head (at send time) than this count as stale: Switchyard's default
  * health.maxBlockLag (5) plus one block for the time a new head takes to be seen by anyone.
  */
-export const STALE_AFTER_BLOCKS = 6;
+const STALE_AFTER_BLOCKS = 6;
 
-export interface StatusSnapshot {
+interface StatusSnapshot {
   label: string;
   atMs: number;
   doc: unknown;

@@ -82,10 +82,10 @@ export function subscriptionRunMs(t: SubscriptionTiming): number {
 }
 
 /** The upstream nginx is pinned to and the outage hits: the fastest one, as an operator would pick. */
-export const PINNED_UPSTREAM = 'aws-use1-a';
-export const REORG_DEPTH = 2;
+const PINNED_UPSTREAM = 'aws-use1-a';
+const REORG_DEPTH = 2;
 /** The logs subscription: two of the three emitting contracts, so the filter matters. */
-export const LOGS_FILTER = { address: [LOG_ADDRESSES[0], LOG_ADDRESSES[1]] };
+const LOGS_FILTER = { address: [LOG_ADDRESSES[0], LOG_ADDRESSES[1]] };
 
 export interface SubscriptionTargetResult {
   target: SubscriptionTarget;

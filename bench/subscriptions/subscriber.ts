@@ -6,13 +6,13 @@
 import WebSocket from 'ws';
 import { epochMs } from '../load/stats.js';
 
-export interface ReceivedHead {
+interface ReceivedHead {
   number: number;
   hash: string;
   atMs: number;
 }
 
-export interface ReceivedLog {
+interface ReceivedLog {
   blockHash: string;
   blockNumber: number;
   logIndex: number;

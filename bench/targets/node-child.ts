@@ -8,7 +8,7 @@ export async function startListeningChild(
   name: string,
   file: string,
   args: string[],
-  opts: { core?: number; nodeFlags?: string[] },
+  opts: { core?: number | undefined; nodeFlags?: string[] },
 ): Promise<{ child: Child; port: number }> {
   // Always the built file: the sources are TypeScript.
   const main = join(repoRoot(), 'dist', 'bench', 'targets', file);

@@ -39,7 +39,7 @@ export interface TargetEvent {
   kind: 'domain_open' | 'domain_close' | 'domain_half_open' | 'server_down' | 'server_up';
   /** Domain key (region:aws/us-east-1) or upstream name. */
   key: string;
-  detail?: string;
+  detail?: string | undefined;
 }
 
 export interface RunningTarget {

@@ -22,7 +22,7 @@ export function operationalStages(): CallStage[] {
 }
 
 /** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */
-export function operationalRoutes(metrics: Metrics, cordons = new CordonBook()): RouteHook[] {
+function operationalRoutes(metrics: Metrics, cordons = new CordonBook()): RouteHook[] {
   return [corsRoute, metricsRoute(metrics), dashboardRoute, adminRoute(cordons)];
 }
 

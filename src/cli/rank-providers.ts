@@ -21,9 +21,9 @@ export interface ProviderBenchOptions {
   maxLag?: number;
 }
 
-export type Verdict = 'ok' | 'wrong chain' | 'unreachable' | 'lagging' | 'throttled' | 'errors';
+type Verdict = 'ok' | 'wrong chain' | 'unreachable' | 'lagging' | 'throttled' | 'errors';
 
-export interface UpstreamScore {
+interface UpstreamScore {
   chain: string;
   name: string;
   cloud: string;
@@ -206,7 +206,7 @@ const VERDICT_ORDER: Record<Verdict, number> = {
 };
 
 /** Usable first, then fewer failures (in 2% steps), then lower p90 latency. */
-export function compareScores(a: Omit<UpstreamScore, 'rank'>, b: Omit<UpstreamScore, 'rank'>): number {
+function compareScores(a: Omit<UpstreamScore, 'rank'>, b: Omit<UpstreamScore, 'rank'>): number {
   const v = VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict];
   if (v !== 0) return v;
   const failShare = (s: typeof a) => Math.floor(((s.errors + s.throttled) / Math.max(1, s.sent)) * 50);

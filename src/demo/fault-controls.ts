@@ -9,7 +9,7 @@ import type { RouteHook } from '../../routes/hooks.js';
 import { readBody, sendJson } from '../../routes/http-util.js';
 import type { DomainFilter, Fault, Fleet } from '../simulation/index.js';
 
-export const FAULTS = {
+const FAULTS = {
   hang: { kind: 'hang' },
   refuse: { kind: 'refuse' },
   '429': { kind: 'throttle', retryAfterSec: 2 },

@@ -3,7 +3,7 @@
 // message followed by `data` when data is a string (CometBFT puts the real reason in data).
 import type { ErrorRow, RpcErrorFields } from './family.js';
 
-export function errorText(error: RpcErrorFields): string {
+function errorText(error: RpcErrorFields): string {
   return typeof error.data === 'string' ? `${error.message} ${error.data}` : error.message;
 }
 

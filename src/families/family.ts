@@ -7,8 +7,6 @@ import type { FamilyName } from '../config/family-names.js';
 import { parseUpstreamReply, type UpstreamReply } from '../rpc/jsonrpc.js';
 import type { Outcome } from '../rpc/outcome.js';
 
-export type { FamilyName };
-
 /**
  * What the dispatcher may do with a call (retry, hedge, pin to one upstream) and which block it reads:
  * EVM-shaped, and every family's method table is read into it (src/families/method-catalogue.ts).

@@ -4,10 +4,10 @@
 import { type MethodFacts, UNKNOWN_FACTS } from './family.js';
 
 /** What a method may do: reads are retried and hedged; heavy reads retried only; writes never resent. */
-export type FamilyMethodKind = 'read' | 'heavy-read' | 'write';
+type FamilyMethodKind = 'read' | 'heavy-read' | 'write';
 
 /** How the answer relates to the chain head: a lagging upstream must not answer 'head' reads. */
-export type HeadRule = 'head' | 'fixed' | ((params: unknown) => boolean);
+type HeadRule = 'head' | 'fixed' | ((params: unknown) => boolean);
 
 export interface FamilyMethod {
   kind: FamilyMethodKind;

@@ -6,11 +6,11 @@ import type { RouteHook } from '../../routes/hooks.js';
 import type { Operations } from '../app/operations.js';
 import type { SwitchyardServer } from '../server/server.js';
 
-export const WORKER_HEADER = 'x-switchyard-worker';
+const WORKER_HEADER = 'x-switchyard-worker';
 /** The worker's slot (1..n): stable across replacements, unlike cluster's own worker ids. */
 export const WORKER_SLOT_ENV = 'SWITCHYARD_WORKER';
 
-export function workerRoute(slot: string): RouteHook {
+function workerRoute(slot: string): RouteHook {
   return (_req, res, path) => {
     if (path === '/status' || path === '/metrics') res.setHeader(WORKER_HEADER, slot);
     return false;

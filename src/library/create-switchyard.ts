@@ -26,7 +26,7 @@ export interface SwitchyardOptions {
 
 export interface RpcRequest {
   method: string;
-  params?: unknown[] | Record<string, unknown>;
+  params?: unknown[] | Record<string, unknown> | undefined;
 }
 
 export interface Switchyard {

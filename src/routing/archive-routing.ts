@@ -8,7 +8,7 @@ import type { ChainRuntime } from './chain.js';
 import type { Upstream } from './upstream.js';
 
 /** Beyond this depth below the best head a block's state may be pruned on full nodes. */
-export const ARCHIVE_DEPTH = 128;
+const ARCHIVE_DEPTH = 128;
 
 /** The block number a call names, with `earliest` as genesis; undefined for tags, hashes, none. */
 function namedBlockNumber(method: string, params: unknown): bigint | undefined {

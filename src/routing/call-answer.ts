@@ -18,7 +18,7 @@ export type CallAnswer =
 export interface DispatchOptions {
   deadlineAtMs: number;
   /** Only these upstreams may be used (sticky filters, broadcasts); all of the chain's by default. */
-  restrictTo?: ReadonlySet<Upstream>;
+  restrictTo?: ReadonlySet<Upstream> | undefined;
   /** Overrides the method's own hedge rule (a transaction broadcast never hedges). */
   hedge?: boolean;
   /**

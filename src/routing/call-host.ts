@@ -38,7 +38,7 @@ export interface DispatchHost {
 }
 
 /** An attempt as its call hears of it when it ends. */
-export interface SettledAttempt {
+interface SettledAttempt {
   readonly upstream: Upstream;
   readonly kind: AttemptKind;
 }

@@ -20,7 +20,7 @@ export type FeedEvent =
   | 'source_silent';
 
 /** Why Switchyard closed a client's WebSocket (src/server/ws-endpoint.ts). */
-export type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';
+type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';
 
 export interface Observer {
   attempt(

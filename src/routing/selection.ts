@@ -70,7 +70,7 @@ const NEAR_TIE = 0.25;
  * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
  * (src/routing/recent-failures.ts).
  */
-export function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
+function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
   const { inFlightScale, slowStartMs } = chain.settings.routing;
   const load = 1 + u.inFlight / inFlightScale;
   const failing = 1 + FAILURE_WEIGHT * u.failures.valueAt(nowMs);

@@ -13,7 +13,7 @@ export interface UpstreamClientOptions {
 }
 
 /** Why the dispatcher aborted an attempt; carried as the AbortSignal's reason. */
-export type AbortReason = 'timeout' | 'cancelled';
+type AbortReason = 'timeout' | 'cancelled';
 
 /**
  * Hears how one request ended. The dispatcher's attempts implement it themselves: no promise, resolve

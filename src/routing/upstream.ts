@@ -21,7 +21,7 @@ const INITIAL_LATENCY_MS = 20;
 /** A hung probe holds its connection until its deadline; probes of a down upstream overlap (health/detector.ts). */
 const PROBE_CONNECTIONS = 8;
 
-export function domainKeys(u: UpstreamConfig): string[] {
+function domainKeys(u: UpstreamConfig): string[] {
   const keys = [`region:${u.cloud}/${u.region}`, `provider:${u.provider}`];
   if (u.network) keys.push(`network:${u.network}`);
   return keys;

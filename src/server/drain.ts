@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
 /** A connection idle this long is not about to be reused by a client in a request loop. */
-export const IDLE_CLOSE_MS = 250;
+const IDLE_CLOSE_MS = 250;
 const POLL_MS = 25;
 
 interface Connection {

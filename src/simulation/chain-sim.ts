@@ -7,14 +7,14 @@ import { blockLogs, logsBloom, type SimLog } from './sim-logs.js';
 export interface ChainSimOptions {
   chainId: number;
   /** Head at construction; blocks 0..startBlock exist from the start. */
-  startBlock?: number;
+  startBlock?: number | undefined;
   /** Auto-mining interval used by start(); also spaces block timestamps. */
-  blockTimeMs?: number;
+  blockTimeMs?: number | undefined;
   /**
    * Event logs in every block (sim-logs.ts); 0 (default) keeps blocks empty and eth_getLogs answers [].
    * Blocks with logs get a real logs bloom.
    */
-  logsPerBlock?: number;
+  logsPerBlock?: number | undefined;
 }
 
 /** A block by height and hash, as chain events and reorgs report it. */

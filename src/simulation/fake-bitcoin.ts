@@ -12,9 +12,9 @@ import { sha256Hex } from './sim-hex.js';
 
 export interface BitcoinChainOptions {
   /** Names the chain: the genesis hash derives from it. */
-  name?: string;
-  startHeight?: number;
-  blockTimeMs?: number;
+  name?: string | undefined;
+  startHeight?: number | undefined;
+  blockTimeMs?: number | undefined;
 }
 
 export class BitcoinChain {
@@ -63,9 +63,9 @@ export type BitcoinCondition =
 export interface BitcoinNodeOptions {
   chain: BitcoinChain;
   /** A node of another chain (wrong genesis). */
-  genesisHash?: string;
+  genesisHash?: string | undefined;
   /** Before 28 every answer is a 1.0 envelope and an in-chain duplicate says "already in block chain". */
-  coreVersion?: number;
+  coreVersion?: number | undefined;
 }
 
 function rpcError(code: number, message: string): RpcOutcome {

@@ -9,9 +9,9 @@ import { type FamilyCall, FamilyClock } from './family-wire.js';
 import { sha256Hex } from './sim-hex.js';
 
 export interface CometChainOptions {
-  network?: string;
-  startHeight?: number;
-  blockTimeMs?: number;
+  network?: string | undefined;
+  startHeight?: number | undefined;
+  blockTimeMs?: number | undefined;
 }
 
 interface IndexedTx {
@@ -49,8 +49,8 @@ export type CometCondition = { kind: 'healthy' } | { kind: 'catching_up'; behind
 export interface CometNodeOptions {
   chain: CometChain;
   /** A node of another network (wrong chain id). */
-  network?: string;
-  moniker?: string;
+  network?: string | undefined;
+  moniker?: string | undefined;
 }
 
 /** A successful DeliverTx/ExecTxResult, as tx and broadcast_tx_commit show it. */

@@ -23,7 +23,7 @@ import { logMatches, parseLogMatcher } from './log-filter.js';
 import { sha256Hex, toQuantity } from './sim-hex.js';
 import { type SubscriptionCall, WsEndpoint, type WsHost } from './ws-endpoint.js';
 
-export interface RpcCall {
+interface RpcCall {
   method: string;
   params: unknown[];
 }
@@ -54,26 +54,26 @@ export type WireAnswerer = (parsed: unknown) => WireAnswer;
 export interface FakeProviderOptions {
   name: string;
   chain: ChainSim;
-  host?: string;
-  port?: number;
+  host?: string | undefined;
+  port?: number | undefined;
   /** Delay before each answer (simulated network + node time); 0 answers synchronously. */
-  latencyMs?: number | (() => number);
-  fault?: Fault;
-  handler?: RpcHandler;
+  latencyMs?: number | (() => number) | undefined;
+  fault?: Fault | undefined;
+  handler?: RpcHandler | undefined;
   /**
    * Replaces the EVM answers (and handler) over HTTP. Socket-level faults (refuse, hang, reset, slow,
    * http_status, garbage, throttle, truncated) still apply; stale_head and wrong_chain are EVM views
    * the answerer does not see: family nodes have their own conditions (behind, syncing).
    */
-  wire?: WireAnswerer;
+  wire?: WireAnswerer | undefined;
   /**
    * Also serve WebSocket on the same port (upgrade at any path): every JSON-RPC call, plus geth-style
    * eth_subscribe. Off by default: the HTTP-only provider stays exactly as lean as before.
    */
-  ws?: boolean;
+  ws?: boolean | undefined;
 }
 
-export interface ProviderStats {
+interface ProviderStats {
   /** JSON-RPC calls received (each batch element counts); malformed bodies count none. */
   requests: number;
   httpRequests: number;
@@ -380,6 +380,7 @@ class FakeProviderImpl implements FakeProvider {
         activeFault(this.currentFault, performance.now() - this.faultSetAt, null).kind !== 'refuse';
       if (want && !this.listening) return this.relisten();
       if (!want && this.listening) return this.unlisten();
+      return undefined;
     });
     this.portOps = op.catch(() => {});
     return op;

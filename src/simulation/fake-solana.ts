@@ -10,7 +10,7 @@ import { type FamilyCall, FamilyClock } from './family-wire.js';
 import { sha256Hex } from './sim-hex.js';
 
 /** agave's default --health-check-slot-distance: behind by more is unhealthy. */
-export const SOLANA_HEALTH_SLOT_DISTANCE = 128;
+const SOLANA_HEALTH_SLOT_DISTANCE = 128;
 /** Every 10th slot has no block (leader skipped), as on a real cluster where slot != block height. */
 const SKIP_EVERY = 10;
 const CONFIRMED_LAG = 1;
@@ -18,9 +18,9 @@ const FINALIZED_LAG = 32;
 
 export interface SolanaClusterOptions {
   /** Names the cluster: the genesis hash derives from it. */
-  name?: string;
-  startSlot?: number;
-  slotTimeMs?: number;
+  name?: string | undefined;
+  startSlot?: number | undefined;
+  slotTimeMs?: number | undefined;
 }
 
 function hash32(seed: string): string {
@@ -61,7 +61,7 @@ export type SolanaCondition = { kind: 'healthy' } | { kind: 'behind'; slots: num
 export interface SolanaNodeOptions {
   cluster: SolanaCluster;
   /** A node of another cluster (wrong genesis): answers this genesis hash instead. */
-  genesisHash?: string;
+  genesisHash?: string | undefined;
 }
 
 const METHOD_NOT_FOUND: RpcOutcome = { error: { code: -32601, message: 'Method not found' } };

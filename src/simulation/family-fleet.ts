@@ -30,7 +30,7 @@ export interface FamilyFleetOptions {
 /** The node-level conditions a family fake shows ("behind", "syncing", "catching up"). */
 export type FamilyCondition = SolanaCondition | BitcoinCondition | CometCondition;
 
-export interface FamilyFleetProvider extends FakeProvider {
+interface FamilyFleetProvider extends FakeProvider {
   readonly spec: FamilyProviderSpec;
   setCondition(condition: FamilyCondition): void;
 }

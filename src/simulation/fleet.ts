@@ -13,13 +13,13 @@ export interface ProviderSpec {
   provider: string;
   network?: string;
   /** Simulated delay before each answer. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   fault?: Fault;
   /** Serve WebSocket too (eth_subscribe); see FakeProviderOptions.ws. */
   ws?: boolean;
 }
 
-export type FleetProvider = FakeProvider & { readonly spec: ProviderSpec };
+type FleetProvider = FakeProvider & { readonly spec: ProviderSpec };
 
 export interface DomainFilter {
   cloud?: string;
@@ -42,7 +42,7 @@ export interface FleetOptions {
   logsPerBlock?: number;
 }
 
-export interface UpstreamsYamlOptions {
+interface UpstreamsYamlOptions {
   /** Adds `ws: ws://…` to every WebSocket-enabled upstream (the balancer's optional `ws` key). */
   ws?: boolean;
 }

@@ -14,7 +14,7 @@ import { type LogMatcher, logMatches, parseLogMatcher } from './log-filter.js';
 import type { SimLog } from './sim-logs.js';
 
 export type SubscriptionCall = (method: string, params: unknown[]) => WsOutcome | undefined;
-export type WsOutcome = { result: unknown } | { error: { code: number; message: string } };
+type WsOutcome = { result: unknown } | { error: { code: number; message: string } };
 
 /** What the endpoint needs from its provider. */
 export interface WsHost {
@@ -40,7 +40,7 @@ const MAX_SUBSCRIPTIONS = 1000;
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** The block header as geth's newHeads sends it: the block without its body and derived fields. */
-export function headerOf(block: Record<string, unknown>): Record<string, unknown> {
+function headerOf(block: Record<string, unknown>): Record<string, unknown> {
   const { transactions: _t, uncles: _u, withdrawals: _w, size: _s, totalDifficulty: _d, ...header } = block;
   return header;
 }

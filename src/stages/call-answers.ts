@@ -26,7 +26,7 @@ export interface MessageContext {
 }
 
 /** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
-export function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
+function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
   if (item.kind === 'invalid') return Promise.resolve(invalidAnswer(item));
   const { call } = item;
   return pipelineOf(ctx, call).then(

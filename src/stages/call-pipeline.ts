@@ -30,7 +30,7 @@ export type CallStage = ((ctx: CallContext, next: () => Promise<CallAnswer>) => 
   appliesTo?: StageFilter;
 };
 
-export type StageFilter = (family: string, method: string) => boolean;
+type StageFilter = (family: string, method: string) => boolean;
 
 /** Pipelines per stage list, by family and method; bounded, since clients name the methods. */
 const applicable = new WeakMap<readonly CallStage[], Map<string, readonly CallStage[]>>();

@@ -4,7 +4,7 @@
 import { catalogueError } from '../rpc/errors.js';
 import type { CallStage } from './call-pipeline.js';
 
-export function isDenied(method: string, patterns: readonly string[]): boolean {
+function isDenied(method: string, patterns: readonly string[]): boolean {
   for (const p of patterns) {
     if (p.endsWith('*') ? startsWithPrefix(method, p, p.length - 1) : method === p) return true;
   }

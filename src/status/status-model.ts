@@ -111,7 +111,7 @@ export function chainShare(chain: ChainRuntime, traffic: TrafficMeter): ShareGro
   );
 }
 
-export function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, feed = IDLE_FEED) {
+function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, feed = IDLE_FEED) {
   const share = chainShare(chain, traffic);
   const upstreams = chain.upstreams.map((u) =>
     upstreamStatus(chain, u, nowMs, share.byUpstream[u.name] ?? 0),

@@ -4,12 +4,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export interface FrontCall {
+interface FrontCall {
   method: string;
   params: unknown[];
 }
 
-export type FrontAction =
+type FrontAction =
   | { kind: 'forward'; delayMs?: number }
   /** Forward, let the node act on it, then cut the connection instead of answering. */
   | { kind: 'forward-then-reset' }

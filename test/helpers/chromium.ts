@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the browser cannot start here, or undefined when it can. */
-export function chromiumMissing(): Error | undefined {
+function chromiumMissing(): Error | undefined {
   if (existsSync(CHROMIUM)) return undefined;
   return new Error(
     `chromium not found at ${CHROMIUM}: the dashboard browser tests need Debian's chromium ` +

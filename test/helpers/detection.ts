@@ -16,12 +16,12 @@ import { fleetUpstreams, sleep } from './ops.js';
 
 export type DetectionFamily = 'evm' | FakeFamilyName;
 
-export const CHAIN = 'c';
+const CHAIN = 'c';
 export const REGION = 'region:aws/us-east-1';
 export const AWS = ['aws-a', 'aws-b'];
 
 /** A two-member region (1 ms), another region (3–4 ms) and one more domain (a decentralized network). */
-export const DETECTION_SPECS: FamilyProviderSpec[] = [
+const DETECTION_SPECS: FamilyProviderSpec[] = [
   { name: 'aws-a', cloud: 'aws', region: 'us-east-1', provider: 'p1', latencyMs: 1 },
   { name: 'aws-b', cloud: 'aws', region: 'us-east-1', provider: 'p2', latencyMs: 1 },
   { name: 'gcp-a', cloud: 'gcp', region: 'europe-west1', provider: 'p3', latencyMs: 3 },
@@ -63,7 +63,7 @@ export async function startDetectionFleet(family: DetectionFamily): Promise<Dete
 }
 
 /** An ordinary read of each family, one that no probe makes (`i` varies it where the family allows). */
-export const FAMILY_READS: Record<DetectionFamily, (i: number) => { method: string; params: unknown }> = {
+const FAMILY_READS: Record<DetectionFamily, (i: number) => { method: string; params: unknown }> = {
   evm: (i) => ({
     method: 'eth_getBalance',
     params: [`0x${(0xaa00 + i).toString(16).padStart(40, '0')}`, 'latest'],
@@ -73,7 +73,7 @@ export const FAMILY_READS: Record<DetectionFamily, (i: number) => { method: stri
   cometbft: () => ({ method: 'abci_info', params: {} }),
 };
 
-export interface DetectionView {
+interface DetectionView {
   state: 'clear' | 'suspect' | 'down';
   reason: string | null;
   since: string | null;
@@ -84,7 +84,7 @@ export interface DetectionStatus {
   upstreams: { name: string; usable: boolean; breaker: string; health: string; detection: DetectionView }[];
 }
 
-export async function detectionStatus(url: string): Promise<DetectionStatus> {
+async function detectionStatus(url: string): Promise<DetectionStatus> {
   const res = await fetch(`${url}/status`);
   const doc = (await res.json()) as { chains: DetectionStatus[] };
   return doc.chains[0]!;

@@ -12,9 +12,7 @@ export interface Exchange {
   response: string;
 }
 
-export const FIXTURE_DIR = fileURLToPath(
-  new URL('../../../shared/fixtures/execution-apis/', import.meta.url),
-);
+const FIXTURE_DIR = fileURLToPath(new URL('../../../shared/fixtures/execution-apis/', import.meta.url));
 
 export function loadExchanges(): Exchange[] {
   const out: Exchange[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { MAIN } from './ops.js';
 
-export interface CordonView {
+interface CordonView {
   target: string;
   note: string;
 }
@@ -51,7 +51,7 @@ export async function adminCall(
   return { status: res.statusCode, headers: res.headers, text, json };
 }
 
-export async function statusDoc(url: string): Promise<{ chains: StatusChain[]; [section: string]: unknown }> {
+async function statusDoc(url: string): Promise<{ chains: StatusChain[]; [section: string]: unknown }> {
   const res = await request(`${url}/status`);
   return (await res.body.json()) as { chains: StatusChain[] };
 }

@@ -65,7 +65,7 @@ export function fleetUpstreams(fleet: Fleet) {
   }));
 }
 
-export interface LoadResult {
+interface LoadResult {
   ok: number;
   /** Connection refused: the request never reached a listening socket (nothing was accepted). */
   refused: number;

@@ -17,7 +17,7 @@ const rawOnly =
   (params: unknown): boolean =>
     paramAt(params, index, name) === rawValue;
 
-export const BITCOIN_METHODS: Record<string, FamilyMethod> = {
+const BITCOIN_METHODS: Record<string, FamilyMethod> = {
   getbestblockhash: tip,
   getblock: { kind: 'read', head: 'fixed', immutable: rawOnly(1, 'verbosity', 0) },
   getblockchaininfo: tip,

@@ -9,7 +9,7 @@ export const MAX_HEADERS_AHEAD = 2;
 
 const BLOCK_HASH = /^[0-9a-fA-F]{64}$/;
 
-export function readBlockCount(value: unknown): number | undefined {
+function readBlockCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 

@@ -20,7 +20,6 @@ export const cometbftFamily: ChainFamily = {
   envelope: '2.0',
 };
 
-export const cometbftImmutableMethods = cometbftMethods.immutableMethods;
 export const isCometbftImmutableRead = cometbftMethods.isImmutableRead;
 export { readHeight as readCometbftHeight } from './probes.js';
 export { cometbftTxHash } from './submission.js';

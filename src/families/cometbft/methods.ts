@@ -18,7 +18,7 @@ const atHeight: FamilyMethod = {
   immutable: (params) => !latestHeight(params),
 };
 
-export const COMETBFT_METHODS: Record<string, FamilyMethod> = {
+const COMETBFT_METHODS: Record<string, FamilyMethod> = {
   abci_info: live,
   abci_query: { kind: 'read', head: (params) => latestHeight(params, 2) },
   block: atHeight,

@@ -10,7 +10,7 @@ import { transactionHash } from './tx-hash.js';
 const QUANTITY = /^0x[0-9a-f]{1,13}$/i;
 
 /** An `0x` quantity that fits a safe integer, as a number. */
-export function evmQuantity(value: unknown): number | undefined {
+function evmQuantity(value: unknown): number | undefined {
   return typeof value === 'string' && QUANTITY.test(value) ? Number.parseInt(value, 16) : undefined;
 }
 

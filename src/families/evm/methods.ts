@@ -2,7 +2,7 @@
 // upstream) and which block it reads. One record per method; anything not listed is treated with care.
 import { type MethodFacts, UNKNOWN_FACTS } from '../family.js';
 
-export type BlockTag = 'latest' | 'pending' | 'safe' | 'finalized' | 'earliest';
+type BlockTag = 'latest' | 'pending' | 'safe' | 'finalized' | 'earliest';
 
 export type BlockRef = { tag: BlockTag } | { number: bigint } | { hash: string } | undefined;
 

@@ -23,5 +23,5 @@ export const solanaFamily: ChainFamily = {
 
 export const solanaImmutableMethods = solanaMethods.immutableMethods;
 export const isSolanaImmutableRead = solanaMethods.isImmutableRead;
-export { HEAD_COMMITMENT as SOLANA_HEAD_COMMITMENT, readSlot as readSolanaSlot } from './probes.js';
+export { HEAD_COMMITMENT as SOLANA_HEAD_COMMITMENT } from './probes.js';
 export { solanaTransactionId } from './submission.js';

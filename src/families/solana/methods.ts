@@ -27,7 +27,7 @@ const finalizedAt =
     return commitment === undefined || commitment === 'finalized';
   };
 
-export const SOLANA_METHODS: Record<string, FamilyMethod> = {
+const SOLANA_METHODS: Record<string, FamilyMethod> = {
   getAccountInfo: read,
   getBalance: read,
   getBlock: { kind: 'read', head: 'fixed', immutable: finalizedAt(1) },

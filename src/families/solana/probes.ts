@@ -15,7 +15,7 @@ function isBase58Hash(value: unknown): value is string {
   return typeof value === 'string' && base58Decode(value)?.length === 32;
 }
 
-export function readSlot(value: unknown): number | undefined {
+function readSlot(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 

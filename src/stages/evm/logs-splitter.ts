@@ -10,11 +10,11 @@ import { type CallContext, type CallStage, runPipeline } from '../call-pipeline.
 import { quantity, toQuantity } from '../stage-calls.js';
 
 /** A range is halved at most this many times (2^12 = 4096 parts). */
-export const MAX_SPLIT_DEPTH = 12;
+const MAX_SPLIT_DEPTH = 12;
 /** Sub-requests of one eth_getLogs call, including the halves that were split again. */
 export const MAX_SUBREQUESTS = 256;
 /** Sub-requests of one call in flight at once. */
-export const SPLIT_PARALLELISM = 4;
+const SPLIT_PARALLELISM = 4;
 
 type Bound = bigint | undefined;
 

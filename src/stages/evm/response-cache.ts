@@ -80,7 +80,7 @@ export function storable(policy: CachePolicy, answer: CallAnswer, bestHead: numb
  * far behind answers eth_getLogs for blocks it has not seen with [] (anvil, some providers), and that
  * must not be remembered as the truth.
  */
-export function answeredFromBlock(chain: ChainRuntime, call: RpcCall, answer: CallAnswer): boolean {
+function answeredFromBlock(chain: ChainRuntime, call: RpcCall, answer: CallAnswer): boolean {
   const ref = blockRefOf(call.method, call.params);
   if (!ref || !('number' in ref)) return true;
   const names = answer.upstream?.split(',') ?? [];

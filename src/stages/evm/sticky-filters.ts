@@ -17,9 +17,9 @@ import type { CallContext, CallStage } from '../call-pipeline.js';
 import { dispatchCall, errorFields, resultAnswer } from '../stage-calls.js';
 
 /** geth drops a filter nobody polled for 5 minutes; so does the mapping. */
-export const FILTER_IDLE_MS = 5 * 60_000;
+const FILTER_IDLE_MS = 5 * 60_000;
 /** Filters remembered per chain; the least recently used go first. */
-export const MAX_FILTERS = 10_000;
+const MAX_FILTERS = 10_000;
 
 /** How nodes say they do not know a filter id: geth/erigon/besu/anvil, nethermind. */
 const NODE_FILTER_NOT_FOUND = /filter not found|filter with id: .* does not exist|unknown filter/i;
