@@ -19,7 +19,6 @@ import { readSubscriptions } from './subscriptions-config.js';
 
 export type { ChainConfig, Config, UpstreamConfig } from './config-types.js';
 export { ConfigError } from './config-values.js';
-export type { FleetConfig } from './fleet-config.js';
 
 type ConfigSections = Omit<Config, 'file' | 'secrets'>;
 
