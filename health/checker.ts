@@ -205,8 +205,7 @@ export class HealthChecker {
    */
   private probeDomains(t: Track, ok: boolean, startedMs: number): void {
     const nowMs = Date.now();
-    for (const key of t.upstream.domains) {
-      const domain = t.chain.domains.get(key)!;
+    for (const domain of t.chain.domainsOf(t.upstream)) {
       if (ok) domain.memberLooksHealthy(nowMs);
       const state = domain.stateAt(nowMs);
       // A closed domain hears its checks too: live traffic goes to the cheapest region, so a region

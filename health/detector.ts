@@ -61,11 +61,12 @@ interface Watch {
   answeredInARow: number;
   unansweredInARow: number;
   lastRecheckMs: number;
+  /** The chain's watches by upstream name: the siblings a correlated suspicion probes. */
+  readonly peers: ReadonlyMap<string, Watch>;
 }
 
 export class Detector implements SuspicionSink {
   private readonly watches = new Map<Upstream, Watch>();
-  private readonly byName = new Map<ChainRuntime, Map<string, Watch>>();
   /** Per chain and domain: when its members were last probed because one of them became suspect. */
   private readonly correlatedAtMs = new Map<string, number>();
   private stopped = true;
@@ -90,11 +91,11 @@ export class Detector implements SuspicionSink {
           answeredInARow: 0,
           unansweredInARow: 0,
           lastRecheckMs: 0,
+          peers: names,
         };
         this.watches.set(upstream, w);
         names.set(upstream.name, w);
       }
-      this.byName.set(chain, names);
       chain.suspicion = this;
     }
   }
@@ -155,18 +156,16 @@ export class Detector implements SuspicionSink {
   /** The other members of the suspect's closed domains are probed at once (at most once a watch interval per domain). */
   private correlate(w: Watch): void {
     const nowMs = Date.now();
-    const names = this.byName.get(w.chain)!;
-    for (const key of w.upstream.domains) {
-      const domain = w.chain.domains.get(key)!;
+    for (const domain of w.chain.domainsOf(w.upstream)) {
       if (domain.members.length < 2 || domain.stateAt(nowMs) !== 'closed') continue;
-      const id = `${w.chain.name}\u0000${key}`;
+      const id = `${w.chain.name}\u0000${domain.key}`;
       const last = this.correlatedAtMs.get(id);
       if (last !== undefined && nowMs - last < w.chain.settings.health.watchIntervalMs) continue;
       this.correlatedAtMs.set(id, nowMs);
       for (const member of domain.members) {
-        const sibling = names.get(member);
+        const sibling = w.peers.get(member);
         if (!sibling || sibling === w || sibling.upstream.detection.state !== 'clear') continue;
-        this.setState(sibling, 'suspect', `${w.upstream.name} in ${key} is suspect`);
+        this.setState(sibling, 'suspect', `${w.upstream.name} in ${domain.key} is suspect`);
         this.probeNow(sibling);
       }
     }
@@ -239,8 +238,7 @@ export class Detector implements SuspicionSink {
     w.unansweredInARow = 0;
     if (r.identity !== undefined && r.identity !== chain.identity)
       this.recheck(upstream, `liveness probe answered identity ${r.identity}`);
-    for (const key of upstream.domains) {
-      const domain = chain.domains.get(key)!;
+    for (const domain of chain.domainsOf(upstream)) {
       domain.memberDown(upstream.name, false, nowMs);
       // An open domain whose member answers has nothing left to protect: half-open, and this answer is its probe.
       domain.memberLooksHealthy(nowMs);
@@ -271,15 +269,14 @@ export class Detector implements SuspicionSink {
     }
     if (state === 'suspect') this.setState(w, 'down', `confirmed by probe: ${reason}`);
     this.recordFailure(w, nowMs, sentAtMs);
-    for (const key of upstream.domains) chain.domains.get(key)!.memberDown(upstream.name, true, nowMs);
+    for (const domain of chain.domainsOf(upstream)) domain.memberDown(upstream.name, true, nowMs);
     // The breaker hears a confirmed failure as it hears a failed attempt.
     if (upstream.breaker.closed || upstream.breaker.halfOpen)
       upstream.breaker.fire(Promise.reject(PROBE_FAILED)).catch(ignore);
   }
 
   private recordFailure(w: Watch, nowMs: number, sentAtMs: number): void {
-    for (const key of w.upstream.domains) {
-      const domain = w.chain.domains.get(key)!;
+    for (const domain of w.chain.domainsOf(w.upstream)) {
       const state = domain.stateAt(nowMs);
       if (state === 'closed') domain.record(w.upstream.name, true, nowMs, sentAtMs);
       else if (state === 'half_open' && domain.admits(nowMs))

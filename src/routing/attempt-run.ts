@@ -60,7 +60,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
       });
       upstream.breaker.fire(probe).catch(ignore);
     }
-    for (const key of upstream.domains) chain.domains.get(key)!.onSend(this.startMs);
+    for (const domain of chain.domainsOf(upstream)) domain.onSend(this.startMs);
     this.pending = upstream.pending.begin(this.startMs);
     upstream.counts.attempts++;
     // Domains hear of a stall at once (a hung region must open within milliseconds); the upstream's
@@ -111,8 +111,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
     this.stalled = true;
     this.domainsTold = true;
     const nowMs = dispatcher.now();
-    for (const key of upstream.domains)
-      chain.domains.get(key)!.recordStall(upstream.name, nowMs, this.startMs);
+    for (const domain of chain.domainsOf(upstream)) domain.recordStall(upstream.name, nowMs, this.startMs);
     if (upstream.failureIsNews(this.startMs)) {
       // Traffic keeps away for a while even once the cancelled attempt no longer weighs on the cost.
       upstream.failures.record(nowMs);
@@ -197,8 +196,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
       }
     }
     if (this.stalled && effect === 'success') {
-      for (const key of upstream.domains)
-        chain.domains.get(key)!.recordLateAnswer(upstream.name, nowMs, startMs);
+      for (const domain of chain.domainsOf(upstream)) domain.recordLateAnswer(upstream.name, nowMs, startMs);
     } else this.tellDomains(effect, nowMs);
     if (effect === 'failure') upstream.counts.failures++;
     else if (effect === 'success') upstream.counts.successes++;
@@ -221,8 +219,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
     if (this.domainsTold) return;
     this.domainsTold = true;
     const { chain } = this.call;
-    for (const key of this.upstream.domains) {
-      const domain = chain.domains.get(key)!;
+    for (const domain of chain.domainsOf(this.upstream)) {
       if (effect === 'neutral') domain.recordNeutral(nowMs, this.startMs);
       else domain.record(this.upstream.name, effect === 'failure', nowMs, this.startMs);
     }

@@ -23,6 +23,8 @@ export class ChainRuntime {
   readonly identity: string;
   readonly upstreams: readonly Upstream[];
   readonly domains = new Map<string, DomainBreaker>();
+  /** Each upstream's failure-domain breakers, in its `domains` order: attempts report to them directly. */
+  private readonly breakersOf = new Map<Upstream, readonly DomainBreaker[]>();
   readonly budget: RetryBudget;
   /** `routing.maxShare`; undefined when no cap is set (a reload starts its window afresh). */
   readonly shareCaps: ShareCaps | undefined;
@@ -88,6 +90,12 @@ export class ChainRuntime {
       breaker.onTransition = onTransition;
       this.domains.set(key, breaker);
     }
+    for (const u of this.upstreams) {
+      this.breakersOf.set(
+        u,
+        u.domains.flatMap((key) => this.domains.get(key) ?? []),
+      );
+    }
     const caps = new ShareCaps(settings.routing.maxShare, this.upstreams);
     this.shareCaps = caps.enabled ? caps : undefined;
     this.admission = new CallAdmission(settings.routing.maxInFlight);
@@ -138,17 +146,22 @@ export class ChainRuntime {
 
   /** Every failure domain of the upstream is closed: it may take any call, not just a probe. */
   domainsClosed(upstream: Upstream, nowMs: number): boolean {
-    for (const key of upstream.domains) if (this.domains.get(key)!.stateAt(nowMs) !== 'closed') return false;
+    for (const domain of this.domainsOf(upstream)) if (domain.stateAt(nowMs) !== 'closed') return false;
     return true;
   }
 
+  /** The failure-domain breakers of one of this chain's upstreams. */
+  domainsOf(upstream: Upstream): readonly DomainBreaker[] {
+    return this.breakersOf.get(upstream) ?? [];
+  }
+
   domainsAdmit(upstream: Upstream, nowMs: number): boolean {
-    for (const key of upstream.domains) if (!this.domains.get(key)!.admits(nowMs)) return false;
+    for (const domain of this.domainsOf(upstream)) if (!domain.admits(nowMs)) return false;
     return true;
   }
 
   domainState(key: string, nowMs: number): BreakerState {
-    return this.domains.get(key)!.stateAt(nowMs);
+    return this.domains.get(key)?.stateAt(nowMs) ?? 'closed';
   }
 
   methodWindow(label: string, nowMs: number): LatencyWindow {
