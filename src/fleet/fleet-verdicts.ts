@@ -13,7 +13,7 @@ type VerdictMessage = Extract<FleetMessage, { kind: 'domain_open' | 'upstream_op
 type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** Where verdicts go: published to the fleet, or counted as withheld. */
-export interface VerdictOutbox {
+interface VerdictOutbox {
   send(event: FleetEvent): void;
   withheld(event: FleetEvent): void;
 }
