@@ -24,7 +24,7 @@ const RESYNC_MS = 5000;
 /** An instance that has not reached the store by then says so (once). */
 const FIRST_CONTACT_MS = 2000;
 
-export type MessageDirection = 'sent' | 'received' | 'declined' | 'withheld';
+type MessageDirection = 'sent' | 'received' | 'declined' | 'withheld';
 
 /** What the member counts, for /metrics (fleet-metrics.ts). */
 export interface FleetCounters {

@@ -1,5 +1,5 @@
 // The rules that keep one instance's bad view from locking a healthy domain out for the whole fleet.
-// Pure (time passed in); fleet-member.ts applies them.
+// Pure (time passed in); fleet-verdicts.ts applies them.
 //
 // 1. Bounded: a remote verdict only forces a breaker open for its own back-off (a domain) or reset
 //    timeout (an upstream); then this instance's own probe decides whether it closes.

@@ -37,7 +37,7 @@ export class ChainRuntime {
   servedHead = 0;
   /**
    * Fleet mode: raises the fleet's served head to `head` and gives the fleet's, so eth_blockNumber
-   * never goes backwards for a client whose calls land on two replicas (src/fleet/fleet-member.ts).
+   * never goes backwards for a client whose calls land on two replicas (src/fleet/served-heads.ts).
    */
   sharedHead: ((chain: string, head: number) => Promise<number>) | undefined;
   /** When each new best head was first seen, to judge an upstream's head by the time it was seen. */

@@ -40,6 +40,9 @@ beforeAll(async () => {
     breakers: { domain: { backoff: '5s', maxBackoff: '5s' }, upstream: { volumeThreshold: 10_000 } },
     // Every call of the batch goes upstream, none is answered from the cache.
     cache: { enabled: false },
+    // The idle worker's liveness probes would find a refusing region about as soon as the busy worker's
+    // calls do: watched only every 10 s, it is to learn the opening from the primary.
+    health: { watchInterval: '10s' },
     chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
   });
   await waitFor(() => count('workers ready') === 1, 10_000, 'both workers listening');
