@@ -1,8 +1,11 @@
 // One simulated chain head shared by every fake provider of a fleet, so that they all serve "the same
 // chain": identical block hashes, one transaction pool, one head that advances for everybody.
 
-import { sha256Hex, toQuantity } from './sim-hex.js';
+import { makeRoom } from './bounded-map.js';
+import { EMPTY_BLOOM, ethBlockObject, ZERO_HASH } from './eth-block-shape.js';
+import { sha256Hex } from './sim-hex.js';
 import { blockLogs, logsBloom, type SimLog } from './sim-logs.js';
+import { TransactionPool } from './transaction-pool.js';
 
 export interface ChainSimOptions {
   chainId: number;
@@ -42,35 +45,12 @@ interface BlockContent {
   bloom: string;
 }
 
-export interface SimTransaction {
-  hash: string;
-  raw: string;
-  from: string;
-  /** null while pending; set when advance() mines it. */
-  blockNumber: number | null;
-  index: number;
-}
-
-const ZERO_HASH = `0x${'0'.repeat(64)}`;
-const EMPTY_BLOOM = `0x${'0'.repeat(512)}`;
-// keccak256 of the RLP of an empty list / empty trie: what real nodes report for empty blocks.
-const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
-const EMPTY_TRIE = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
 // Bounds the hash -> number index so a long benchmark cannot grow it without limit.
 const HASH_INDEX_LIMIT = 100_000;
 // Bounds the other per-block memories (orphans, production times, generated logs) the same way.
 const ORPHAN_LIMIT = 10_000;
 const PRODUCED_LIMIT = 100_000;
 const CONTENT_CACHE_LIMIT = 4096;
-
-/** Deletes the oldest entries of an insertion-ordered map until it has room for one more. */
-function makeRoom<K, V>(map: Map<K, V>, limit: number): void {
-  while (map.size >= limit) {
-    const oldest = map.keys().next();
-    if (oldest.done) return;
-    map.delete(oldest.value);
-  }
-}
 
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
@@ -86,9 +66,7 @@ export class ChainSim {
   private timer: NodeJS.Timeout | undefined;
   private readonly hashes = new Map<number, string>();
   private readonly numbersByHash = new Map<string, number>();
-  private readonly txs = new Map<string, SimTransaction>();
-  private readonly txsByBlock = new Map<number, string[]>();
-  private pending: string[] = [];
+  private readonly pool: TransactionPool;
   private readonly headListeners: Array<(head: number) => void> = [];
   private readonly eventListeners: Array<(event: ChainEvent) => void> = [];
   /** Fork of each height that a reorg replaced (absent: the original fork 0). */
@@ -105,21 +83,14 @@ export class ChainSim {
     this.blockTimeMs = opts.blockTimeMs ?? 1000;
     this.logsPerBlock = Math.max(0, Math.floor(opts.logsPerBlock ?? 0));
     this.startTimeSec = Math.floor(Date.now() / 1000);
+    this.pool = new TransactionPool(this.chainId, (n) => this.blockHash(n));
   }
 
   /** Mines n blocks; pending transactions land in the first one. */
   advance(n = 1): number {
     for (let i = 0; i < n; i++) {
       this.head++;
-      if (this.pending.length > 0) {
-        this.pending.forEach((hash, index) => {
-          const tx = this.txs.get(hash)!;
-          tx.blockNumber = this.head;
-          tx.index = index;
-        });
-        this.txsByBlock.set(this.head, this.pending);
-        this.pending = [];
-      }
+      this.pool.mineInto(this.head);
       const hash = this.blockHash(this.head);
       this.markProduced(hash);
       this.emit({ kind: 'block', block: { number: this.head, hash } });
@@ -274,7 +245,7 @@ export class ChainSim {
   private content(n: number, fork: number, hash: string): BlockContent {
     let c = this.contents.get(hash);
     if (!c) {
-      const firstTxIndex = this.txsByBlock.get(n)?.length ?? 0;
+      const firstTxIndex = this.pool.hashesIn(n).length;
       const logs = blockLogs(
         { chainId: this.chainId, number: n, fork, hash, firstTxIndex },
         this.logsPerBlock,
@@ -319,94 +290,38 @@ export class ChainSim {
     parentHash: string,
     fullTx: boolean,
   ): Record<string, unknown> {
-    const txHashes = this.txsByBlock.get(n) ?? [];
-    const bloom = this.logsPerBlock === 0 ? EMPTY_BLOOM : this.content(n, fork, hash).bloom;
-    return {
-      number: toQuantity(n),
+    const txHashes = this.pool.hashesIn(n);
+    return ethBlockObject({
+      chainId: this.chainId,
+      number: n,
+      fork,
       hash,
       parentHash,
-      nonce: '0x0000000000000000',
-      sha3Uncles: EMPTY_UNCLES,
-      logsBloom: bloom,
-      transactionsRoot: txHashes.length === 0 ? EMPTY_TRIE : `0x${sha256Hex(txHashes.join(''))}`,
-      stateRoot: `0x${sha256Hex(fork === 0 ? `state:${this.chainId}:${n}` : `state:${this.chainId}:${n}:${fork}`)}`,
-      receiptsRoot: EMPTY_TRIE,
-      miner: '0x0000000000000000000000000000000000000000',
-      difficulty: '0x0',
-      totalDifficulty: '0x0',
-      extraData: '0x',
-      size: toQuantity(600 + txHashes.length * 110),
-      gasLimit: '0x1c9c380',
-      gasUsed: toQuantity(txHashes.length * 21000),
-      timestamp: toQuantity(this.timestampOf(n)),
-      baseFeePerGas: '0x3b9aca00',
-      mixHash: ZERO_HASH,
-      withdrawals: [],
-      withdrawalsRoot: EMPTY_TRIE,
-      uncles: [],
+      logsBloom: this.logsPerBlock === 0 ? EMPTY_BLOOM : this.content(n, fork, hash).bloom,
+      txHashes,
+      timestampSec: this.timestampOf(n),
       transactions: fullTx ? txHashes.map((h) => this.transaction(h)) : txHashes.slice(),
-    };
+    });
   }
 
-  /** Adds a raw transaction to the pool; the hash is sha256 of the raw hex (keccak-like enough). */
+  /** Adds a raw transaction to the pool (transaction-pool.ts); listeners hear of new ones. */
   sendRawTransaction(raw: string): { hash: string; alreadyKnown: boolean } {
-    const hash = `0x${sha256Hex(raw.toLowerCase())}`;
-    if (this.txs.has(hash)) return { hash, alreadyKnown: true };
-    const from = `0x${sha256Hex(`from:${raw}`).slice(0, 40)}`;
-    this.txs.set(hash, { hash, raw, from, blockNumber: null, index: this.pending.length });
-    this.pending.push(hash);
-    this.emit({ kind: 'pendingTransaction', hash });
-    return { hash, alreadyKnown: false };
+    const sent = this.pool.add(raw);
+    if (!sent.alreadyKnown) this.emit({ kind: 'pendingTransaction', hash: sent.hash });
+    return sent;
   }
 
   hasTransaction(hash: string): boolean {
-    return this.txs.has(hash.toLowerCase());
+    return this.pool.has(hash);
   }
 
   /** eth_getTransactionByHash shape, or null for unknown hashes. */
   transaction(hash: string): Record<string, unknown> | null {
-    const tx = this.txs.get(hash.toLowerCase());
-    if (!tx) return null;
-    const mined = tx.blockNumber !== null;
-    return {
-      hash: tx.hash,
-      blockHash: mined ? this.blockHash(tx.blockNumber!) : null,
-      blockNumber: mined ? toQuantity(tx.blockNumber!) : null,
-      transactionIndex: mined ? toQuantity(tx.index) : null,
-      from: tx.from,
-      to: `0x${sha256Hex(`to:${tx.raw}`).slice(0, 40)}`,
-      value: '0x0',
-      gas: '0x5208',
-      gasPrice: '0x3b9aca00',
-      input: '0x',
-      nonce: '0x0',
-      type: '0x0',
-      chainId: toQuantity(this.chainId),
-      v: toQuantity(this.chainId * 2 + 35),
-      r: `0x${sha256Hex(`r:${tx.raw}`)}`,
-      s: `0x${sha256Hex(`s:${tx.raw}`)}`,
-    };
+    return this.pool.transaction(hash);
   }
 
   /** eth_getTransactionReceipt shape: null while unknown or still pending. */
   receipt(hash: string): Record<string, unknown> | null {
-    const tx = this.txs.get(hash.toLowerCase());
-    if (!tx || tx.blockNumber === null) return null;
-    return {
-      transactionHash: tx.hash,
-      transactionIndex: toQuantity(tx.index),
-      blockHash: this.blockHash(tx.blockNumber),
-      blockNumber: toQuantity(tx.blockNumber),
-      from: tx.from,
-      to: `0x${sha256Hex(`to:${tx.raw}`).slice(0, 40)}`,
-      cumulativeGasUsed: toQuantity((tx.index + 1) * 21000),
-      gasUsed: '0x5208',
-      effectiveGasPrice: '0x3b9aca00',
-      contractAddress: null,
-      logs: [],
-      logsBloom: EMPTY_BLOOM,
-      status: '0x1',
-      type: '0x0',
-    };
+    return this.pool.receipt(hash);
   }
 }

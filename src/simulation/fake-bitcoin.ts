@@ -6,8 +6,8 @@
 // download, behind by N blocks.
 import { bitcoinTxid } from '../families/bitcoin/index.js';
 import { hexToBytes } from '../families/bytes.js';
-import type { RpcErrorObject, RpcOutcome, WireAnswer, WireAnswerer } from './fake-provider.js';
 import { envelope2, FamilyClock } from './family-wire.js';
+import type { RpcErrorObject, RpcOutcome, WireAnswer, WireAnswerer } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
 
 export interface BitcoinChainOptions {

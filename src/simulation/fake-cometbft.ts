@@ -4,8 +4,8 @@
 // different network (wrong chain id).
 import { base64ToBytes, hexToBytes } from '../families/bytes.js';
 import { cometbftTxHash } from '../families/cometbft/index.js';
-import type { RpcOutcome } from './fake-provider.js';
 import { type FamilyCall, FamilyClock } from './family-wire.js';
+import type { RpcOutcome } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
 
 export interface CometChainOptions {

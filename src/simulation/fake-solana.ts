@@ -5,8 +5,8 @@
 import { base58Decode, base58Encode } from '../families/base58.js';
 import { base64ToBytes } from '../families/bytes.js';
 import { solanaTransactionId } from '../families/solana/index.js';
-import type { RpcOutcome } from './fake-provider.js';
 import { type FamilyCall, FamilyClock } from './family-wire.js';
+import type { RpcOutcome } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
 
 /** agave's default --health-check-slot-distance: behind by more is unhealthy. */

@@ -5,11 +5,12 @@ import { stringify } from 'yaml';
 import { ChainSim } from './chain-sim.js';
 import { BitcoinChain, type BitcoinCondition, BitcoinNode } from './fake-bitcoin.js';
 import { CometChain, type CometCondition, CometNode } from './fake-cometbft.js';
-import { type FakeProvider, startFakeProvider, type WireAnswerer } from './fake-provider.js';
+import { type FakeProvider, startFakeProvider } from './fake-provider.js';
 import { SolanaCluster, type SolanaCondition, SolanaNode } from './fake-solana.js';
 import type { FamilyClock } from './family-wire.js';
 import { jsonRpc2Wire } from './family-wire.js';
 import type { DomainFilter, ProviderSpec } from './fleet.js';
+import type { WireAnswerer } from './rpc-envelope.js';
 
 export type FakeFamilyName = 'solana' | 'bitcoin' | 'cometbft';
 

@@ -1,6 +1,6 @@
 // The JSON-RPC 2.0 envelope for the family fakes (Solana, CometBFT): one answer per call with an id,
 // batches as arrays, HTTP 200 for everything the node itself answers.
-import type { RpcOutcome, WireAnswer, WireAnswerer } from './fake-provider.js';
+import type { RpcOutcome, WireAnswer, WireAnswerer } from './rpc-envelope.js';
 
 export type FamilyCall = (method: string, params: unknown) => RpcOutcome;
 

@@ -175,7 +175,7 @@ describe('newPendingTransactions (best effort, from WebSocket upstreams)', () =>
         `${b.url}/ethereum`,
         `{"jsonrpc":"2.0","id":2,"method":"eth_sendRawTransaction","params":["${raw}"]}`,
       );
-      // The simulated chain names a transaction by sha256 of its bytes (src/simulation/chain-sim.ts).
+      // The simulated chain names a transaction by sha256 of its bytes (src/simulation/transaction-pool.ts).
       const hash = `0x${sha256Hex(raw)}`;
       expect(f.chain.hasTransaction(hash)).toBe(true);
       await waitFor(() => hashes.includes(hash), 3000, 'the pending transaction');
