@@ -291,7 +291,13 @@ export class Detector implements SuspicionSink {
     const nowMs = Date.now();
     upstream.detection = { state, reason, sinceMs: nowMs };
     w.answeredInARow = 0;
-    if (from === 'down') upstream.markRecovered(nowMs);
+    // Back from down: its domain usually closed on the first answer a moment ago and started the
+    // slow-start ramp then; restarting it here would hold the member's share back a second time.
+    if (from === 'down') {
+      const rampRunning = nowMs - upstream.lastRecoveryMs < chain.settings.routing.slowStartMs;
+      if (rampRunning) upstream.failures.clear();
+      else upstream.markRecovered(nowMs);
+    }
     // The probe interval follows the state (watch, suspect, down).
     this.schedule(w);
     this.observer.detection?.(chain.name, upstream.name, state);
