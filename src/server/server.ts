@@ -134,8 +134,10 @@ export class SwitchyardServer implements ServerView {
   async reload(config: Config): Promise<void> {
     const old = this.runtime;
     const next = new Runtime(config, this.logger, this.observer, old, this.options.cordons);
-    // One checker per upstream at a time: kept upstreams are probed by the new runtime from now on.
+    // One checker and one detector per upstream at a time: kept upstreams are probed by the new
+    // runtime from now on.
     old.checker.stop();
+    old.detector.stop();
     await next.start();
     this.runtime = next;
     this.websocket.rebind(next);
