@@ -205,17 +205,8 @@ export class HealthChecker {
    */
   private probeDomains(t: Track, ok: boolean, startedMs: number): void {
     const nowMs = Date.now();
-    for (const domain of t.chain.domainsOf(t.upstream)) {
-      if (ok) domain.memberLooksHealthy(nowMs);
-      const state = domain.stateAt(nowMs);
-      // A closed domain hears its checks too: live traffic goes to the cheapest region, so a region
-      // that carries none would otherwise stay "closed" on /status while every member of it is down.
-      if (state === 'closed' || (state === 'half_open' && domain.admits(nowMs))) {
-        // In a closed domain, a check sent before it closed (hung across a recovery) is no news; in a
-        // half-open one the check is the probe, even when its own success just made it half-open.
-        domain.record(t.upstream.name, !ok, nowMs, state === 'closed' ? startedMs : nowMs);
-      }
-    }
+    for (const domain of t.chain.domainsOf(t.upstream))
+      domain.recordCheck(t.upstream.name, !ok, nowMs, startedMs);
   }
 
   private apply(t: Track, ok: boolean, reason: string): void {

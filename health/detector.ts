@@ -240,11 +240,7 @@ export class Detector implements SuspicionSink {
       this.recheck(upstream, `liveness probe answered identity ${r.identity}`);
     for (const domain of chain.domainsOf(upstream)) {
       domain.memberDown(upstream.name, false, nowMs);
-      // An open domain whose member answers has nothing left to protect: half-open, and this answer is its probe.
-      domain.memberLooksHealthy(nowMs);
-      const state = domain.stateAt(nowMs);
-      if (state === 'closed' || (state === 'half_open' && domain.admits(nowMs)))
-        domain.record(upstream.name, false, nowMs, state === 'closed' ? sentAtMs : nowMs);
+      domain.recordCheck(upstream.name, false, nowMs, sentAtMs);
     }
     // A half-open breaker takes the answer as its trial call.
     if (upstream.breaker.halfOpen) upstream.breaker.fire(Promise.resolve()).catch(ignore);
@@ -276,12 +272,8 @@ export class Detector implements SuspicionSink {
   }
 
   private recordFailure(w: Watch, nowMs: number, sentAtMs: number): void {
-    for (const domain of w.chain.domainsOf(w.upstream)) {
-      const state = domain.stateAt(nowMs);
-      if (state === 'closed') domain.record(w.upstream.name, true, nowMs, sentAtMs);
-      else if (state === 'half_open' && domain.admits(nowMs))
-        domain.record(w.upstream.name, true, nowMs, nowMs);
-    }
+    for (const domain of w.chain.domainsOf(w.upstream))
+      domain.recordCheck(w.upstream.name, true, nowMs, sentAtMs);
   }
 
   private setState(w: Watch, state: DetectionState, reason: string): void {

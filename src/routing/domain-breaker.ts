@@ -111,6 +111,21 @@ export class DomainBreaker {
     if (this.stateAt(nowMs) === 'closed') this.tripIfFailing(nowMs);
   }
 
+  /**
+   * A health check's or liveness probe's outcome for a member, sent at `sentAtMs`. An answer while the
+   * domain is open ends the back-off (half-open: nothing left to protect). A closed domain hears checks
+   * too: live traffic goes to the cheapest region, so a region that carries none would otherwise stay
+   * "closed" while every member of it is down; there a check sent before the domain closed (hung across
+   * a recovery) is no news. In a half-open domain the check is the probe, even when its own answer just
+   * made the domain half-open.
+   */
+  recordCheck(member: string, failed: boolean, nowMs: number, sentAtMs: number): void {
+    if (!failed) this.memberLooksHealthy(nowMs);
+    const state = this.stateAt(nowMs);
+    if (state === 'closed') this.record(member, failed, nowMs, sentAtMs);
+    else if (state === 'half_open' && this.admits(nowMs)) this.record(member, failed, nowMs, nowMs);
+  }
+
   /** A neutral outcome (cancelled, throttled) frees the probe slot without deciding anything. */
   recordNeutral(nowMs: number, sentAtMs = nowMs): void {
     if (this.stateAt(nowMs) === 'half_open' && sentAtMs >= this.stateSinceMs) this.probeInFlight = false;
