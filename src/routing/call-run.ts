@@ -158,6 +158,8 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       if (selection.capYields & CAP_YIELD_BIT.provider) observer.shareCapYield?.(chain.name, 'provider');
     }
     this.tried.add(upstream);
+    chain.picks++;
+    upstream.ramp.recordPick();
     for (const d of upstream.domains) this.triedDomains.add(d);
     this.attempts++;
     if (kind === 'retry') observer.retry(chain.name);

@@ -26,6 +26,8 @@ export class ChainRuntime {
   /** Each upstream's failure-domain breakers, in its `domains` order: attempts report to them directly. */
   private readonly breakersOf = new Map<Upstream, readonly DomainBreaker[]>();
   readonly budget: RetryBudget;
+  /** Attempts launched on this chain: what a ramping upstream's share is a share of. */
+  picks = 0;
   /** `routing.maxShare`; undefined when no cap is set (a reload starts its window afresh). */
   readonly shareCaps: ShareCaps | undefined;
   /** Calls in flight, bounded by `routing.maxInFlight` (src/routing/admission.ts). */

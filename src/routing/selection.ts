@@ -64,17 +64,17 @@ const NEAR_TIE = 0.25;
 
 /**
  * Expected latency × load: the latency estimate as of now (Upstream.expectedLatencyMs: decayed while
- * idle, and raised once its oldest attempt in flight has waited more than twice it), raised by the attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
- * latency × (in-flight + 1)), and lowered in favour during slow start. A hosted provider serves far
+ * idle, and raised once its oldest attempt in flight has waited more than twice it), raised by the
+ * attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
+ * latency × (in-flight + 1)). Slow start is a share, not a cost (src/routing/slow-start.ts). A hosted provider serves far
  * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
  * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
  * (src/routing/recent-failures.ts).
  */
 function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
-  const { inFlightScale, slowStartMs } = chain.settings.routing;
-  const load = 1 + u.inFlight / inFlightScale;
+  const load = 1 + u.inFlight / chain.settings.routing.inFlightScale;
   const failing = 1 + FAILURE_WEIGHT * u.failures.valueAt(nowMs);
-  return (u.expectedLatencyMs(nowMs) * load * failing) / u.slowStartFactor(nowMs, slowStartMs);
+  return u.expectedLatencyMs(nowMs) * load * failing;
 }
 
 export function selectUpstream(
@@ -104,6 +104,10 @@ export function selectUpstream(
     const elsewhere = pool.filter((u) => !sharesDomain(u, req.triedDomains));
     if (elsewhere.length > 0) pool = elsewhere;
   }
+  // A ramping upstream over its share waits, unless nothing else is left (everything came back at once).
+  const slowStartMs = chain.settings.routing.slowStartMs;
+  const inShare = pool.filter((u) => u.ramp.admits(nowMs, slowStartMs, chain.picks));
+  if (inShare.length > 0) pool = inShare;
   const minHead = req.minHead;
   if (minHead !== undefined && minHead > 0) {
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);

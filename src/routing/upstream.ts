@@ -7,6 +7,7 @@ import type { Detection } from './detection.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
 import { RecentFailures } from './recent-failures.js';
+import { SlowStartRamp } from './slow-start.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export type HealthState = 'unknown' | 'up' | 'down';
@@ -63,8 +64,8 @@ export class Upstream {
   head: number | undefined;
   headSeenAtMs: number | undefined;
   throttledUntilMs = 0;
-  /** Start of a slow-start ramp after the upstream (or its domain) came back. */
-  recoveredAtMs: number | undefined;
+  /** The slow-start ramp after the upstream (or its domain) came back, or a throttle back-off ended. */
+  readonly ramp = new SlowStartRamp();
   /** The last time it came back (kept after the ramp ends): failures of older attempts are no news. */
   lastRecoveryMs = 0;
   lastSuccessMs = 0;
@@ -193,7 +194,7 @@ export class Upstream {
    * the outage and times out after it).
    */
   markRecovered(atMs: number): void {
-    this.recoveredAtMs = atMs;
+    this.ramp.start(atMs);
     this.lastRecoveryMs = atMs;
     this.failures.clear();
   }
@@ -204,23 +205,11 @@ export class Upstream {
    */
   throttle(untilMs: number): void {
     this.throttledUntilMs = Math.max(this.throttledUntilMs, untilMs);
-    this.recoveredAtMs = this.throttledUntilMs;
+    this.ramp.start(this.throttledUntilMs);
   }
 
   isThrottled(nowMs: number): boolean {
     return nowMs < this.throttledUntilMs;
-  }
-
-  /** Selection weight in (0, 1] during slow start after a recovery; 1 otherwise. */
-  slowStartFactor(nowMs: number, slowStartMs: number): number {
-    if (this.recoveredAtMs === undefined || slowStartMs <= 0) return 1;
-    // Negative while a throttle back-off still runs: the ramp starts when it ends.
-    const elapsed = nowMs - this.recoveredAtMs;
-    if (elapsed >= slowStartMs) {
-      this.recoveredAtMs = undefined;
-      return 1;
-    }
-    return Math.max(0.1, elapsed / slowStartMs);
   }
 
   async close(): Promise<void> {

@@ -270,11 +270,25 @@ describe('selectUpstream', () => {
     fast.latency.reset(2, NOW);
     named(c, 'other').latency.reset(6, NOW);
     fast.throttle(NOW + 1000);
-    const pick = (t: number) => selectUpstream(c, request(), t, Math.random)?.upstream.name;
-    expect(pick(NOW + 500)).toBe('other'); // backing off
-    expect(pick(NOW + 1050)).toBe('other'); // 5 % into the 1 s ramp: cost 2 / 0.1 = 20
-    expect(pick(NOW + 1900)).toBe('fast'); // 90 %: cost 2.2
-    expect(pick(NOW + 2500)).toBe('fast');
+    // Picks as the call loop makes them: each one counts for the chain and the ramping upstream.
+    const picks = (t: number, n: number) => {
+      const names: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const u = selectUpstream(c, request(), t, Math.random)!.upstream;
+        c.picks++;
+        u.ramp.recordPick();
+        names.push(u.name);
+      }
+      return names;
+    };
+    expect(picks(NOW + 500, 5)).toEqual(['other', 'other', 'other', 'other', 'other']); // backing off
+    // 5 % into the 1 s ramp: one pick at once, then 10 % of the chain's picks.
+    const early = picks(NOW + 1050, 100);
+    expect(early[0]).toBe('fast');
+    expect(early.filter((n) => n === 'fast')).toHaveLength(10);
+    // 90 % into it: 90 % of the picks since the ramp began, so it takes all of these until it is there.
+    expect(picks(NOW + 1900, 20).every((n) => n === 'fast')).toBe(true);
+    expect(picks(NOW + 2500, 20).every((n) => n === 'fast')).toBe(true);
   });
 
   it('respects restrictTo', () => {

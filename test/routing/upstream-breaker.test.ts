@@ -63,7 +63,7 @@ describe('upstream breaker', () => {
     settle();
     await probe;
     expect(upstream.breakerState).toBe('closed');
-    expect(upstream.recoveredAtMs).toBe(500); // slow start begins
+    expect(upstream.ramp.startMs).toBe(500); // slow start begins
   });
 
   it('re-opens when the probe fails', async () => {
