@@ -20,7 +20,10 @@ export function sendChainCatalogueError(
   name: ErrorName,
   detail?: string,
 ): void {
-  if (envelope !== 'bitcoin') return sendCatalogueError(res, name, detail);
+  if (envelope !== 'bitcoin') {
+    sendCatalogueError(res, name, detail);
+    return;
+  }
   const entry = ERRORS[name];
   const status = entry.httpStatus === 200 ? legacyErrorStatus(entry.rpcCode) : entry.httpStatus;
   sendJson(res, status, legacyCatalogueBody(name, detail));
