@@ -158,7 +158,7 @@ function bitcoinlib(url: string): Promise<Record<string, PyAnswer>> {
 }
 
 function withCredentials(balancer: TestBalancer, user: string, password: string): string {
-  return balancer.url.replace('http://', `http://${user}:${password}@`) + '/btc';
+  return `${balancer.url.replace('http://', `http://${user}:${password}@`)}/btc`;
 }
 
 // Under CI the tests run (and fail naming the package) when it is missing; elsewhere they are skipped.
