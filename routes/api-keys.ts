@@ -1,6 +1,7 @@
 // Optional API keys. With `security.apiKeys` empty every JSON-RPC request is served; otherwise each
 // needs a key, in the `x-api-key` header or as a path segment after the chain (`POST /<chain>/<key>`,
-// for wallets that cannot set headers), or as the basic-auth password (bitcoin-cli, basic-auth.ts). Unknown or missing: HTTP 401 UNAUTHORIZED. Each key has its
+// for wallets that cannot set headers), or as the basic-auth password (bitcoin-cli: basic-auth.ts).
+// Unknown or missing: HTTP 401 UNAUTHORIZED (in a Bitcoin chain's envelope). Each key has its
 // own token bucket (rate-limiter.ts): beyond it, HTTP 429 RATE_LIMITED with Retry-After. A batch
 // counts as one request (server.maxBatchSize caps it); over a WebSocket, one frame is one request.
 // Keys are never logged, echoed or labelled: metrics carry the key's configured name.

@@ -1,5 +1,6 @@
-// JSON-RPC 2.0 envelopes (and a Bitcoin chain's 1.0/1.1 requests): parse client bodies, build upstream requests, read upstream replies and
-// write answers. Ids, results and error objects travel as raw JSON text, never re-serialised.
+// JSON-RPC 2.0 envelopes (and a Bitcoin chain's 1.0/1.1 requests): parse client bodies, build upstream
+// requests, read upstream replies and write answers. Ids, results and error objects travel as raw JSON
+// text, never re-serialised. 1.0/1.1 answers are written by legacy-envelope.ts.
 import { arrayElements, objectMembers, type RawMember } from './json-raw.js';
 
 /** Raw JSON text of a client id: `1`, `"abc"`, `12345678901234567890`, `null`. */
