@@ -13,9 +13,11 @@ export interface BitcoinUpstream {
   close(): Promise<void>;
 }
 
-/** A fixed chain (no blocks advance), so answers can be compared byte for byte. */
-export function bitcoinChain(height = 870_000): BitcoinChain {
-  return new BitcoinChain({ name: 'envelopes', startHeight: height });
+/** The height of `bitcoinChain()`: it never moves, so answers can be compared byte for byte. */
+export const BITCOIN_HEIGHT = 870_000;
+
+export function bitcoinChain(): BitcoinChain {
+  return new BitcoinChain({ name: 'envelopes', startHeight: BITCOIN_HEIGHT });
 }
 
 export async function startBitcoinUpstream(

@@ -12,14 +12,14 @@ import {
   type BitcoinUpstream,
   bitcoinChain,
   bitcoinChainConfig,
+  BITCOIN_HEIGHT as HEIGHT,
   startBitcoinUpstream,
 } from '../helpers/bitcoin.js';
 
-const HEIGHT = 870_000;
 const KEY = 'btc-key-4f1d0c9a7e2b6d53';
 const CLIENT_PASSWORD = 'client-own-password-77';
 const UPSTREAM_AUTH = `Basic ${Buffer.from('rpcuser:rpcpass').toString('base64')}`;
-const chain = bitcoinChain(HEIGHT);
+const chain = bitcoinChain();
 let node: BitcoinUpstream;
 let open: TestBalancer;
 let keyed: TestBalancer;

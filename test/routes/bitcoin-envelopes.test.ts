@@ -9,11 +9,11 @@ import {
   type BitcoinUpstream,
   bitcoinChain,
   bitcoinChainConfig,
+  BITCOIN_HEIGHT as HEIGHT,
   startBitcoinUpstream,
 } from '../helpers/bitcoin.js';
 
-const HEIGHT = 870_000;
-const chain = bitcoinChain(HEIGHT);
+const chain = bitcoinChain();
 let core28: BitcoinUpstream;
 let core27: BitcoinUpstream;
 let evm: FakeProvider;
