@@ -1,6 +1,7 @@
 // Optional API keys. With `security.apiKeys` empty every JSON-RPC request is served; otherwise each
 // needs a key, in the `x-api-key` header or as a path segment after the chain (`POST /<chain>/<key>`,
-// for wallets that cannot set headers). Unknown or missing: HTTP 401 UNAUTHORIZED. Each key has its
+// for wallets that cannot set headers), or as the basic-auth password (bitcoin-cli: basic-auth.ts).
+// Unknown or missing: HTTP 401 UNAUTHORIZED (in a Bitcoin chain's envelope). Each key has its
 // own token bucket (rate-limiter.ts): beyond it, HTTP 429 RATE_LIMITED with Retry-After. A batch
 // counts as one request (server.maxBatchSize caps it); over a WebSocket, one frame is one request.
 // Keys are never logged, echoed or labelled: metrics carry the key's configured name.
@@ -9,8 +10,9 @@ import type { Config } from '../src/config/config.js';
 import type { Observer } from '../src/routing/observer.js';
 import type { ErrorName } from '../src/rpc/errors.js';
 import type { Runtime } from '../src/runtime/runtime.js';
+import { BASIC_CHALLENGE, basicAuthPassword } from './basic-auth.js';
+import { envelopeOfPath, sendChainCatalogueError } from './chain-errors.js';
 import type { RpcGate } from './hooks.js';
-import { sendCatalogueError } from './http-util.js';
 import { RateLimiter, type Take } from './rate-limiter.js';
 
 export const API_KEY_HEADER = 'x-api-key';
@@ -20,7 +22,12 @@ export type KeyEntry = Config['security']['apiKeys'][number];
 export type KeyCheck =
   /** `key`: the key entry when keys are configured (its name is what metrics and rate limits use). */
   | { ok: true; rpcPath: string; key: KeyEntry | undefined }
-  | { ok: false; error: Extract<ErrorName, 'NOT_FOUND' | 'UNAUTHORIZED'> };
+  | {
+      ok: false;
+      error: Extract<ErrorName, 'NOT_FOUND' | 'UNAUTHORIZED'>;
+      /** The refused key came as a basic-auth password (answered with a Basic challenge). */
+      basicAuth?: true;
+    };
 
 const byKeyCache = new WeakMap<readonly KeyEntry[], Map<string, KeyEntry>>();
 
@@ -64,10 +71,17 @@ export class ApiKeyGuard {
       const header = headers[API_KEY_HEADER];
       key = Array.isArray(header) ? header[0] : header;
     }
+    let basicAuth = false;
+    if (key === undefined) {
+      key = basicAuthPassword(headers.authorization);
+      basicAuth = key !== undefined;
+    }
     const entry = key === undefined ? undefined : keyIndex(keys).get(key);
     if (!entry) {
       observer.rejected?.('unauthorized');
-      return { ok: false, error: 'UNAUTHORIZED' };
+      return basicAuth
+        ? { ok: false, error: 'UNAUTHORIZED', basicAuth }
+        : { ok: false, error: 'UNAUTHORIZED' };
     }
     return { ok: true, rpcPath, key: entry };
   }
@@ -86,13 +100,15 @@ export function apiKeyGate(guard = new ApiKeyGuard()): RpcGate {
   return (req, res, path, server) => {
     const checked = guard.check(server.runtime, req.headers, path, server.observer);
     if (!checked.ok) {
-      sendCatalogueError(res, checked.error);
+      if (checked.basicAuth) res.setHeader('www-authenticate', BASIC_CHALLENGE);
+      const detail = checked.basicAuth ? 'the basic-auth password is not an API key' : undefined;
+      sendChainCatalogueError(res, envelopeOfPath(server.runtime, path), checked.error, detail);
       return undefined;
     }
     const taken = guard.take(checked.key, server.observer);
     if (!taken.ok) {
       res.setHeader('retry-after', retryAfterSeconds(taken.retryAfterMs));
-      sendCatalogueError(res, 'RATE_LIMITED');
+      sendChainCatalogueError(res, envelopeOfPath(server.runtime, path), 'RATE_LIMITED');
       return undefined;
     }
     return checked.rpcPath;

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { catalogueError, ERRORS } from '../src/rpc/errors.js';
 import { errorResponse } from '../src/rpc/jsonrpc.js';
+import { legacyCatalogueBody } from './chain-errors.js';
 
 /** Discard at most this much of an over-cap body (or 4 × the cap, whichever is smaller) before closing. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
@@ -31,8 +32,12 @@ export function refuseOversizeBody(
   res: ServerResponse,
   detail: string,
   limits: DrainLimits,
+  /** A Bitcoin chain: the refusal in Bitcoin Core's 1.0 envelope (`chain-errors.ts`). */
+  legacy = false,
 ): void {
-  const body = errorResponse('null', catalogueError('BODY_TOO_LARGE', detail));
+  const body = legacy
+    ? legacyCatalogueBody('BODY_TOO_LARGE', detail)
+    : errorResponse('null', catalogueError('BODY_TOO_LARGE', detail));
   res.writeHead(ERRORS.BODY_TOO_LARGE.httpStatus, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

@@ -7,7 +7,8 @@ import { batchResponse } from '../src/rpc/jsonrpc.js';
 import type { Runtime } from '../src/runtime/runtime.js';
 import { answerItems, answerItemThen, type ItemAnswer } from '../src/stages/call-answers.js';
 import type { CallStage } from '../src/stages/call-pipeline.js';
-import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from './http-util.js';
+import { sendChainCatalogueError } from './chain-errors.js';
+import { answerInternalError, readBodyThen, sendJson } from './http-util.js';
 import { drainLimits, refuseOversizeBody } from './oversize-body.js';
 import { readRpcRequest } from './rpc-request.js';
 
@@ -30,7 +31,8 @@ export function handleRpc(
       if (!body.ok) {
         if (body.tooLarge) {
           const detail = `limit is ${server.maxBodyBytes} bytes`;
-          refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes));
+          const legacy = chain.family.envelope === 'bitcoin';
+          refuseOversizeBody(req, res, detail, drainLimits(server.maxBodyBytes), legacy);
         } else {
           res.destroy();
         }
@@ -52,7 +54,8 @@ function answerBody(
 ) {
   const { server } = runtime.config;
   const parsed = readRpcRequest(text, chain, server.maxBatchSize);
-  if (parsed.kind === 'refused') return sendCatalogueError(res, parsed.error, parsed.detail);
+  if (parsed.kind === 'refused')
+    return sendChainCatalogueError(res, chain.family.envelope, parsed.error, parsed.detail);
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
   const context = { runtime, stages, chain, deadlineAtMs };
   if (parsed.kind === 'single') {
@@ -107,5 +110,5 @@ function answerSingle(res: ServerResponse, answer: ItemAnswer, server: Runtime['
   }
   const headers =
     server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : undefined;
-  sendJson(res, 200, answer.text, headers);
+  sendJson(res, answer.legacyStatus ?? 200, answer.text, headers);
 }

@@ -1,5 +1,6 @@
-// JSON-RPC 2.0 envelopes: parse client bodies, build upstream requests, read upstream replies and
-// write answers. Ids, results and error objects travel as raw JSON text, never re-serialised.
+// JSON-RPC 2.0 envelopes (and a Bitcoin chain's 1.0/1.1 requests): parse client bodies, build upstream
+// requests, read upstream replies and write answers. Ids, results and error objects travel as raw JSON
+// text, never re-serialised. 1.0/1.1 answers are written by legacy-envelope.ts.
 import { arrayElements, objectMembers, type RawMember } from './json-raw.js';
 
 /** Raw JSON text of a client id: `1`, `"abc"`, `12345678901234567890`, `null`. */
@@ -14,7 +15,13 @@ export interface RpcCall {
   paramsRaw: string | undefined;
 }
 
-export type ParsedItem = { kind: 'call'; call: RpcCall } | { kind: 'invalid'; id: RawId; message: string };
+/**
+ * `legacy`: the request came as JSON-RPC 1.0/1.1 (Bitcoin Core's default: no "jsonrpc", null or "1.0")
+ * and is answered in that envelope (`legacy-envelope.ts`). Absent for 2.0, so a 2.0 item keeps its shape.
+ */
+export type ParsedItem =
+  | { kind: 'call'; call: RpcCall; legacy?: true }
+  | { kind: 'invalid'; id: RawId; message: string; legacy?: true };
 
 export type ParsedBody =
   | { kind: 'single'; item: ParsedItem }
@@ -54,10 +61,12 @@ function parseItem(
   const idValid =
     idMember === undefined || idValue === null || typeof idValue === 'string' || typeof idValue === 'number';
   const replyId = idValid && idRaw !== undefined ? idRaw : 'null';
-  if (!idValid) return { kind: 'invalid', id: 'null', message: 'id must be a string, number or null' };
-  const legacy = envelope === 'bitcoin' && (obj.jsonrpc === undefined || obj.jsonrpc === '1.0');
-  if (obj.jsonrpc !== '2.0' && !legacy)
+  if (obj.jsonrpc !== '2.0') {
+    if (envelope === 'bitcoin') return parseLegacyItem(text, members, obj, idValid ? idRaw : null);
+    if (!idValid) return { kind: 'invalid', id: 'null', message: 'id must be a string, number or null' };
     return { kind: 'invalid', id: replyId, message: 'jsonrpc must be "2.0"' };
+  }
+  if (!idValid) return { kind: 'invalid', id: 'null', message: 'id must be a string, number or null' };
   if (typeof obj.method !== 'string' || obj.method.length === 0) {
     return { kind: 'invalid', id: replyId, message: 'method must be a non-empty string' };
   }
@@ -73,6 +82,41 @@ function parseItem(
       params: obj.params,
       paramsRaw: paramsMember ? text.slice(paramsMember.start, paramsMember.end) : undefined,
     },
+  };
+}
+
+/**
+ * A Bitcoin chain's request without "jsonrpc":"2.0", read as Bitcoin Core's JSONRPCRequest::parse does:
+ * "jsonrpc" absent, null or "1.0" is 1.0/1.1, any other value is refused; params may be null (none).
+ * Not a notification without an id: Core answers it, with no `id` member. `idRaw` null: an invalid id.
+ */
+function parseLegacyItem(
+  text: string,
+  members: RawMember[],
+  obj: Record<string, unknown>,
+  idRaw: string | undefined | null,
+): ParsedItem {
+  const version = obj.jsonrpc;
+  const replyId = idRaw ?? 'null';
+  const refuse = (message: string): ParsedItem => ({ kind: 'invalid', id: replyId, message, legacy: true });
+  if (idRaw === null) return refuse('id must be a string, number or null');
+  if (version !== undefined && version !== null && version !== '1.0')
+    return refuse(
+      typeof version === 'string' ? 'JSON-RPC version not supported' : 'jsonrpc must be a string',
+    );
+  if (typeof obj.method !== 'string' || obj.method.length === 0)
+    return refuse('method must be a non-empty string');
+  const paramsMember = obj.params === null ? undefined : member(members, 'params');
+  if (paramsMember && typeof obj.params !== 'object') return refuse('params must be an array or an object');
+  return {
+    kind: 'call',
+    call: {
+      id: idRaw,
+      method: obj.method,
+      params: paramsMember ? obj.params : undefined,
+      paramsRaw: paramsMember ? text.slice(paramsMember.start, paramsMember.end) : undefined,
+    },
+    legacy: true,
   };
 }
 

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ApiKeyGuard } from '../../routes/api-keys.js';
+import { sendChainCatalogueError } from '../../routes/chain-errors.js';
 import { handleHealthz, handleReadyz } from '../../routes/health.js';
 import type { RouteHook, RpcGate, ServerView } from '../../routes/hooks.js';
 import { answerInternalError, sendCatalogueError } from '../../routes/http-util.js';
@@ -123,7 +124,8 @@ export class SwitchyardServer implements ServerView {
     }
     const chain = chainForPath(runtime, rpcPath);
     if (!chain) return sendCatalogueError(res, 'NOT_FOUND', rpcPath.slice(0, 100));
-    if (req.method !== 'POST') return sendCatalogueError(res, 'METHOD_NOT_ALLOWED');
+    if (req.method !== 'POST')
+      return sendChainCatalogueError(res, chain.family.envelope, 'METHOD_NOT_ALLOWED');
     handleRpc(runtime, this.stages, chain, req, res);
   }
 

@@ -1,10 +1,16 @@
 // Answers the items of one JSON-RPC message (a single call or a batch), each through the call stages
-// on its own: the same for HTTP bodies and WebSocket frames.
+// on its own: the same for HTTP bodies and WebSocket frames. Each item in the envelope it came in.
 
 import type { CallAnswer } from '../routing/call-answer.js';
 import type { ChainRuntime } from '../routing/chain.js';
 import { catalogueError } from '../rpc/errors.js';
-import { errorResponse, type ParsedItem, type RpcCall, resultResponse } from '../rpc/jsonrpc.js';
+import { errorResponse, type ParsedItem, type RawId, type RpcCall, resultResponse } from '../rpc/jsonrpc.js';
+import {
+  errorCodeOf,
+  legacyErrorResponse,
+  legacyErrorStatus,
+  legacyResultResponse,
+} from '../rpc/legacy-envelope.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
 
@@ -14,6 +20,8 @@ export interface ItemAnswer {
   upstream: string | undefined;
   /** Refused by admission control: as a whole answer, HTTP 503 with Retry-After. */
   overloaded?: true;
+  /** A 1.0/1.1 error: as a whole answer, Bitcoin Core's HTTP status for it (500, 400 or 404). */
+  legacyStatus?: number;
 }
 
 export interface MessageContext {
@@ -29,6 +37,7 @@ export interface MessageContext {
 function answerItem(ctx: MessageContext, item: ParsedItem): Promise<ItemAnswer> {
   if (item.kind === 'invalid') return Promise.resolve(invalidAnswer(item));
   const { call } = item;
+  if (item.legacy) return legacyAnswerOf(ctx, call);
   return pipelineOf(ctx, call).then(
     (answer) => itemAnswer(call, answer),
     (err: unknown) => internalAnswer(ctx, call, err),
@@ -49,6 +58,10 @@ export function answerItemThen(
     return;
   }
   const { call } = item;
+  if (item.legacy) {
+    legacyAnswerOf(ctx, call).then(done);
+    return;
+  }
   pipelineOf(ctx, call).then(
     (answer) => done(itemAnswer(call, answer)),
     (err: unknown) => done(internalAnswer(ctx, call, err)),
@@ -65,6 +78,10 @@ function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
 }
 
 function invalidAnswer(item: Extract<ParsedItem, { kind: 'invalid' }>): ItemAnswer {
+  if (item.legacy) {
+    const raw = catalogueError('INVALID_REQUEST', item.message);
+    return legacyItemAnswer(item.id, { kind: 'error', raw, upstream: undefined });
+  }
   return {
     text: errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message)),
     upstream: undefined,
@@ -72,11 +89,31 @@ function invalidAnswer(item: Extract<ParsedItem, { kind: 'invalid' }>): ItemAnsw
 }
 
 function internalAnswer(ctx: MessageContext, call: RpcCall, err: unknown): ItemAnswer {
+  return itemAnswer(call, internalError(ctx, call, err));
+}
+
+function internalError(ctx: MessageContext, call: RpcCall, err: unknown): CallAnswer {
   ctx.runtime.logger.error('call failed inside the balancer', {
     method: call.method.slice(0, 64),
     error: String(err),
   });
-  return itemAnswer(call, { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined });
+  return { kind: 'error', raw: catalogueError('INTERNAL'), upstream: undefined };
+}
+
+/** A 1.0/1.1 call's answer element: every call is answered, one without an id with no `id` member. */
+function legacyAnswerOf(ctx: MessageContext, call: RpcCall): Promise<ItemAnswer> {
+  return pipelineOf(ctx, call).then(
+    (answer) => legacyItemAnswer(call.id, answer),
+    (err: unknown) => legacyItemAnswer(call.id, internalError(ctx, call, err)),
+  );
+}
+
+function legacyItemAnswer(id: RawId | undefined, answer: CallAnswer): ItemAnswer {
+  if (answer.kind === 'result')
+    return { text: legacyResultResponse(id, answer.raw), upstream: answer.upstream };
+  const text = legacyErrorResponse(id, answer.raw);
+  if (answer.overloaded) return { text, upstream: undefined, overloaded: true };
+  return { text, upstream: answer.upstream, legacyStatus: legacyErrorStatus(errorCodeOf(answer.raw)) };
 }
 
 function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {
