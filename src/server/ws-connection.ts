@@ -17,7 +17,7 @@ export interface ConnectionHost {
   subscribe(conn: ClientConnection, kind: string, params: readonly unknown[]): SubscribeOutcome;
   unsubscribe(conn: ClientConnection, id: string): boolean;
   /** The family's own subscription session of this connection (undefined: the family has none). */
-  familySession(conn: ClientConnection, family: string): unknown;
+  familySession?(conn: ClientConnection, family: string): unknown;
   /** Takes one request from the connection's API key; false: over its rate limit. */
   admitFrame(conn: ClientConnection): boolean;
   /** The frame read as the HTTP body is: the chain's envelope, the batch limit. */
@@ -90,7 +90,7 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
   }
 
   familySession(family: string): unknown {
-    return this.host.familySession(this, family);
+    return this.host.familySession?.(this, family);
   }
 
   /** Closes with a code and reason; a client that does not complete the close handshake is cut. */

@@ -36,16 +36,16 @@ function compositeKeys(events: unknown): Record<string, string[]> {
     if (!Array.isArray(event.attributes)) continue;
     for (const attr of event.attributes) {
       if (!isRecord(attr) || typeof attr.key !== 'string' || attr.key === '') continue;
-      const key = `${event.type}.${attr.key}`;
-      const value = typeof attr.value === 'string' ? attr.value : '';
-      (out[key] ??= []).push(value);
+      withKey(out, `${event.type}.${attr.key}`, typeof attr.value === 'string' ? attr.value : '');
     }
   }
   return out;
 }
 
 function withKey(events: Record<string, string[]>, key: string, value: string): Record<string, string[]> {
-  (events[key] ??= []).push(value);
+  const values = events[key];
+  if (values) values.push(value);
+  else events[key] = [value];
   return events;
 }
 
