@@ -30,8 +30,11 @@ interface Abci {
 
 function keysOf(events: readonly Abci[], extra: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const e of events) for (const a of e.attributes) (out[`${e.type}.${a.key}`] ||= []).push(a.value);
-  for (const [k, v] of Object.entries(extra)) (out[k] ||= []).push(v);
+  const add = (key: string, value: string) => {
+    out[key] = [...(out[key] ?? []), value];
+  };
+  for (const e of events) for (const a of e.attributes) add(`${e.type}.${a.key}`, a.value);
+  for (const [k, v] of Object.entries(extra)) add(k, v);
   return out;
 }
 

@@ -78,6 +78,14 @@ export async function startCometSetup(
   };
 }
 
+/** The parts of an event's `data.value` the tests read (NewBlock, NewBlockHeader, Tx). */
+export interface EventValue {
+  block: { header: { height: string }; data: { txs: string[] } };
+  header: { height: string };
+  result_finalize_block: { tx_results?: unknown[] };
+  TxResult: { height: string; tx: string };
+}
+
 /** A raw JSON-RPC WebSocket client that keeps every frame it receives. */
 export class RawClient {
   readonly frames: Record<string, unknown>[] = [];
@@ -113,11 +121,9 @@ export class RawClient {
   }
 
   /** Event frames under one id: `{query, data: {type, value}, events}`. */
-  events(
-    id: unknown,
-  ): {
+  events(id: unknown): {
     query: string;
-    data: { type: string; value: Record<string, any> };
+    data: { type: string; value: EventValue };
     events: Record<string, string[]>;
   }[] {
     return this.frames

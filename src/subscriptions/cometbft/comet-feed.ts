@@ -204,7 +204,8 @@ export class CometFeed implements CometSourceListener {
         this.pushed.delete(next);
         this.delivered = next;
         this.deliver(height);
-        this.sources.forgetBelow(next - 1);
+        // First announcements are kept a while: a silent socket is timed from the height after its last.
+        this.sources.forgetBelow(next - this.ctx.chain.settings.subscriptions.reorgDepth);
       }
     } finally {
       this.pumping = false;

@@ -87,10 +87,17 @@ export class CometSources {
   ): void {
     for (const source of this.wsSources.values()) {
       if (!source.connected || source.lastHeight >= tip) continue;
-      const missed = this.firstAnnouncedAt.get(source.lastHeight + 1) ?? this.firstAnnouncedAt.get(tip);
-      const since = Math.max(missed ?? nowMs, source.lastAnnouncedAtMs);
+      const since = Math.max(this.firstAnnouncedAbove(source.lastHeight) ?? nowMs, source.lastAnnouncedAtMs);
       if (nowMs - since >= silentAfterMs) onSilent(source, since);
     }
+  }
+
+  /** When the first height above `height` was announced (heights a poll jumped over have no entry). */
+  private firstAnnouncedAbove(height: number): number | undefined {
+    let first: number | undefined;
+    for (const [n, at] of this.firstAnnouncedAt)
+      if (n > height && (first === undefined || at < first)) first = at;
+    return first;
   }
 
   status(upstreams: readonly Upstream[]): FeedSourceStatus[] {
