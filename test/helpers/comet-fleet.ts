@@ -7,7 +7,7 @@ import { type FamilyFleet, startFamilyFleet } from '../../src/simulation/family-
 import { getJson, startBalancer, type TestBalancer } from './balancer.js';
 import { waitFor } from './chain-front.js';
 
-export const COMET_PROVIDERS = [
+const COMET_PROVIDERS = [
   { name: 'a1', cloud: 'aws', region: 'us-east-1', provider: 'alpha' },
   { name: 'a2', cloud: 'aws', region: 'us-east-1', provider: 'beta' },
   { name: 'g1', cloud: 'gcp', region: 'europe-west1', provider: 'gamma' },

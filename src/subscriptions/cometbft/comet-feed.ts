@@ -30,7 +30,7 @@ export interface CometSubscription {
 /** A subscription's kind for /status and metrics: the one event type its query names, or `any`. */
 export type CometKind = CometEventType | 'any';
 
-export function kindOf(query: CometQuery): CometKind {
+function kindOf(query: CometQuery): CometKind {
   return query.types.length === 1 ? query.types[0]! : 'any';
 }
 
@@ -271,7 +271,7 @@ function sortedJson(events: CometEvent['events']): string {
 }
 
 /** CometBFT 0.38's event frame: a JSON-RPC response under the subscribe request's id. */
-export function notificationText(sub: CometSubscription, event: CometEvent, eventsJson: string): string {
+function notificationText(sub: CometSubscription, event: CometEvent, eventsJson: string): string {
   return (
     `{"jsonrpc":"2.0","id":${sub.idRaw},"result":{"query":${JSON.stringify(sub.query.text)},` +
     `"data":{"type":"tendermint/event/${event.type}","value":${event.valueJson}},"events":${eventsJson}}}`

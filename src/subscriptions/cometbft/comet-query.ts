@@ -5,7 +5,7 @@
 // client's query itself, so any number of client queries costs a node one subscription.
 
 export type CometEventType = 'NewBlock' | 'NewBlockHeader' | 'Tx';
-export const COMET_EVENT_TYPES: readonly CometEventType[] = ['NewBlock', 'NewBlockHeader', 'Tx'];
+const COMET_EVENT_TYPES: readonly CometEventType[] = ['NewBlock', 'NewBlockHeader', 'Tx'];
 
 /** The composite keys of one event ("transfer.recipient" → its values), `tm.event` included. */
 export type CometEvents = Readonly<Record<string, readonly string[]>>;
@@ -26,7 +26,7 @@ export interface CometQuery {
 }
 
 /** CometBFT's own bound (rpc/core/events.go maxQueryLength). */
-export const MAX_QUERY_LENGTH = 512;
+const MAX_QUERY_LENGTH = 512;
 
 const TOKEN =
   /\s*(?:(AND\b)|(EXISTS\b)|(CONTAINS\b)|(<=|>=|=|<|>)|'([^']*)'|(DATE\s+\d{4}-\d{2}-\d{2})|(TIME\s+\S+)|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_][\w.\-/]*))/y;

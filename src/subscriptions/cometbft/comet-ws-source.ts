@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 /** A block with its results can be large; beyond this it is a broken upstream. */
 const MAX_UPSTREAM_FRAME_BYTES = 64 * 1024 * 1024;
 const NEW_BLOCK_ID = 1;
-export const NEW_BLOCK_QUERY = "tm.event='NewBlock'";
+const NEW_BLOCK_QUERY = "tm.event='NewBlock'";
 
 export class CometWsSource {
   connected = false;
