@@ -41,8 +41,6 @@ function keysOf(events: readonly Abci[], extra: Record<string, string>): Record<
 export class FakeCometWs {
   mode: CometWsMode = 'ok';
   readonly url: string;
-  /** Subscribe requests received (a test counts what Switchyard asks of one node). */
-  subscribeCalls = 0;
   private readonly subs = new Map<WebSocket, Sub[]>();
   private closed = false;
 
@@ -66,6 +64,13 @@ export class FakeCometWs {
 
   get connections(): number {
     return this.subs.size;
+  }
+
+  /** Subscriptions held now, over every connection. */
+  get activeSubscriptions(): number {
+    let n = 0;
+    for (const list of this.subs.values()) n += list.length;
+    return n;
   }
 
   setMode(mode: CometWsMode): void {
@@ -111,7 +116,6 @@ export class FakeCometWs {
     const params = (req.params ?? {}) as { query?: unknown };
     const list = this.subs.get(ws) ?? [];
     if (req.method === 'subscribe') {
-      this.subscribeCalls++;
       const query = typeof params.query === 'string' ? params.query : '';
       const m = EVENT_TYPE.exec(query);
       if (!m)

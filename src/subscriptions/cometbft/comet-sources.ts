@@ -60,7 +60,8 @@ export class CometSources {
     }
     for (const u of current) {
       if (u.config.ws === undefined || this.wsSources.has(u)) continue;
-      const source = new CometWsSource(u, u.config.ws, this.listener, this.random);
+      const answerTimeoutMs = () => this.context().chain.settings.subscriptions.silentAfterMs;
+      const source = new CometWsSource(u, u.config.ws, this.listener, answerTimeoutMs, this.random);
       this.wsSources.set(u, source);
       source.start();
     }

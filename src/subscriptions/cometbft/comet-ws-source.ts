@@ -36,6 +36,8 @@ export class CometWsSource {
     readonly upstream: Upstream,
     private readonly url: string,
     private readonly listener: CometSourceListener,
+    /** A subscribe not answered this long after the socket opened: the node hangs (`silentAfter`). */
+    private readonly answerTimeoutMs: () => number,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -68,6 +70,10 @@ export class CometWsSource {
     this.socket = socket;
     socket.on('open', () => {
       if (socket !== this.socket) return;
+      this.timer = setTimeout(() => {
+        if (socket === this.socket && !this.connected) this.drop('NewBlock subscription unanswered');
+      }, this.answerTimeoutMs());
+      this.timer.unref();
       socket.send(
         JSON.stringify({
           jsonrpc: '2.0',
@@ -108,6 +114,7 @@ export class CometWsSource {
       // The first answer is subscribe's own (an empty object); events follow under the same id.
       this.connected = true;
       this.failures = 0;
+      clearTimeout(this.timer);
       this.lastAnnouncedAtMs = Date.now();
       if (result?.data === undefined) return;
     }
@@ -122,6 +129,7 @@ export class CometWsSource {
   }
 
   private drop(reason: string): void {
+    clearTimeout(this.timer);
     const socket = this.socket;
     this.socket = undefined;
     this.connected = false;

@@ -98,8 +98,8 @@ describe('CometBFT subscriptions', () => {
     expect(tx.events['tx.hash']![0]).toMatch(/^[0-9A-F]{64}$/);
     expect(tx.events['transfer.recipient']).toEqual(['cosmos1alice']);
 
-    // Four client queries, one upstream subscription per node.
-    for (const ws of s.sockets.values()) expect(ws.subscribeCalls).toBe(1);
+    // Four client queries, one upstream subscription held per node.
+    for (const ws of s.sockets.values()) expect(ws.activeSubscriptions).toBe(1);
 
     // unsubscribe by query: no more events under that id; unsubscribe_all ends the rest.
     expect((await c.call(7, 'unsubscribe', { query: "tm.event='NewBlock'" })).result).toEqual({});
