@@ -169,6 +169,18 @@ describe('CometBFT subscriptions', () => {
     expect(status).toBe(404);
   });
 
+  it('a drain closes CometBFT clients with 1001 and releases every upstream subscription', async () => {
+    setup = await startCometSetup();
+    const s = setup;
+    client = await RawClient.open(`${s.balancer.wsUrl}/cosmoshub/websocket`);
+    const closed = new Promise<number>((resolve) => client!.ws.on('close', (code) => resolve(code)));
+    expect((await client.call(1, 'subscribe', { query: "tm.event='Tx'" })).result).toEqual({});
+    await waitFor(() => [...s.sockets.values()].every((w) => w.activeSubscriptions === 1), 5000, 'upstream feeds');
+    await s.balancer.close();
+    expect(await closed).toBe(1001);
+    await waitFor(() => [...s.sockets.values()].every((w) => w.connections === 0), 5000, 'upstream sockets closed');
+  });
+
   it('rejects an API key named "websocket" in config, naming the key', () => {
     const raw = {
       security: { apiKeys: [{ name: 'k', key: 'websocket' }] },
