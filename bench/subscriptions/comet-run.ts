@@ -20,7 +20,7 @@ import type { SubscriptionTarget, SubscriptionTiming } from './run.js';
 const PINNED = 'aws-use1-a';
 const REGION = 'us-east-1';
 
-export interface CometFigures {
+interface CometFigures {
   heights: number;
   missed: number;
   duplicated: number;
@@ -40,7 +40,7 @@ export interface CometSubscriptionSection {
   skipped: { target: SubscriptionTarget; reason: string }[];
 }
 
-export function analyzeComet(
+function analyzeComet(
   record: CometSubscriberRecord,
   from: number,
   to: number,

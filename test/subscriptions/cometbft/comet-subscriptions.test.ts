@@ -175,10 +175,18 @@ describe('CometBFT subscriptions', () => {
     client = await RawClient.open(`${s.balancer.wsUrl}/cosmoshub/websocket`);
     const closed = new Promise<number>((resolve) => client!.ws.on('close', (code) => resolve(code)));
     expect((await client.call(1, 'subscribe', { query: "tm.event='Tx'" })).result).toEqual({});
-    await waitFor(() => [...s.sockets.values()].every((w) => w.activeSubscriptions === 1), 5000, 'upstream feeds');
+    await waitFor(
+      () => [...s.sockets.values()].every((w) => w.activeSubscriptions === 1),
+      5000,
+      'upstream feeds',
+    );
     await s.balancer.close();
     expect(await closed).toBe(1001);
-    await waitFor(() => [...s.sockets.values()].every((w) => w.connections === 0), 5000, 'upstream sockets closed');
+    await waitFor(
+      () => [...s.sockets.values()].every((w) => w.connections === 0),
+      5000,
+      'upstream sockets closed',
+    );
   });
 
   it('rejects an API key named "websocket" in config, naming the key', () => {
