@@ -18,6 +18,8 @@ export interface CometSetup {
   chain: CometChain;
   sockets: Map<string, FakeCometWs>;
   balancer: TestBalancer;
+  /** The config the balancer started with (a test reloads variations of it). */
+  raw: { chains: Record<string, unknown>[] } & Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -31,30 +33,28 @@ export async function startCometSetup(
     for (const p of COMET_PROVIDERS)
       sockets.set(p.name, await FakeCometWs.start(new CometNode({ chain, moniker: p.name }), chain));
   }
-  const balancer = await startBalancer(
-    {
-      server: { host: '127.0.0.1', port: 0 },
-      health: { interval: '200ms', downInterval: '100ms' },
-      subscriptions: { pollInterval: '50ms', silentAfter: '300ms' },
-      ...options.extra,
-      chains: [
-        {
-          name: 'cosmoshub',
-          family: 'cometbft',
-          network: fleet.identity,
-          upstreams: fleet.providers.map((p) => ({
-            name: p.name,
-            url: p.url,
-            cloud: p.spec.cloud,
-            region: p.spec.region,
-            provider: p.spec.provider,
-            ...(sockets.has(p.name) ? { ws: sockets.get(p.name)!.url } : {}),
-          })),
-        },
-      ],
-    },
-    { operations: true },
-  );
+  const raw = {
+    server: { host: '127.0.0.1', port: 0 },
+    health: { interval: '200ms', downInterval: '100ms' },
+    subscriptions: { pollInterval: '50ms', silentAfter: '300ms' },
+    ...options.extra,
+    chains: [
+      {
+        name: 'cosmoshub',
+        family: 'cometbft',
+        network: fleet.identity,
+        upstreams: fleet.providers.map((p) => ({
+          name: p.name,
+          url: p.url,
+          cloud: p.spec.cloud,
+          region: p.spec.region,
+          provider: p.spec.provider,
+          ...(sockets.has(p.name) ? { ws: sockets.get(p.name)!.url } : {}),
+        })),
+      },
+    ],
+  };
+  const balancer = await startBalancer(raw, { operations: true });
   // The feed takes heights only from upstreams whose network was checked.
   const ready = async () => {
     const status = (await getJson(`${balancer.url}/status`)).json as { chains: { ready: boolean }[] };
@@ -70,6 +70,7 @@ export async function startCometSetup(
     chain,
     sockets,
     balancer,
+    raw,
     async close() {
       await balancer.close();
       await Promise.all([...sockets.values()].map((s) => s.close()));

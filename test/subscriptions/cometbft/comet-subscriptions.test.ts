@@ -169,6 +169,49 @@ describe('CometBFT subscriptions', () => {
     expect(status).toBe(404);
   });
 
+  it('with API keys: /<chain>/<key>/websocket, or the key header on /<chain>/websocket', async () => {
+    setup = await startCometSetup({
+      extra: { security: { apiKeys: [{ name: 'app', key: 'k-123' }] } },
+    });
+    const base = setup.balancer.wsUrl;
+    const keyed = await RawClient.open(`${base}/cosmoshub/k-123/websocket`);
+    expect((await keyed.call(1, 'subscribe', { query: "tm.event='NewBlock'" })).result).toEqual({});
+    keyed.ws.terminate();
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${base}/cosmoshub/websocket`);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => {});
+    });
+    expect(refused).toBe(401);
+    const header = new WebSocket(`${base}/cosmoshub/websocket`, { headers: { 'x-api-key': 'k-123' } });
+    await new Promise<void>((resolve, reject) => {
+      header.once('open', () => resolve());
+      header.once('error', reject);
+    });
+    header.terminate();
+  });
+
+  it('a reload keeps the connection and its heights; a reload without the chain closes with 1012', async () => {
+    setup = await startCometSetup();
+    const s = setup;
+    client = await RawClient.open(`${s.balancer.wsUrl}/cosmoshub/websocket`);
+    const c = client;
+    const closed = new Promise<number>((resolve) => c.ws.on('close', (code) => resolve(code)));
+    expect((await c.call(1, 'subscribe', { query: "tm.event='NewBlock'" })).result).toEqual({});
+    s.fleet.clock.advance();
+    await waitFor(() => heightsOf(c, 1).includes(s.chain.height), 5000, 'a height before the reload');
+    await s.balancer.server.reload(buildConfig({ ...s.raw, routing: { maxAttempts: 3 } }, 'test.yaml'));
+    s.fleet.clock.advance();
+    s.fleet.clock.advance();
+    const top = s.chain.height;
+    await waitFor(() => heightsOf(c, 1).includes(top), 5000, 'heights after the reload');
+    const heights = heightsOf(c, 1);
+    expect(heights).toEqual(Array.from({ length: heights.length }, (_, i) => heights[0]! + i));
+    const renamed = s.raw.chains.map((ch) => ({ ...ch, name: 'cosmoshub-renamed' }));
+    await s.balancer.server.reload(buildConfig({ ...s.raw, chains: renamed }, 'test.yaml'));
+    expect(await closed).toBe(1012);
+  });
+
   it('a drain closes CometBFT clients with 1001 and releases every upstream subscription', async () => {
     setup = await startCometSetup();
     const s = setup;
