@@ -44,6 +44,7 @@ import {
   pinProcess,
   toolVersion,
 } from './proc/sys.js';
+import { cometSubscriptionTable } from './report/comet-subscriptions-markdown.js';
 import { familiesTable } from './report/families-markdown.js';
 import { lowTrafficChecks, lowTrafficTable } from './report/low-traffic-markdown.js';
 import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
@@ -54,6 +55,7 @@ import { scenarioSvg } from './report/svg.js';
 import { analyze, type ScenarioResult } from './scenarios/analyze.js';
 import { SCENARIOS, type Scenario } from './scenarios/catalog.js';
 import { FULL_TIMING, QUICK_TIMING, runScenario, type Timing } from './scenarios/run.js';
+import { type CometSubscriptionSection, runCometSubscriptionScenario } from './subscriptions/comet-run.js';
 import {
   FULL_SUBSCRIPTION_TIMING,
   QUICK_SUBSCRIPTION_TIMING,
@@ -336,6 +338,25 @@ async function main(argv: string[]): Promise<number> {
     }
     progress.end();
   }
+  let cometSubscriptions: CometSubscriptionSection | null = null;
+  if (withSubscriptions) {
+    progress.begin(`${SUBSCRIPTIONS} · cometbft · ${subscriptionTargets.join(', ')}`, subscriptionWeight);
+    try {
+      cometSubscriptions = await runCometSubscriptionScenario(
+        subscriptionTiming,
+        subscriptionTargets,
+        work,
+        hasTool('nginx'),
+      );
+      for (const r of cometSubscriptions.results)
+        progress.log(
+          `  ${SUBSCRIPTIONS} · cometbft · ${r.target}: missed ${r.figures.missed}, duplicated ${r.figures.duplicated}`,
+        );
+    } catch (err) {
+      progress.log(`  ${SUBSCRIPTIONS} · cometbft: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
+    progress.end();
+  }
 
   let families: FamiliesSection | null = null;
   if (withFamilies) {
@@ -451,6 +472,7 @@ async function main(argv: string[]): Promise<number> {
     scenarios: sections,
     overhead,
     subscriptions,
+    cometSubscriptions,
     families,
     lowTraffic,
     checks: [],
@@ -479,6 +501,7 @@ async function main(argv: string[]): Promise<number> {
   console.log('');
   if (sections.length) console.log(`${headlineTable(report)}\n`);
   if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
+  if (cometSubscriptions?.results.length) console.log(`${cometSubscriptionTable(cometSubscriptions)}\n`);
   if (families?.results.length) console.log(`${familiesTable(families)}\n`);
   if (lowTraffic?.rows.length) {
     for (const f of lowTraffic.faults)

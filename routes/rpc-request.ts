@@ -16,6 +16,23 @@ export function chainForPath(runtime: Runtime, rpcPath: string): ChainRuntime | 
   return rpcPath === '/' ? runtime.defaultChain : runtime.chains.get(rpcPath.slice(1).replace(/\/$/, ''));
 }
 
+/** WebSocket paths a family adds to its chain's: CometBFT clients append `/websocket` to the URL. */
+const FAMILY_WS_SUFFIXES: readonly { suffix: string; family: string }[] = [
+  { suffix: '/websocket', family: 'cometbft' },
+];
+
+/**
+ * The chain path of a WebSocket upgrade, and the family its path is reserved to: `/<chain>/websocket`
+ * (also `/<chain>/<api key>/websocket`, and `/websocket` for the first chain) is a CometBFT chain's.
+ */
+export function familyWsPath(path: string): { path: string; family: string | undefined } {
+  const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
+  for (const { suffix, family } of FAMILY_WS_SUFFIXES) {
+    if (trimmed.endsWith(suffix)) return { path: trimmed.slice(0, -suffix.length) || '/', family };
+  }
+  return { path, family: undefined };
+}
+
 export function readRpcRequest(text: string, chain: ChainRuntime, maxBatchSize: number): RpcRequest {
   const parsed = parseRequestBody(text, chain.family.envelope);
   if (parsed.kind === 'parse_error') return { kind: 'refused', error: 'PARSE_ERROR', detail: undefined };

@@ -11,6 +11,7 @@ import {
   SLOW_MS,
 } from '../scenarios/analyze.js';
 import { TARGET_LABELS, type TargetKind } from '../targets/target.js';
+import { cometSubscriptionMarkdown } from './comet-subscriptions-markdown.js';
 import { familiesMarkdown } from './families-markdown.js';
 import { lowTrafficMarkdown } from './low-traffic-markdown.js';
 import { type BenchReport, fmtMs, resultOf, type ScenarioSection } from './model.js';
@@ -236,6 +237,7 @@ export function renderMarkdown(report: BenchReport, appendix: Record<string, str
     if (allocation) out.push(allocation, '');
   }
   if (report.subscriptions) out.push(subscriptionMarkdown(report.subscriptions));
+  if (report.cometSubscriptions) out.push(cometSubscriptionMarkdown(report.cometSubscriptions));
   if (report.families) out.push(familiesMarkdown(report.families));
   if (report.lowTraffic) out.push(lowTrafficMarkdown(report.lowTraffic));
   out.push('## Targets', '');

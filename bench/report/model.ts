@@ -4,6 +4,7 @@ import type { FamiliesSection } from '../families/run.js';
 import type { LowTrafficSection } from '../low-traffic/run.js';
 import type { OverheadReport, OverheadRow } from '../overhead/run.js';
 import type { ScenarioResult } from '../scenarios/analyze.js';
+import type { CometSubscriptionSection } from '../subscriptions/comet-run.js';
 import type { SubscriptionSection } from '../subscriptions/run.js';
 import type { TargetKind } from '../targets/target.js';
 
@@ -41,6 +42,8 @@ export interface BenchReport {
   overhead: OverheadReport | null;
   /** The subscription scenario; absent or null when it was not run. */
   subscriptions?: SubscriptionSection | null;
+  /** The subscription scenario's CometBFT rows. */
+  cometSubscriptions?: CometSubscriptionSection | null;
   /** The families scenario group (solana, bitcoin, cometbft); absent or null when it was not run. */
   families?: FamiliesSection | null;
   /** The low-traffic group (issue 20: detection at 0, 5, 50, 400 reads/s); absent or null when not run. */

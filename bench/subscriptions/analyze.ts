@@ -47,7 +47,7 @@ export function logKey(blockHash: string, logIndex: number): string {
   return `${blockHash.toLowerCase()}:${logIndex}`;
 }
 
-function delays(values: number[]): DelaySummary | null {
+export function delays(values: number[]): DelaySummary | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
   const round = (v: number) => Math.round(v * 10) / 10;

@@ -5,6 +5,7 @@
 import type { BrowserDocument, BrowserFetch, BrowserResponse, Elem } from './browser-dom.js';
 import type {
   ChainView,
+  CometFeedView,
   DomainView,
   FeedView,
   ShareCapView,
@@ -162,6 +163,25 @@ export function dashboardPageScript(): void {
     return line;
   }
 
+  function sourcesText(sources: FeedView['sources']): string {
+    return sources
+      .map(
+        (s) =>
+          `${s.upstream} (${s.transport}${s.connected ? '' : ', down'}${s.lastHead !== null ? ` @${s.lastHead}` : ''})`,
+      )
+      .join(', ');
+  }
+
+  function cometFeedLine(f: CometFeedView): Elem {
+    const line = el('div', 'feed muted');
+    const n = f.subscriptions;
+    line.textContent = f.active
+      ? `CometBFT feed: height ${f.head === null ? '–' : f.head} · ${n.NewBlock} NewBlock, ` +
+        `${n.NewBlockHeader} NewBlockHeader, ${n.Tx} Tx, ${n.any} other · fed by ${sourcesText(f.sources)}`
+      : 'CometBFT subscriptions: none (feed idle)';
+    return line;
+  }
+
   function renderChain(c: ChainView, windowSeconds: number): Elem {
     const sec = el('section', 'chain');
     sec.setAttribute('data-chain', c.name);
@@ -196,7 +216,7 @@ export function dashboardPageScript(): void {
       domains.appendChild(add(el('div', 'domain-group'), el('h3', null, KIND_TITLES[kind]), tiles));
     });
     sec.appendChild(domains);
-    sec.appendChild(feedLine(c.feed));
+    sec.appendChild(c.cometbftFeed ? cometFeedLine(c.cometbftFeed) : feedLine(c.feed));
 
     const byCloud = `Traffic by cloud · last ${windowSeconds} s · ${c.traffic.attempts} attempts`;
     sec.appendChild(

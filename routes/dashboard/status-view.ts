@@ -49,6 +49,13 @@ export interface FeedView {
   sources: { upstream: string; transport: string; connected: boolean; lastHead: number | null }[];
 }
 
+export interface CometFeedView {
+  active: boolean;
+  head: number | null;
+  subscriptions: { NewBlock: number; NewBlockHeader: number; Tx: number; any: number };
+  sources: FeedView['sources'];
+}
+
 export interface ChainView {
   name: string;
   chainId: number | string;
@@ -58,6 +65,8 @@ export interface ChainView {
   upstreams: UpstreamView[];
   domains: DomainView[];
   feed: FeedView | null;
+  /** CometBFT chains only: the height feed and its subscriptions by event type. */
+  cometbftFeed?: CometFeedView;
   traffic: { attempts: number; byCloud: Record<string, number>; byProvider: Record<string, number> };
   maxShare: { cloud?: ShareCapView; provider?: ShareCapView } | null;
 }

@@ -15,10 +15,11 @@ import { chainStages } from '../stages/evm/chain-stages.js';
 import { denyListStage } from '../stages/method-deny-list.js';
 import { familySubmissionStage } from '../stages/submission-stage.js';
 import { createMetrics, type Metrics } from '../status/metrics.js';
+import { cometSubscriptionStage } from '../subscriptions/cometbft/comet-stage.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 
 export function operationalStages(): CallStage[] {
-  return [denyListStage, subscriptionStage, familySubmissionStage, ...chainStages()];
+  return [denyListStage, subscriptionStage, cometSubscriptionStage, familySubmissionStage, ...chainStages()];
 }
 
 /** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */

@@ -24,6 +24,12 @@ function readApiKeys(keysNode: Node): ApiKeyConfig[] {
       keysNode.child(i).child('name').fail(`duplicate API key name "${k.name}"`);
     if (apiKeys.findIndex((o) => o.key === k.key) !== i) keysNode.child(i).child('key').fail('duplicate key');
     if (/[\s/]/.test(k.key)) keysNode.child(i).child('key').fail('expected no whitespace or "/"');
+    // `/<chain>/websocket` is CometBFT's WebSocket path: a key of that name would be ambiguous.
+    if (k.key === 'websocket')
+      keysNode
+        .child(i)
+        .child('key')
+        .fail('"websocket" is reserved (ws://host/<chain>/websocket is CometBFT\'s path)');
   });
   return apiKeys;
 }

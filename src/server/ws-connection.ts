@@ -16,6 +16,8 @@ export interface ConnectionHost {
   answer(conn: ClientConnection, items: readonly ParsedItem[]): Promise<(string | undefined)[]>;
   subscribe(conn: ClientConnection, kind: string, params: readonly unknown[]): SubscribeOutcome;
   unsubscribe(conn: ClientConnection, id: string): boolean;
+  /** The family's own subscription session of this connection (undefined: the family has none). */
+  familySession?(conn: ClientConnection, family: string): unknown;
   /** Takes one request from the connection's API key; false: over its rate limit. */
   admitFrame(conn: ClientConnection): boolean;
   /** The frame read as the HTTP body is: the chain's envelope, the batch limit. */
@@ -85,6 +87,10 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
   unsubscribe(id: string): boolean {
     if (!this.subscriptions.delete(id)) return false;
     return this.host.unsubscribe(this, id);
+  }
+
+  familySession(family: string): unknown {
+    return this.host.familySession?.(this, family);
   }
 
   /** Closes with a code and reason; a client that does not complete the close handshake is cut. */

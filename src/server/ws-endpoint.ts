@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ApiKeyGuard, KeyEntry } from '../../routes/api-keys.js';
 import { originAllowed } from '../../routes/cors.js';
-import { chainForPath, type RpcRequest, readRpcRequest } from '../../routes/rpc-request.js';
+import { chainForPath, familyWsPath, type RpcRequest, readRpcRequest } from '../../routes/rpc-request.js';
 import type { Logger } from '../log/logger.js';
 import type { Observer } from '../routing/observer.js';
 import { catalogueError, ERRORS, type ErrorName } from '../rpc/errors.js';
@@ -15,6 +15,8 @@ import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { CometSubscriptions } from '../subscriptions/cometbft/comet-subscriptions.js';
+import type { FamilySubscriptions } from '../subscriptions/family-subscriptions.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
 import { CLOSE, ClientConnection, type ConnectionHost } from './ws-connection.js';
 
@@ -29,6 +31,9 @@ const DRAIN_POLL_MS = 20;
 
 export class WsEndpoint implements ConnectionHost {
   readonly subscriptions: SubscriptionService;
+  readonly cometbft: CometSubscriptions;
+  /** Each non-EVM family's subscriptions, by family name: its stage reaches them through the session. */
+  private readonly families: ReadonlyMap<string, FamilySubscriptions>;
   private readonly wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -45,6 +50,8 @@ export class WsEndpoint implements ConnectionHost {
     private readonly guard: ApiKeyGuard | undefined,
   ) {
     this.subscriptions = new SubscriptionService(source.runtime, source.logger, source.observer);
+    this.cometbft = new CometSubscriptions(source.runtime, source.logger, source.observer);
+    this.families = new Map<string, FamilySubscriptions>([['cometbft', this.cometbft]]);
   }
 
   get connectionCount(): number {
@@ -74,7 +81,9 @@ export class WsEndpoint implements ConnectionHost {
     const config = runtime.config;
     if (this.draining) return 'SHUTTING_DOWN';
     if (!originAllowed(config.server.corsOrigins, req.headers.origin)) return 'ORIGIN_NOT_ALLOWED';
-    let rpcPath = (req.url ?? '/').split('?')[0]!;
+    // A family's own WebSocket path (CometBFT's `/websocket`) is the chain's path plus its suffix.
+    const { path, family } = familyWsPath((req.url ?? '/').split('?')[0]!);
+    let rpcPath = path;
     let key: KeyEntry | undefined;
     if (this.guard) {
       const checked = this.guard.check(runtime, req.headers, rpcPath, this.source.observer);
@@ -83,7 +92,7 @@ export class WsEndpoint implements ConnectionHost {
       key = checked.key;
     }
     const chain = chainForPath(runtime, rpcPath);
-    if (!chain) return 'NOT_FOUND';
+    if (!chain || (family !== undefined && chain.family.name !== family)) return 'NOT_FOUND';
     if (this.connections.size >= config.subscriptions.maxConnections) return 'CONNECTION_LIMIT';
     return { chain: chain.name, key };
   }
@@ -108,6 +117,10 @@ export class WsEndpoint implements ConnectionHost {
 
   unsubscribe(conn: ClientConnection, id: string): boolean {
     return this.subscriptions.unsubscribe(conn.chainName, id);
+  }
+
+  familySession(conn: ClientConnection, family: string): unknown {
+    return this.families.get(family)?.session(conn);
   }
 
   admitFrame(conn: ClientConnection): boolean {
@@ -147,6 +160,7 @@ export class WsEndpoint implements ConnectionHost {
     this.connections.delete(conn);
     for (const id of conn.subscriptions) this.subscriptions.unsubscribe(conn.chainName, id);
     conn.subscriptions.clear();
+    for (const family of this.families.values()) family.closed(conn);
     if (this.connections.size === 0) this.disarmKeepAlive();
   }
 
@@ -155,6 +169,7 @@ export class WsEndpoint implements ConnectionHost {
   /** A reload: feeds follow the new runtime; clients of a chain that is gone are closed (1012). */
   rebind(runtime: Runtime): void {
     const gone = new Set(this.subscriptions.rebind(runtime));
+    for (const family of this.families.values()) for (const name of family.rebind(runtime)) gone.add(name);
     for (const conn of this.connections) {
       if (gone.has(conn.chainName) || !runtime.chains.has(conn.chainName)) {
         this.source.observer.websocketClosed?.('chain_removed');
@@ -188,6 +203,7 @@ export class WsEndpoint implements ConnectionHost {
     for (const conn of this.connections) conn.socket.terminate();
     this.disarmKeepAlive();
     this.subscriptions.close();
+    for (const family of this.families.values()) family.close();
   }
 
   private armKeepAlive(): void {

@@ -39,6 +39,11 @@ export class CometChain {
     return this.clock.height;
   }
 
+  /** The transactions committed at a height, in block order. */
+  txsAt(height: number): IndexedTx[] {
+    return [...this.indexed.values()].filter((t) => t.height === height);
+  }
+
   blockHash(height: number): string {
     return sha256Hex(`${this.network}:block:${height}`).toUpperCase();
   }
@@ -64,6 +69,47 @@ const EXEC_TX_RESULT = {
   events: [],
   codespace: '',
 };
+
+/**
+ * A transaction's result with the events a bank send emits. A transaction whose bytes read
+ * `send:<recipient>:<amount>` sends there (tests filter on transfer.recipient); others to a made-up one.
+ */
+function txResult(tx: string): Omit<typeof EXEC_TX_RESULT, 'events'> & { events: unknown[] } {
+  const text = Buffer.from(tx, 'base64').toString('utf8');
+  const m = /^send:([a-z0-9]+):(\d+)$/.exec(text);
+  const recipient = m?.[1] ?? `cosmos1${sha256Hex(tx).slice(0, 38)}`;
+  const amount = `${m?.[2] ?? '1'}uatom`;
+  const attr = (key: string, value: string) => ({ key, value, index: true });
+  return {
+    ...EXEC_TX_RESULT,
+    events: [
+      {
+        type: 'message',
+        attributes: [attr('action', '/cosmos.bank.v1beta1.MsgSend'), attr('module', 'bank')],
+      },
+      { type: 'transfer', attributes: [attr('recipient', recipient), attr('amount', amount)] },
+    ],
+  };
+}
+
+function blockResultsOf(chain: CometChain, height: number) {
+  return {
+    height: String(height),
+    txs_results: chain.txsAt(height).map((t) => txResult(t.tx)),
+    finalize_block_events: [
+      {
+        type: 'mint',
+        attributes: [
+          { key: 'bonded_ratio', value: '0.650000000000000000', index: true },
+          { key: 'amount', value: `${1000 + (height % 97)}`, index: true },
+        ],
+      },
+    ],
+    validator_updates: [],
+    consensus_param_updates: null,
+    app_hash: Buffer.from(sha256Hex(`app:${height}`), 'hex').toString('base64'),
+  };
+}
 
 function internal(data: string): RpcOutcome {
   return { error: { code: -32603, message: 'Internal error', data } };
@@ -119,6 +165,8 @@ export class CometNode {
         };
       case 'block':
         return this.block(params);
+      case 'block_results':
+        return this.blockResults(params);
       case 'tx':
         return this.tx(params);
       case 'broadcast_tx_sync':
@@ -178,7 +226,7 @@ export class CometNode {
     }
     const hash = this.chain.blockHash(height);
     const partsHash = sha256Hex(`parts:${height}`).toUpperCase();
-    const txs = [...this.chain.indexed.values()].filter((t) => t.height === height).map((t) => t.tx);
+    const txs = this.chain.txsAt(height).map((t) => t.tx);
     return {
       result: {
         block_id: { hash, parts: { total: 1, hash: partsHash } },
@@ -188,8 +236,18 @@ export class CometNode {
             chain_id: this.opts.network ?? this.chain.network,
             height: String(height),
             time: new Date(1_700_000_000_000 + height * 6000).toISOString(),
-            last_block_id: { hash: this.chain.blockHash(height - 1), parts: { total: 1, hash: partsHash } },
+            last_block_id: {
+              hash: this.chain.blockHash(height - 1),
+              parts: { total: 1, hash: sha256Hex(`parts:${height - 1}`).toUpperCase() },
+            },
+            last_commit_hash: sha256Hex(`commit:${height - 1}`).toUpperCase(),
+            data_hash: sha256Hex(`data:${height}`).toUpperCase(),
+            validators_hash: sha256Hex('validators').toUpperCase(),
+            next_validators_hash: sha256Hex('validators').toUpperCase(),
+            consensus_hash: sha256Hex('consensus').toUpperCase(),
             app_hash: sha256Hex(`app:${height}`).toUpperCase(),
+            last_results_hash: sha256Hex(`results:${height - 1}`).toUpperCase(),
+            evidence_hash: '',
             proposer_address: sha256Hex(`proposer:${height % 7}`)
               .slice(0, 40)
               .toUpperCase(),
@@ -199,7 +257,10 @@ export class CometNode {
           last_commit: {
             height: String(height - 1),
             round: 0,
-            block_id: { hash: this.chain.blockHash(height - 1) },
+            block_id: {
+              hash: this.chain.blockHash(height - 1),
+              parts: { total: 1, hash: sha256Hex(`parts:${height - 1}`).toUpperCase() },
+            },
             signatures: [],
           },
         },
@@ -223,11 +284,39 @@ export class CometNode {
       result: {
         hash,
         height: String(found.height),
-        index: 0,
-        tx_result: EXEC_TX_RESULT,
+        index: this.chain.txsAt(found.height).indexOf(found),
+        tx_result: txResult(found.tx),
         tx: found.tx,
       },
     };
+  }
+
+  /** 0.38's block_results: each transaction's ExecTxResult and the FinalizeBlock events. */
+  private blockResults(params: unknown): RpcOutcome {
+    const asked = heightParam(params);
+    if (asked === 'bad')
+      return {
+        error: { code: -32602, message: 'Invalid params', data: 'error converting json params to arguments' },
+      };
+    const height = asked ?? this.tip;
+    if (height > this.tip) {
+      return internal(
+        `height ${height} must be less than or equal to the current blockchain height ${this.tip}`,
+      );
+    }
+    return { result: blockResultsOf(this.chain, height) };
+  }
+
+  /** A NewBlock event's `data.value` for a height: what `block` and `block_results` show of it. */
+  newBlockValue(height: number): unknown {
+    const block = this.block({ height: String(height) });
+    if (!('result' in block)) return undefined;
+    const { block: b, block_id } = block.result as { block: unknown; block_id: unknown };
+    const results = blockResultsOf(this.chain, height);
+    const finalize: Record<string, unknown> = { events: results.finalize_block_events };
+    if (results.txs_results.length > 0) finalize.tx_results = results.txs_results;
+    finalize.app_hash = results.app_hash;
+    return { block: b, block_id, result_finalize_block: finalize };
   }
 
   private broadcast(method: string, params: unknown): RpcOutcome {
@@ -258,7 +347,7 @@ export class CometNode {
       return {
         result: {
           check_tx: checkTx,
-          tx_result: EXEC_TX_RESULT,
+          tx_result: txResult(tx),
           hash,
           height: String(height),
         },

@@ -11,6 +11,8 @@ export interface SubscriberSession {
   /** Subscribes; returns the new id, or a raw JSON-RPC error object. */
   subscribe(kind: string, params: readonly unknown[]): { id: string } | { error: string };
   unsubscribe(id: string): boolean;
+  /** A non-EVM family's session on this connection (src/subscriptions/family-subscriptions.ts). */
+  familySession?(family: string): unknown;
 }
 
 export interface CallContext {

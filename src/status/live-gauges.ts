@@ -177,6 +177,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     (set, source) => {
       for (const { chain, kind, count } of source.websocket?.subscriptions.counts() ?? [])
         set({ chain, kind }, count);
+      for (const { chain, kind, count } of source.websocket?.cometbft?.counts() ?? [])
+        set({ chain, kind }, count);
     },
   );
   liveGauge(
@@ -185,7 +187,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     ['chain'],
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
-        const head = source.websocket?.subscriptions.status(c.name)?.head;
+        const ws = source.websocket;
+        const head = (ws?.subscriptions.status(c.name) ?? ws?.cometbft?.status(c.name))?.head;
         if (head !== undefined && head !== null) set({ chain: c.name }, head);
       }
     },
@@ -196,7 +199,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     ['chain', 'upstream', 'transport'],
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
-        for (const s of source.websocket?.subscriptions.status(c.name)?.sources ?? []) {
+        const ws = source.websocket;
+        for (const s of (ws?.subscriptions.status(c.name) ?? ws?.cometbft?.status(c.name))?.sources ?? []) {
           set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
         }
       }

@@ -13,6 +13,7 @@ import {
 import type { Upstream } from '../routing/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ChainFeed } from '../subscriptions/chain-feed.js';
+import type { CometFeedStatus } from '../subscriptions/cometbft/comet-feed.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
 export interface StatusSource {
@@ -24,6 +25,8 @@ export interface StatusSource {
   readonly websocket?: {
     readonly connectionCount: number;
     readonly subscriptions: { status(chain: string): FeedStatus | undefined };
+    /** CometBFT chains' feeds (src/subscriptions/cometbft). */
+    readonly cometbft?: { status(chain: string): CometFeedStatus | undefined };
   };
   /** Extra top-level sections (fleet, worker), each read when /status is built. */
   readonly statusSections?: ReadonlyMap<string, () => unknown>;
@@ -159,9 +162,22 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     draining: source.isDraining,
     shareWindowSeconds: SHARE_WINDOW_SECONDS,
     webSocketConnections: source.websocket?.connectionCount ?? 0,
-    chains: [...runtime.chains.values()].map((c) =>
-      chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
-    ),
+    chains: [...runtime.chains.values()].map((c) => ({
+      ...chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
+      ...cometbftFeed(c, source),
+    })),
     ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };
+}
+
+/** A CometBFT chain's feed (heights, subscriptions by event type, sources), beside the EVM `feed`. */
+function cometbftFeed(chain: ChainRuntime, source: StatusSource): { cometbftFeed?: CometFeedStatus } {
+  if (chain.family.name !== 'cometbft') return {};
+  const idle: CometFeedStatus = {
+    active: false,
+    head: null,
+    subscriptions: { NewBlock: 0, NewBlockHeader: 0, Tx: 0, any: 0 },
+    sources: [],
+  };
+  return { cometbftFeed: source.websocket?.cometbft?.status(chain.name) ?? idle };
 }

@@ -34,11 +34,13 @@ export function dispatcherFeedData(context: () => FeedContext): FeedData {
   };
 }
 
-function call(method: string, params: unknown[]): RpcCall {
+/** A call the feed makes itself (its id is never a client's). */
+export function feedCall(method: string, params: unknown): RpcCall {
   return { id: '0', method, params, paramsRaw: JSON.stringify(params) };
 }
 
-async function fetchValue(
+/** One value through the dispatcher; undefined when no upstream gave one `valid` accepts. */
+export async function fetchValue(
   ctx: FeedContext,
   rpc: RpcCall,
   valid: (value: unknown) => boolean,
@@ -58,7 +60,7 @@ async function fetchValue(
 function blockFetcher(context: () => FeedContext): BlockFetcher {
   return {
     async byHash(hash) {
-      const value = await fetchValue(context(), call('eth_getBlockByHash', [hash, false]), (v) => {
+      const value = await fetchValue(context(), feedCall('eth_getBlockByHash', [hash, false]), (v) => {
         return headerFrom(v)?.hash === hash;
       });
       return headerFrom(value);
@@ -67,7 +69,7 @@ function blockFetcher(context: () => FeedContext): BlockFetcher {
       const hex = `0x${n.toString(16)}`;
       const value = await fetchValue(
         context(),
-        call('eth_getBlockByNumber', [hex, false]),
+        feedCall('eth_getBlockByNumber', [hex, false]),
         (v) => headerFrom(v)?.number === n,
         { minHead: n },
       );
@@ -82,7 +84,7 @@ async function fetchBlockLogs(ctx: FeedContext, block: BlockHeader): Promise<Log
     const logs = logsOfBlock(v, block.hash);
     return logs !== undefined && (logs.length > 0 || !block.mayHaveLogs);
   };
-  const value = await fetchValue(ctx, call('eth_getLogs', [{ blockHash: block.hash }]), valid, {
+  const value = await fetchValue(ctx, feedCall('eth_getLogs', [{ blockHash: block.hash }]), valid, {
     minHead: block.number,
   });
   return value === undefined ? undefined : logsOfBlock(value, block.hash);
@@ -92,7 +94,7 @@ async function fetchBlockLogs(ctx: FeedContext, block: BlockHeader): Promise<Log
 async function fetchLatestOf(ctx: FeedContext, upstream: Upstream): Promise<BlockHeader | undefined> {
   const value = await fetchValue(
     ctx,
-    call('eth_getBlockByNumber', ['latest', false]),
+    feedCall('eth_getBlockByNumber', ['latest', false]),
     (v) => !!headerFrom(v),
     {
       restrictTo: new Set([upstream]),

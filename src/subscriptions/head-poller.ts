@@ -9,17 +9,18 @@ import type { FeedContext } from './feed-fetcher.js';
 
 const JITTER = 0.1;
 
-export class HeadPoller {
+/** `H`: what a poll reads (an EVM block header, a CometBFT height). */
+export class HeadPoller<H = BlockHeader> {
   private readonly polling = new Set<Upstream>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
 
   constructor(
     private readonly context: () => FeedContext,
-    private readonly latestOf: (upstream: Upstream) => Promise<BlockHeader | undefined>,
+    private readonly latestOf: (upstream: Upstream) => Promise<H | undefined>,
     /** Whether to poll this upstream now (false while its WebSocket feed is up). */
     private readonly wanted: (upstream: Upstream) => boolean,
-    private readonly onHead: (upstream: Upstream, header: BlockHeader) => void,
+    private readonly onHead: (upstream: Upstream, header: H) => void,
     /** Runs on every tick, polled or not (the feed's silence check rides on it). */
     private readonly onTick: () => void,
     private readonly random: () => number = Math.random,
@@ -44,7 +45,7 @@ export class HeadPoller {
       this.polling.add(u);
       void this.latestOf(u)
         .then((header) => {
-          if (header && !this.stopped) this.onHead(u, header);
+          if (header !== undefined && !this.stopped) this.onHead(u, header);
         })
         .finally(() => this.polling.delete(u));
     }
