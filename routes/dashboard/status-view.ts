@@ -60,6 +60,29 @@ export interface ChainView {
   feed: FeedView | null;
   traffic: { attempts: number; byCloud: Record<string, number>; byProvider: Record<string, number> };
   maxShare: { cloud?: ShareCapView; provider?: ShareCapView } | null;
+  shadow?: ShadowView | null;
+}
+
+/** Shadow upstreams of a chain: per upstream and method, how copies of reads compared. */
+export interface ShadowView {
+  rate: number;
+  upstreams: {
+    name: string;
+    methods: Record<string, { match: number; mismatch: number; error: number; meanLatencyMs: number | null }>;
+  }[];
+}
+
+/** A provider's budget (`providers:`), as /status shows it. */
+export interface ProviderView {
+  name: string;
+  budget: {
+    credits: number;
+    spent: number;
+    remaining: number;
+    projectedExhaustion: string | null;
+    exhausted: boolean;
+    pacing: number;
+  } | null;
 }
 
 export interface StatusView {
@@ -70,4 +93,5 @@ export interface StatusView {
   draining: boolean;
   shareWindowSeconds: number;
   chains: ChainView[];
+  providers?: ProviderView[];
 }

@@ -37,6 +37,13 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
   private done = false;
   /** Some upstream was passed over because its pool and queue were full. */
   private outOfRoom = false;
+  /** Set by selection: ms until an upstream passed over at its rate limit has room (0: none was). */
+  limitWaitMs = 0;
+  /** Waiting for a rate limit (no other upstream could take the call): the timer, and since when. */
+  private limitTimer: NodeJS.Timeout | undefined;
+  private limitWaitStartMs = 0;
+  /** The last wait for a rate limit ran out: the call is OVERLOADED, not failed. */
+  private limitedOut = false;
   private readonly hedgeAllowed: boolean;
   /** The hedge timer's bucket (due time, 0 when not armed) and slot in dispatcher.hedgeTimers. */
   private hedgeDueMs = 0;
@@ -140,13 +147,14 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
 
   private launch(kind: AttemptKind): boolean {
     const { chain, options, dispatcher } = this;
-    if (this.done || this.attempts >= chain.settings.routing.maxAttempts) return false;
+    if (this.done || this.limitTimer || this.attempts >= chain.settings.routing.maxAttempts) return false;
     const nowMs = dispatcher.now();
     if (nowMs >= options.deadlineAtMs) return false;
+    this.limitWaitMs = 0;
     const selection = selectUpstream(chain, this, nowMs, dispatcher.random, options.restrictTo);
     if (!selection) {
       this.outOfRoom ||= anyFull(chain, this.tried, options.restrictTo, nowMs);
-      return false;
+      return this.limitWaitMs > 0 && this.waitForLimit(kind, nowMs);
     }
     if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
     const observer = dispatcher.observer;
@@ -157,11 +165,36 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       if (selection.capYields & CAP_YIELD_BIT.cloud) observer.shareCapYield?.(chain.name, 'cloud');
       if (selection.capYields & CAP_YIELD_BIT.provider) observer.shareCapYield?.(chain.name, 'provider');
     }
+    upstream.limits?.take(this.method, nowMs);
     this.tried.add(upstream);
     for (const d of upstream.domains) this.triedDomains.add(d);
     this.attempts++;
     if (kind === 'retry') observer.retry(chain.name);
     this.live.push(new AttemptRun(this, upstream, kind, selection.panic));
+    return true;
+  }
+
+  /**
+   * Every upstream that could take the call is at its rate limit: with nothing else in flight, the call
+   * waits in the admission queue (it still holds its place there) for the first to have room, up to
+   * `routing.maxQueueWait` in all and within its deadline; after that it is OVERLOADED.
+   */
+  private waitForLimit(kind: AttemptKind, nowMs: number): boolean {
+    if (this.live.length > 0) return false;
+    if (this.limitWaitStartMs === 0) this.limitWaitStartMs = nowMs;
+    const waitUntil = nowMs + this.limitWaitMs;
+    const bound = Math.min(
+      this.limitWaitStartMs + this.chain.settings.routing.maxQueueWaitMs,
+      this.options.deadlineAtMs,
+    );
+    if (waitUntil > bound) {
+      this.limitedOut = true;
+      return false;
+    }
+    this.limitTimer = setTimeout(() => {
+      this.limitTimer = undefined;
+      if (!this.done && !this.launch(kind)) this.failAll();
+    }, this.limitWaitMs);
     return true;
   }
 
@@ -187,6 +220,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       this.finish(overloaded('every upstream that could serve it is at its connection and queue bound'));
       return;
     }
+    if (this.limitedOut) {
+      this.dispatcher.observer.rejected?.('overloaded');
+      this.finish(overloaded('every upstream that could serve it is at its rate limit'));
+      return;
+    }
     const failures = this.failures ?? [];
     const detail = failures.length === 0 ? `chain ${this.chain.name}` : undefined;
     const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
@@ -202,6 +240,7 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     this.done = true;
     const { chain, dispatcher } = this;
     chain.admission.leave();
+    if (this.limitTimer) clearTimeout(this.limitTimer);
     if (this.hedgeDueMs !== 0) dispatcher.hedgeTimers.cancel(this.hedgeDueMs, this.hedgeSlot);
     dispatcher.deadlines.remove(this);
     for (const a of this.live) {
@@ -215,6 +254,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       dispatcher.now() - this.startMs,
     );
     this.resolve(answer);
+    // After the answer: a shadow's copy never delays a client. Idempotent reads only: never a
+    // submission, a filter or a method no table lists.
+    const shadows = chain.shadows;
+    if (shadows && answer.kind === 'result' && this.facts.idempotentRead && !this.facts.write)
+      shadows.offer(this.method, this.label, this.body, answer.value, dispatcher.now());
   }
 }
 

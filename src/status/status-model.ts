@@ -13,6 +13,7 @@ import {
 import type { Upstream } from '../routing/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ChainFeed } from '../subscriptions/chain-feed.js';
+import { providersStatus, shadowStatus, upstreamLimitsStatus } from './limits-status.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
 export interface StatusSource {
@@ -80,6 +81,9 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     attempts: u.counts.attempts,
     failures: u.counts.failures,
     share,
+    /** Trialled on copies of reads only (`shadow: true`): never serves a client. */
+    shadow: u.config.shadow,
+    limits: upstreamLimitsStatus(u, nowMs),
   };
 }
 
@@ -147,6 +151,8 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
     }),
     upstreams,
     feed,
+    /** Shadow upstreams: how their copies of sampled reads compared (null: none). */
+    shadow: shadowStatus(chain),
   };
 }
 
@@ -162,6 +168,8 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     chains: [...runtime.chains.values()].map((c) =>
       chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
     ),
+    /** Provider limits and budgets (`providers:`): spend, remaining, projected exhaustion. */
+    providers: providersStatus(runtime, nowMs),
     ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };
 }

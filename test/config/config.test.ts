@@ -103,6 +103,8 @@ describe('defaults', () => {
         maxInFlight: 10_000,
         upstreamQueue: 64,
         maxQueueWaitMs: 2000,
+        autoTune: true,
+        shadowRate: 0.1,
       },
       breakers: {
         upstream: {
@@ -158,10 +160,14 @@ describe('defaults', () => {
               maxConnections: 64,
               headers: {},
               archive: undefined,
+              rateLimit: undefined,
+              shadow: false,
             },
           ],
         },
       ],
+      providers: {},
+      stateFile: file.replace(/\.yaml$/, '.state.json'),
       secrets: ['k-123456'],
     };
     expect(config).toStrictEqual(expected);
