@@ -2,7 +2,7 @@
 // as in TCP congestion control. The first throttling answer sets the rate just under what the upstream
 // accepted in the last second; each later one (one per round of sends, at most one a second, so the
 // answers of one burst count once) takes 10 % off; every quiet second in which the rate held traffic
-// back adds 1 % (at least half a request a second). Against a provider that throttles above 50/s it
+// back adds 1 % (at least a tenth of a request a second). Against a provider that throttles above 50/s it
 // settles in a saw-tooth from 45 to 50/s, with a throttling answer or two per climb. Pure: time is
 // passed in, so its convergence is tested in virtual time.
 import { PerSecondCount } from './per-second-count.js';
@@ -13,7 +13,7 @@ export const TUNING = {
   decrease: 0.9,
   /** Additive increase per quiet interval: this fraction of the rate, at least `minIncrease`. */
   increaseFraction: 0.01,
-  minIncrease: 0.5,
+  minIncrease: 0.1,
   quietMs: 1000,
   /** Decreases at least this far apart: a provider's window still holds the sends before the last one. */
   decreaseGapMs: 1000,
