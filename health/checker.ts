@@ -126,8 +126,14 @@ export class HealthChecker {
     const { family } = chain;
     const probes = family.probes;
     const startedMs = Date.now();
-    // At its rate limit (providers bill probes too): no round now; it decides nothing.
-    if (upstream.limits && !upstream.limits.allows(probes.identity.method, startedMs)) return;
+    // At its rate limit or budget (providers bill probes too): no round now; it decides nothing.
+    const limits = upstream.limits;
+    if (
+      limits &&
+      (!limits.allows(probes.identity.method, startedMs) ||
+        limits.overBudget(probes.identity.method, startedMs))
+    )
+      return;
     let ok = true;
     let reason = '';
     // Every round: a provider re-pointed behind the same URL must not serve another chain for long,

@@ -42,7 +42,8 @@ function readChain(node: Node): ChainConfig {
   const upstreamsNode = node.child('upstreams');
   const upstreams = upstreamsNode.list().map(readUpstream);
   if (upstreams.length === 0) upstreamsNode.fail('expected at least one upstream');
-  if (upstreams.every((u) => u.shadow)) upstreamsNode.fail('expected at least one upstream that is not a shadow');
+  if (upstreams.every((u) => u.shadow))
+    upstreamsNode.fail('expected at least one upstream that is not a shadow');
   return { name, ...readChainIdentity(node), upstreams };
 }
 

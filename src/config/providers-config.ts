@@ -61,7 +61,8 @@ function readBudget(node: Node): BudgetConfig | undefined {
 
 /** `30d`, `24h`, `90m`, `3600s`: a budget period, from a minute to 400 days. */
 function readPeriod(node: Node): number {
-  const match = typeof node.value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$/i.exec(node.value) : null;
+  const match =
+    typeof node.value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$/i.exec(node.value) : null;
   const ms = match ? Math.round(Number(match[1]) * PERIOD_UNITS[match[2]!.toLowerCase()]!) : undefined;
   if (ms === undefined || ms < 60_000 || ms > MAX_PERIOD_MS)
     node.fail('expected a period like "30d", "24h" or "90m" (1m to 400d)');

@@ -169,7 +169,8 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
       tuner?.onThrottled(startMs, nowMs);
       // With auto-tune, a throttling answer without a Retry-After lowers the rate instead of benching
       // the upstream for a second: against a provider's per-second limit that is what settles it.
-      if (c.retryAfterMs !== undefined || tuner === undefined) upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
+      if (c.retryAfterMs !== undefined || tuner === undefined)
+        upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
     } else if (tuner !== undefined && effect === 'success') tuner.recordAccepted(nowMs);
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);
     // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.

@@ -51,6 +51,12 @@ export class BudgetPacer {
     return Math.max(0, this.credits - this.spent);
   }
 
+  /** Whether `credits` more stay within the budget (a call that would cross it is not sent). */
+  affords(credits: number, nowMs: number): boolean {
+    this.roll(nowMs);
+    return this.spent + credits <= this.credits;
+  }
+
   exhausted(nowMs: number): boolean {
     this.roll(nowMs);
     return this.spent >= this.credits;

@@ -81,6 +81,10 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     this.armHedge();
   }
 
+  get attemptsInFlight(): number {
+    return this.live.length;
+  }
+
   /** An attempt got no answer in time: its upstream counts as failing now, so try elsewhere at once. */
   onStall(): void {
     if (!this.done && this.hedgeAllowed) this.launch('retry');

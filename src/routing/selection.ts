@@ -21,6 +21,8 @@ export interface SelectionRequest {
    * such one has room again (0: none was). Only those who wait for it reset it.
    */
   limitWaitMs?: number;
+  /** Attempts of this call in flight (a hedge has one): a spent budget's provider is never a hedge. */
+  readonly attemptsInFlight?: number;
 }
 
 export interface Selection {
@@ -68,10 +70,16 @@ function withinLimits(u: Upstream, req: SelectionRequest, nowMs: number): boolea
   return false;
 }
 
-/** Upstreams whose provider has budget left, while there are any: a spent budget never fails a read. */
-function withinBudget(pool: Upstream[], nowMs: number): Upstream[] {
-  const left = pool.filter((u) => u.limits === undefined || !u.limits.overBudget(nowMs));
-  return left.length > 0 ? left : pool;
+/**
+ * Upstreams whose provider has budget left. With none left: the call waits for one at its rate limit
+ * when there is one (empty pool); a hedge goes nowhere (an attempt is under way elsewhere); and only
+ * when nothing else can take it at all does a spent provider serve it: a budget never fails a read
+ * another upstream could answer, nor one no other can.
+ */
+function withinBudget(pool: Upstream[], req: SelectionRequest, nowMs: number): Upstream[] {
+  const left = pool.filter((u) => u.limits === undefined || !u.limits.overBudget(req.method, nowMs));
+  if (left.length > 0 || left.length === pool.length) return left;
+  return req.limitWaitMs || req.attemptsInFlight ? left : pool;
 }
 
 const byPriority = (u: Upstream): number => u.config.priority;
@@ -121,7 +129,7 @@ export function selectUpstream(
   const panic = pool.length === 0;
   if (panic) pool = servableList;
   if (req.needsArchive) pool = preferArchive(pool);
-  if (chain.budgeted) pool = withinBudget(pool, nowMs);
+  if (chain.budgeted) pool = withinBudget(pool, req, nowMs);
   // Another failure domain first, then the head preference within it: a hedge or retry follows a
   // stall or a failure, and a sibling in the same region is likely in the same trouble, while the
   // head of an upstream that carried no traffic lately is only as fresh as its last health check.

@@ -74,7 +74,13 @@ export class ShadowReads {
     }
   }
 
-  private count(u: Upstream, label: string, stats: ShadowMethodStats, result: ShadowResult, ms: number): void {
+  private count(
+    u: Upstream,
+    label: string,
+    stats: ShadowMethodStats,
+    result: ShadowResult,
+    ms: number,
+  ): void {
     stats[result]++;
     if (result === 'match' || result === 'mismatch') {
       stats.latencyMsSum += ms;
@@ -91,7 +97,15 @@ export class ShadowReads {
     }
     let stats = byMethod.get(label);
     if (!stats) {
-      stats = { match: 0, mismatch: 0, error: 0, skipped: 0, latencyMsSum: 0, latencyMsMax: 0, lastMismatch: undefined };
+      stats = {
+        match: 0,
+        mismatch: 0,
+        error: 0,
+        skipped: 0,
+        latencyMsSum: 0,
+        latencyMsMax: 0,
+        lastMismatch: undefined,
+      };
       byMethod.set(label, stats);
     }
     return stats;

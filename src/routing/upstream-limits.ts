@@ -49,17 +49,18 @@ export class UpstreamLimits {
     this.tuner?.recordSend(nowMs);
   }
 
-  /** A health probe: sent (and its tokens spent) only when every limit allows it now. */
+  /** A health probe: sent (and its tokens spent) only when every limit and the budget allow it now. */
   takeProbe(method: string, nowMs: number): boolean {
-    if (!this.allows(method, nowMs)) return false;
+    if (!this.allows(method, nowMs) || this.overBudget(method, nowMs)) return false;
     this.take(method, nowMs);
     return true;
   }
 
-  /** The provider spent its budget for this period: reads go elsewhere while anything else can answer. */
-  overBudget(nowMs: number): boolean {
-    const pacer = this.account?.pacer;
-    return pacer !== undefined && pacer.exhausted(nowMs);
+  /** A call for `method` would cross its provider's budget for this period: it goes elsewhere. */
+  overBudget(method: string, nowMs: number): boolean {
+    const account = this.account;
+    const pacer = account?.pacer;
+    return pacer !== undefined && !pacer.affords(account!.creditsOf(method), nowMs);
   }
 
   /** Selection cost multiplier from budget pacing (1 without a budget or within it). */

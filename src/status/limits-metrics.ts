@@ -6,7 +6,11 @@ import type { Runtime } from '../runtime/runtime.js';
 
 const SHADOW_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-type Fill = (set: (labels: Record<string, string>, value: number) => void, runtime: Runtime, nowMs: number) => void;
+type Fill = (
+  set: (labels: Record<string, string>, value: number) => void,
+  runtime: Runtime,
+  nowMs: number,
+) => void;
 
 export function limitsMetrics(registers: Registry[], runtime: () => Runtime | undefined) {
   const gauge = (name: string, help: string, labelNames: string[], fill: Fill) =>
@@ -21,14 +25,14 @@ export function limitsMetrics(registers: Registry[], runtime: () => Runtime | un
         if (r) fill((labels, value) => this.set(labels, value), r, Date.now());
       },
     });
-  const eachBudget = (
-    visit: (provider: string, pacer: BudgetPacer) => void,
-    r: Runtime,
-  ) => {
+  const eachBudget = (visit: (provider: string, pacer: BudgetPacer) => void, r: Runtime) => {
     for (const [name, account] of r.providers) if (account.pacer) visit(name, account.pacer);
   };
-  gauge('switchyard_provider_budget_credits', 'Budget of each provider for its period, in credits', ['provider'], (set, r) =>
-    eachBudget((provider, p) => set({ provider }, p.credits), r),
+  gauge(
+    'switchyard_provider_budget_credits',
+    'Budget of each provider for its period, in credits',
+    ['provider'],
+    (set, r) => eachBudget((provider, p) => set({ provider }, p.credits), r),
   );
   gauge(
     'switchyard_provider_budget_spent_credits',

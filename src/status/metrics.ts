@@ -35,7 +35,10 @@ export function createMetrics(): Metrics {
   const limits = limitsMetrics(registers, () => source?.runtime);
   return {
     registry,
-    observer: { ...metricsObserver(series, new SeriesKeys(), shareCaps, current), shadowRead: limits.shadowRead },
+    observer: {
+      ...metricsObserver(series, new SeriesKeys(), shareCaps, current),
+      shadowRead: limits.shadowRead,
+    },
     attach(next) {
       source = next;
     },

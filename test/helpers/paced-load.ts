@@ -32,7 +32,12 @@ export async function pacedLoad(
     const sentAtMs = performance.now();
     pending.push(
       pool
-        .request({ path: '/', method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) })
+        .request({
+          path: '/',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body(i),
+        })
         .then(async (res) => {
           const text = await res.body.text();
           const ok = res.statusCode === 200 && text.includes('"result"');
