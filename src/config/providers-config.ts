@@ -12,7 +12,7 @@ export interface RateLimitConfig {
   burst: number;
 }
 
-export interface BudgetConfig {
+interface BudgetConfig {
   credits: number;
   /** The budget's period; periods are aligned on the Unix epoch (the same for every fleet member). */
   periodMs: number;

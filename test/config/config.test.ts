@@ -385,7 +385,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains, providers, stateFile)`,
     );
   });
 
