@@ -47,7 +47,7 @@ describe('RateTuner (AIMD)', () => {
     const sent = sum(run.sentPerSecond.slice(10));
     const throttled = sum(run.throttledPerSecond.slice(10));
     const rate = sent / 50;
-    expect(rate).toBeGreaterThan(44);
+    expect(rate).toBeGreaterThan(45);
     expect(rate).toBeLessThanOrEqual(51);
     expect(throttled / sent).toBeLessThan(0.02);
     // Nothing is held back before the first throttling answer: the first second sends more than 50.
@@ -94,6 +94,6 @@ describe('RateTuner (AIMD)', () => {
     // Demand above it: one step a quiet second.
     for (let t = 20_000; t < 25_000; t += 1) if (tuner.allows(t)) tuner.recordSend(t);
     expect(tuner.rate!).toBeGreaterThan(tuned + 3 * TUNING.minIncrease);
-    expect(tuner.rate!).toBeLessThan(tuned * 1.1);
+    expect(tuner.rate!).toBeLessThan(tuned * 1.2);
   });
 });
