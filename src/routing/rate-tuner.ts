@@ -1,21 +1,21 @@
 // Auto-tune (`routing.autoTune`): an upstream's effective rate learnt from its throttling answers, AIMD
 // as in TCP congestion control. The first throttling answer sets the rate just under what the upstream
 // accepted in the last second; each later one (one per round of sends, at most one a second, so the
-// answers of one burst count once) takes 10 % off; every quiet second in which the rate held traffic
-// back adds 1 % (at least a tenth of a request a second), or 5 % while it is still under 90 % of the
+// answers of one burst count once) takes 5 % off; every quiet second in which the rate held traffic
+// back adds 1 % (at least a twentieth of a request a second), or 5 % while it is still under 90 % of the
 // rate it was last throttled at (back quickly to where the limit was, then probe above it slowly, as
 // TCP CUBIC does). Against a provider that throttles above 50/s it settles in a saw-tooth between
-// 45 and 50/s, with a throttling answer or two per climb. Pure: time is passed in, so its
+// 47.5 and 50/s, with a throttling answer or two per climb. Pure: time is passed in, so its
 // convergence is tested in virtual time.
 import { PerSecondCount } from './per-second-count.js';
 import { TokenBucket } from './token-bucket.js';
 
 export const TUNING = {
   /** Multiplicative decrease on a throttling answer. */
-  decrease: 0.9,
+  decrease: 0.95,
   /** Additive increase per quiet interval: this fraction of the rate, at least `minIncrease`. */
   increaseFraction: 0.01,
-  minIncrease: 0.1,
+  minIncrease: 0.05,
   /** Below this share of the rate last throttled at, the increase is `recoveryIncrease` of the rate. */
   recoveryShare: 0.9,
   recoveryIncrease: 0.05,

@@ -47,7 +47,7 @@ describe('RateTuner (AIMD)', () => {
     const sent = sum(run.sentPerSecond.slice(10));
     const throttled = sum(run.throttledPerSecond.slice(10));
     const rate = sent / 50;
-    expect(rate).toBeGreaterThan(45);
+    expect(rate).toBeGreaterThan(47);
     expect(rate).toBeLessThanOrEqual(51);
     expect(throttled / sent).toBeLessThan(0.02);
     // Nothing is held back before the first throttling answer: the first second sends more than 50.
@@ -58,7 +58,7 @@ describe('RateTuner (AIMD)', () => {
     for (const limit of [10, 200]) {
       const run = simulate(limit, limit * 3, 90);
       const rate = sum(run.sentPerSecond.slice(30)) / 60;
-      expect(rate).toBeGreaterThan(limit * 0.85);
+      expect(rate).toBeGreaterThan(limit * 0.9);
       expect(rate).toBeLessThanOrEqual(limit * 1.02);
       expect(sum(run.throttledPerSecond.slice(30)) / sum(run.sentPerSecond.slice(30))).toBeLessThan(0.02);
     }
