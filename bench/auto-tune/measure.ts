@@ -27,7 +27,7 @@ export const FULL_AUTO_TUNE_TIMING: AutoTuneTiming = {
 };
 export const QUICK_AUTO_TUNE_TIMING: AutoTuneTiming = { ...FULL_AUTO_TUNE_TIMING, seconds: 20 };
 
-export interface AutoTuneSecond {
+interface AutoTuneSecond {
   second: number;
   /** Requests the throttling provider received (admitted + throttled), health probes included. */
   sentToThrottler: number;
@@ -42,6 +42,8 @@ export interface AutoTuneResult {
   perSecond: AutoTuneSecond[];
   settled: { ratePerSecond: number; throttledShare: number; failedReads: number };
   total: { reads: number; failedReads: number; throttled: number; sentToThrottler: number };
+  /** The first failed reads' answers (cut short), to say why they failed. */
+  failures: string[];
   /** Rate the tuner settled on at the end, from /status. */
   tunedRate: number | null;
   config: string;
@@ -101,6 +103,7 @@ export async function measureAutoTune(timing: AutoTuneTiming, work: string): Pro
   const perSecond: AutoTuneSecond[] = [];
   let reads = 0;
   let failed = 0;
+  const failures: string[] = [];
   let last = {
     admitted: window.admitted,
     throttled: window.throttled,
@@ -140,11 +143,15 @@ export async function measureAutoTune(timing: AutoTuneTiming, work: string): Pro
         .then(async (res) => {
           const text = await res.body.text();
           reads++;
-          if (res.statusCode !== 200 || !text.includes('"result"')) failed++;
+          if (res.statusCode !== 200 || !text.includes('"result"')) {
+            failed++;
+            if (failures.length < 10) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
+          }
         })
-        .catch(() => {
+        .catch((err: unknown) => {
           reads++;
           failed++;
+          if (failures.length < 10) failures.push(String(err).slice(0, 200));
         }),
     );
   }
@@ -180,6 +187,7 @@ export async function measureAutoTune(timing: AutoTuneTiming, work: string): Pro
       throttled: sum(perSecond, 'throttled'),
       sentToThrottler: sum(perSecond, 'sentToThrottler'),
     },
+    failures,
     tunedRate,
     config: JSON.stringify(config, null, 1),
   };

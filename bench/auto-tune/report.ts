@@ -41,6 +41,9 @@ export function autoTuneMarkdown(r: AutoTuneResult, command: string): string {
     '',
     `Over the whole run (the first ${t.settleSeconds} s included): ${r.total.sentToThrottler} requests to the throttling provider, ${r.total.throttled} throttled.`,
     '',
+    ...(r.failures.length
+      ? ['Failed reads (first ten):', '', ...r.failures.map((f) => `- \`${f.replace(/`/g, "'")}\``), '']
+      : []),
     '| second | sent to the throttling provider | throttled | sent to the steady one | reads | failed reads |',
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
