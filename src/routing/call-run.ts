@@ -139,8 +139,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     // When every attempt fails, a provider's own error object says more than a generic one.
     if (reply?.kind === 'error')
       this.passThroughError = { raw: reply.raw, upstream: name, outcome: c.outcome };
-    // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
-    const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
+    // Nothing sent on a connect error, nothing served on a throttling answer (a provider's limit, which
+    // auto-tune learns from): the retry is free, so it does not draw on the budget. Each upstream is
+    // still tried once at most, within routing.maxAttempts.
+    const kind: AttemptKind =
+      c.outcome === 'connect_error' || c.outcome === 'throttled' ? 'primary' : 'retry';
     if (live.length === 0 && !this.launch(kind)) this.failAll();
   }
 
