@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FULL_AUTO_TUNE_TIMING, measureAutoTune, QUICK_AUTO_TUNE_TIMING } from './auto-tune/measure.js';
+import { autoTuneHeadline, autoTuneMarkdown } from './auto-tune/report.js';
 import {
   FAMILY_TARGETS,
   type FamiliesSection,
@@ -75,6 +77,8 @@ const SUBSCRIPTIONS = 'subscriptions';
 const FAMILIES = 'families';
 /** The low-traffic group's name in --scenario (issue 20: detection at 0, 5, 50, 400 reads/s; its own runner). */
 const LOW_TRAFFIC = 'low-traffic';
+/** The auto-tune scenario's name in --scenario (issue 24: a provider throttling above 50/s; its own runner). */
+const AUTO_TUNE = 'auto-tune';
 /** Targets only the low-traffic group knows: client-side failover in the app's own process. */
 const CLIENT_ONLY_TARGETS = ['viem', 'ethers'];
 
@@ -101,6 +105,8 @@ Options:
   --no-low-traffic         skip the low-traffic group (issue 20: hang, refuse and 503 at 0, 5, 50 and
                            400 reads/s against Switchyard, nginx, HAProxy, viem fallback and ethers
                            FallbackProvider; about 5 minutes, --quick about 3.5)
+  --no-auto-tune           skip the auto-tune scenario (issue 24: a provider throttling above 50/s,
+                           150 reads/s, Switchyard only; 60 s, --quick 20 s)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
@@ -159,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
       'no-subscriptions': { type: 'boolean' },
       'no-families': { type: 'boolean' },
       'no-low-traffic': { type: 'boolean' },
+      'no-auto-tune': { type: 'boolean' },
       fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
@@ -179,12 +186,16 @@ async function main(argv: string[]): Promise<number> {
   let withSubscriptions = values['no-subscriptions'] !== true;
   let withFamilies = values['no-families'] !== true;
   let withLowTraffic = values['no-low-traffic'] !== true;
+  let withAutoTune = values['no-auto-tune'] !== true;
   if (values.scenario) {
     const all = values.scenario.split(',').filter(Boolean);
     withSubscriptions &&= all.includes(SUBSCRIPTIONS);
     withFamilies &&= all.includes(FAMILIES);
     withLowTraffic &&= all.includes(LOW_TRAFFIC);
-    const wanted = all.filter((w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC);
+    withAutoTune &&= all.includes(AUTO_TUNE);
+    const wanted = all.filter(
+      (w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC && w !== AUTO_TUNE,
+    );
     if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
       scenarios = [];
     else {
@@ -209,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
   );
   const lowTrafficTargets = LOW_TRAFFIC_TARGETS.filter((t) => !askedTargets || askedTargets.includes(t));
   withLowTraffic &&= lowTrafficTargets.length > 0;
+  withAutoTune &&= !askedTargets || askedTargets.includes('switchyard');
   const withOverhead = values['no-overhead'] !== true;
   const started = new Date();
   const out = resolve(values.out ?? join(root, 'bench', 'out', timestamp(started)));
@@ -265,6 +277,7 @@ async function main(argv: string[]): Promise<number> {
     subscriptionWeight +
     familiesWeight +
     lowTrafficWeight +
+    (withAutoTune ? (quick ? QUICK_AUTO_TUNE_TIMING : FULL_AUTO_TUNE_TIMING).seconds * 1000 + 2000 : 0) +
     overheadWeight;
   const progress = new Progress(
     totalWeight,
@@ -410,6 +423,19 @@ async function main(argv: string[]): Promise<number> {
     progress.end();
   }
 
+  let autoTune: Awaited<ReturnType<typeof measureAutoTune>> | null = null;
+  if (withAutoTune) {
+    const autoTuneTiming = quick ? QUICK_AUTO_TUNE_TIMING : FULL_AUTO_TUNE_TIMING;
+    progress.begin(`${AUTO_TUNE} · switchyard`, autoTuneTiming.seconds * 1000 + 2000);
+    try {
+      autoTune = await measureAutoTune(autoTuneTiming, join(work, AUTO_TUNE));
+      progress.log(`  ${autoTuneHeadline(autoTune)}`);
+    } catch (err) {
+      progress.log(`  ${AUTO_TUNE}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
+    progress.end();
+  }
+
   const scenarioForeignCpu =
     scenarios.length || subscriptions || families || lowTraffic
       ? foreignCpuSec(cpuBeforeScenarios, cpuSnapshot())
@@ -442,6 +468,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
     ...(values['no-families'] ? ['--no-families'] : []),
     ...(values['no-low-traffic'] ? ['--no-low-traffic'] : []),
+    ...(values['no-auto-tune'] ? ['--no-auto-tune'] : []),
     ...(values.fleet ? ['--fleet'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
     `--out ${outRel}`,
@@ -493,7 +520,12 @@ async function main(argv: string[]): Promise<number> {
   };
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 1)}\n`);
   const fleetSection = fleetReport ? `\n${fleetMarkdown(fleetReport)}` : '';
-  writeFileSync(join(out, 'report.md'), `${renderMarkdown(report, appendix)}${fleetSection}`);
+  const autoTuneSection = autoTune ? `\n${autoTuneMarkdown(autoTune, `npm run bench -- ${flags}`)}` : '';
+  writeFileSync(
+    join(out, 'report.md'),
+    `${renderMarkdown(report, appendix)}${fleetSection}${autoTuneSection}`,
+  );
+  if (autoTune) writeFileSync(join(out, 'auto-tune.json'), `${JSON.stringify(autoTune, null, 1)}\n`);
   if (fleetReport) writeFileSync(join(out, 'fleet.json'), `${JSON.stringify(fleetReport, null, 1)}\n`);
   if (values['keep-work'] !== true) rmSync(work, { recursive: true, force: true });
 
@@ -509,6 +541,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
   if (fleetReport) console.log(`${fleetMarkdown(fleetReport)}\n`);
+  if (autoTune) console.log(`${autoTuneHeadline(autoTune)}\n`);
   for (const c of report.checks) {
     console.log(`${c.met === null ? ' n/a ' : c.met ? '  ok ' : 'MISS '} ${c.target}: ${c.figure}`);
   }

@@ -126,6 +126,14 @@ export class HealthChecker {
     const { family } = chain;
     const probes = family.probes;
     const startedMs = Date.now();
+    // At its rate limit or budget (providers bill probes too): no round now; it decides nothing.
+    const limits = upstream.limits;
+    if (
+      limits &&
+      (!limits.allows(probes.identity.method, startedMs) ||
+        limits.overBudget(probes.identity.method, startedMs))
+    )
+      return;
     let ok = true;
     let reason = '';
     // Every round: a provider re-pointed behind the same URL must not serve another chain for long,
@@ -137,6 +145,7 @@ export class HealthChecker {
     }
     if (ok) {
       const r = await probeFamily(upstream, family, probes.head, h.timeoutMs);
+      if (!r.ok && r.notSent) return;
       const head = r.ok ? probes.readHead(r.answer) : undefined;
       this.observer.healthCheck(chain.name, upstream.name, probes.head.method, head !== undefined);
       if (head === undefined) {
@@ -155,6 +164,7 @@ export class HealthChecker {
     const readiness = probes.readiness;
     if (ok && readiness && probes.readReadiness && (family.name !== 'evm' || h.checkSyncing)) {
       const r = await probeFamily(upstream, family, readiness, h.timeoutMs);
+      if (!r.ok && r.notSent) return;
       const verdict = r.ok ? probes.readReadiness(r.answer) : { ready: false, reason: r.reason };
       this.observer.healthCheck(chain.name, upstream.name, readiness.method, verdict.ready);
       if (!verdict.ready) {

@@ -19,6 +19,7 @@ main { padding: 12px 20px 40px; }
 .alert { padding: 10px 14px; border-radius: 6px; margin: 10px 20px 0; font-weight: 600; }
 .alert.bad { background: var(--bad); color: #fff; }
 .alert.warn { background: var(--warn-bg); color: var(--warn); border: 1px solid var(--warn); }
+.alert.ok { background: transparent; color: var(--muted); border: 1px solid var(--muted); font-weight: 400; }
 .pill { padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 600; }
 .pill.ok { background: var(--ok-bg); color: var(--ok); }
 .pill.bad { background: var(--bad); color: #fff; }

@@ -98,6 +98,12 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const identify = slot === undefined ? undefined : identifyWorker(ops, slot, config.server.workers);
   const fleet = await startFleetMode(config, logger, ops);
   const server = new SwitchyardServer(config, logger, fleet?.options ?? ops.options);
+  // Budget spend across restarts (only when some provider has a budget); one file per worker.
+  const { BudgetStateFile } = await import('./app/budget-state.js');
+  const stateFile = slot === undefined ? config.stateFile : `${config.stateFile}.worker${slot}`;
+  const budgetState = new BudgetStateFile(stateFile, () => server.runtime.providers, logger);
+  budgetState.load();
+  budgetState.start();
   ops.attach(server);
   fleet?.attach(server);
   identify?.(server);
@@ -122,6 +128,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
       logger.info('draining', { signal, inFlight: server.requestsInFlight });
       void server.shutdown(server.runtime.config.server.shutdownGraceMs).then(async (drained) => {
         await fleet?.close();
+        budgetState.stop();
         logger.info('stopped', { drained });
         resolve(0);
       });

@@ -107,6 +107,8 @@ interface LowTrafficFigures {
   p50InFaultMs: number | null;
   p99InFaultMs: number | null;
   maxInFaultMs: number | null;
+  /** The five slowest reads of the fault: when they started (ms from the fault start), how long, who answered. */
+  slowestInFault: { tMs: number; latencyMs: number; upstream: string | null }[];
   /** ms from the fault start until the target shut the faulty part out; null: not during the fault. */
   detectMs: number | null;
   detectSource: DetectSource | null;
@@ -399,6 +401,10 @@ export function analyzeLowTraffic(r: LowTrafficRecord): LowTrafficRow {
     p50InFaultMs: round(quantileSorted(fault, 0.5)),
     p99InFaultMs: round(quantileSorted(fault, 0.99)),
     maxInFaultMs: round(fault.length ? fault[fault.length - 1] : null),
+    slowestInFault: [...inFault]
+      .sort((a, b) => b.latencyMs - a.latencyMs)
+      .slice(0, 5)
+      .map((x) => ({ tMs: rel(x.startMs) ?? 0, latencyMs: round(x.latencyMs) ?? 0, upstream: x.upstream })),
     detectMs: rel(detect.atMs),
     detectSource: detect.source,
     detectHow: detect.how,

@@ -14,6 +14,8 @@ export type FamilyProbeResult =
       latencyMs: number;
       /** Rate-limited: the node is there but says nothing about itself. */
       throttled: boolean;
+      /** Not sent at all: the upstream or its provider is at its rate limit (decides nothing). */
+      notSent?: true;
     };
 
 let probeId = 1;
@@ -25,6 +27,10 @@ export async function probeFamily(
   timeoutMs: number,
   client: UpstreamClient = upstream.client,
 ): Promise<FamilyProbeResult> {
+  // Probes count against the upstream's and its provider's limits (providers bill them): at a limit,
+  // this probe is not sent and says nothing about the upstream (as a throttling answer would not).
+  if (upstream.limits && !upstream.limits.takeProbe(call.method, Date.now()))
+    return { ok: false, reason: 'not sent: at its rate limit', latencyMs: 0, throttled: true, notSent: true };
   const controller = new AbortController();
   const start = performance.now();
   let lookedAgain = false;

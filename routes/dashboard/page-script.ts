@@ -8,6 +8,8 @@ import type {
   CometFeedView,
   DomainView,
   FeedView,
+  ProviderView,
+  ShadowView,
   ShareCapView,
   StatusView,
   UpstreamView,
@@ -227,7 +229,42 @@ export function dashboardPageScript(): void {
       ),
     );
     sec.appendChild(upstreamTable(c));
+    if (c.shadow) sec.appendChild(shadowLine(c.shadow));
     return sec;
+  }
+
+  // Shadow upstreams: copies of sampled reads, compared with the answers served.
+  function shadowLine(s: ShadowView): Elem {
+    const parts = s.upstreams.map((u) => {
+      let match = 0;
+      let mismatch = 0;
+      let errors = 0;
+      let latency = 0;
+      Object.keys(u.methods).forEach((m) => {
+        const x = u.methods[m]!;
+        match += x.match;
+        mismatch += x.mismatch;
+        errors += x.error;
+        latency += (x.meanLatencyMs ?? 0) * (x.match + x.mismatch);
+      });
+      const answered = match + mismatch;
+      const mean = answered ? ` · mean ${ms(latency / answered)}` : '';
+      return `${u.name}: ${answered} compared, ${mismatch} mismatched${answered ? ` (${pct(mismatch / answered)})` : ''}, ${errors} errors${mean}`;
+    });
+    return el('div', 'feed muted', `Shadow upstreams (${pct(s.rate)} of reads): ${parts.join(' · ')}`);
+  }
+
+  // Provider budgets: spend against the budget, and when it runs out at the recent rate.
+  function budgetLines(providers: ProviderView[]): Elem[] {
+    return providers
+      .filter((p) => p.budget)
+      .map((p) => {
+        const b = p.budget!;
+        const when = b.projectedExhaustion ? ` · runs out ${b.projectedExhaustion}` : ' · lasts the period';
+        const pacing = b.pacing > 1 ? ` · preferred less (×${b.pacing})` : '';
+        const text = `Budget ${p.name}: ${Math.round(b.spent)} of ${b.credits} credits spent (${pct(b.spent / b.credits)})${b.exhausted ? ' · SPENT: reads go elsewhere' : when}${pacing}`;
+        return el('div', `alert ${b.exhausted ? 'bad' : b.pacing > 1 ? 'warn' : 'ok'}`, text);
+      });
   }
 
   function upstreamTable(c: ChainView): Elem {
@@ -317,6 +354,9 @@ export function dashboardPageScript(): void {
     if (down.length && !open.length) {
       banner.appendChild(el('div', 'alert warn', `Unusable upstreams: ${down.join(', ')}`));
     }
+    budgetLines(doc.providers ?? []).forEach((line) => {
+      banner.appendChild(line);
+    });
     const frag = document.createDocumentFragment();
     doc.chains.forEach((c) => {
       frag.appendChild(renderChain(c, doc.shareWindowSeconds));

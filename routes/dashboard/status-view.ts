@@ -69,6 +69,29 @@ export interface ChainView {
   cometbftFeed?: CometFeedView;
   traffic: { attempts: number; byCloud: Record<string, number>; byProvider: Record<string, number> };
   maxShare: { cloud?: ShareCapView; provider?: ShareCapView } | null;
+  shadow?: ShadowView | null;
+}
+
+/** Shadow upstreams of a chain: per upstream and method, how copies of reads compared. */
+export interface ShadowView {
+  rate: number;
+  upstreams: {
+    name: string;
+    methods: Record<string, { match: number; mismatch: number; error: number; meanLatencyMs: number | null }>;
+  }[];
+}
+
+/** A provider's budget (`providers:`), as /status shows it. */
+export interface ProviderView {
+  name: string;
+  budget: {
+    credits: number;
+    spent: number;
+    remaining: number;
+    projectedExhaustion: string | null;
+    exhausted: boolean;
+    pacing: number;
+  } | null;
 }
 
 export interface StatusView {
@@ -79,4 +102,5 @@ export interface StatusView {
   draining: boolean;
   shareWindowSeconds: number;
   chains: ChainView[];
+  providers?: ProviderView[];
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { benchProviders, formatProviderTable } from './rank-providers.js';
+import { compareShadows, formatShadowTable } from './shadow-compare.js';
 
 const USAGE = `Usage: switchyard bench providers --config FILE [--requests N] [--seconds S] [--json]
 
@@ -84,8 +85,18 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     if (tty) process.stderr.write(`\r\x1b[2Kmeasuring ${total} upstream(s)… ${done}/${total}`);
   });
   if (tty) process.stderr.write('\r\x1b[2K');
+  // Shadow upstreams are ranked like the others, then compared with the best serving one.
+  const shadows = await compareShadows(
+    config,
+    results,
+    Math.max(1, Math.min(20, Math.floor(requests / 5))),
+    5000,
+  );
+  const shadowTable = formatShadowTable(shadows);
   console.log(
-    values.json ? JSON.stringify(results, null, 2) : formatProviderTable(results, { requests, seconds }),
+    values.json
+      ? JSON.stringify(shadows.length ? { chains: results, shadows } : results, null, 2)
+      : `${formatProviderTable(results, { requests, seconds })}${shadowTable ? `\n\n${shadowTable}` : ''}`,
   );
   return 0;
 }

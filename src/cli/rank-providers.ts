@@ -66,7 +66,7 @@ interface Reply {
 }
 
 /** One upstream measured through the balancer's own client and classification (same quirks table). */
-class UpstreamProbe {
+export class UpstreamProbe {
   private readonly client: UpstreamClient;
   private id = 0;
 

@@ -4,6 +4,7 @@ import { readChainIdentity } from './chain-identity.js';
 import { field, readSection } from './config-fields.js';
 import type { ChainConfig, UpstreamConfig } from './config-types.js';
 import type { Node } from './config-values.js';
+import { readRateLimit } from './providers-config.js';
 
 const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard', 'admin'];
 
@@ -41,6 +42,8 @@ function readChain(node: Node): ChainConfig {
   const upstreamsNode = node.child('upstreams');
   const upstreams = upstreamsNode.list().map(readUpstream);
   if (upstreams.length === 0) upstreamsNode.fail('expected at least one upstream');
+  if (upstreams.every((u) => u.shadow))
+    upstreamsNode.fail('expected at least one upstream that is not a shadow');
   return { name, ...readChainIdentity(node), upstreams };
 }
 
@@ -57,6 +60,8 @@ function readUpstream(node: Node): UpstreamConfig {
     maxConnections: field('maxConnections', (n) => n.number(64, 1, 4096)),
     headers: field('headers', readHeaders),
     archive: field('archive', (n) => (n.missing ? undefined : n.boolean(false))),
+    rateLimit: field('rateLimit', readRateLimit),
+    shadow: field('shadow', (n) => n.boolean(false)),
   });
 }
 

@@ -3,6 +3,7 @@
 import type { ChainIdentity } from './chain-identity.js';
 import type { FleetConfig } from './fleet-config.js';
 import type { MaxShare } from './max-share-config.js';
+import type { ProviderConfig, RateLimitConfig } from './providers-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -19,6 +20,10 @@ export interface UpstreamConfig {
   headers: Readonly<Record<string, string>>;
   /** Serves historical state; unknown (undefined) is learnt from its errors. */
   archive: boolean | undefined;
+  /** This upstream's own limit in requests per second (src/routing/upstream-limits.ts). */
+  rateLimit: RateLimitConfig | undefined;
+  /** Trialled on copies of sampled reads only: never serves a client (src/routing/shadow-reads.ts). */
+  shadow: boolean;
 }
 
 export interface ChainConfig extends ChainIdentity {
@@ -65,6 +70,10 @@ export interface Config {
     upstreamQueue: number;
     /** Past upstreamQueue, more may wait while the upstream's oldest attempt has waited less than this. */
     maxQueueWaitMs: number;
+    /** Throttling answers lower an upstream's rate, quiet periods raise it (src/routing/rate-tuner.ts). */
+    autoTune: boolean;
+    /** Share of client reads copied to each shadow upstream. */
+    shadowRate: number;
   };
   breakers: {
     upstream: {
@@ -117,6 +126,10 @@ export interface Config {
   /** Fleet mode: instances share verdicts, cordons, rate limits and servedHead on Redis (src/fleet/). */
   fleet: FleetConfig | undefined;
   chains: readonly ChainConfig[];
+  /** Limits, credit weights and budgets per provider label (src/routing/provider-account.ts). */
+  providers: Readonly<Record<string, ProviderConfig>>;
+  /** Where budget spend is kept across restarts (absolute; beside the config by default). */
+  stateFile: string;
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
 }

@@ -12,6 +12,7 @@ import { ConfigError, Node } from './config-values.js';
 import { interpolateEnv } from './env-interpolation.js';
 import { readFleet } from './fleet-config.js';
 import { readHealth } from './health-config.js';
+import { readProviders, readStateFile } from './providers-config.js';
 import { readRouting } from './routing-config.js';
 import { readSecurity } from './security-config.js';
 import { readLogging, readServer } from './server-config.js';
@@ -34,6 +35,8 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     subscriptions: field('subscriptions', readSubscriptions),
     fleet: field('fleet', readFleet),
     chains: field('chains', readChains),
+    providers: field('providers', readProviders),
+    stateFile: field('stateFile', readStateFile),
   });
   return deepFreeze({ file, ...sections, secrets });
 }

@@ -37,5 +37,7 @@ export function readRouting(node: Node): RoutingConfig {
     maxQueueWaitMs: field('maxQueueWait', (n, routing) =>
       n.duration(Math.round((readTryTimeout(routing.child('tryTimeout')) * 2) / 3)),
     ),
+    autoTune: field('autoTune', (n) => n.boolean(true)),
+    shadowRate: field('shadowRate', (n) => n.number(0.1, 0, 1, false)),
   });
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { urlSecrets } from '../log/redact.js';
 import type { ServerOptions, SwitchyardServer } from '../server/server.js';
 import type { FleetBackend } from './backend.js';
+import { FleetBudgets, type SpendStore } from './fleet-budgets.js';
 import { FleetMember } from './fleet-member.js';
 import { registerFleetMetrics } from './fleet-metrics.js';
 import { WorkerBackend } from './worker-backend.js';
@@ -28,6 +29,7 @@ export async function startFleetMode(
 ): Promise<FleetMode | undefined> {
   let backend: FleetBackend;
   let name: string;
+  let spendStore: SpendStore | undefined;
   if (config.fleet) {
     const { redisUrl } = config.fleet;
     let password = '';
@@ -40,6 +42,7 @@ export async function startFleetMode(
     const redis = new RedisBackend(redisUrl, config.fleet.name);
     redis.start();
     backend = redis;
+    spendStore = redis;
     name = config.fleet.name;
   } else if (cluster.isWorker) {
     backend = new WorkerBackend();
@@ -47,6 +50,7 @@ export async function startFleetMode(
   } else return undefined;
   const member = new FleetMember(backend, ops.cordons, logger, name);
   registerFleetMetrics(ops.metrics.registry, backend, member);
+  let budgets: FleetBudgets | undefined;
   return {
     member,
     options: {
@@ -55,8 +59,19 @@ export async function startFleetMode(
       // One guard for HTTP and WebSocket: both spend the fleet-wide limits.
       ...guardOptions(new ApiKeyGuard(member.limiter)),
     },
-    attach: (server) => member.attach(server),
-    close: () => member.close(),
+    attach: (server) => {
+      member.attach(server);
+      // Budget spend is shared over Redis only (workers without it each pace their own share).
+      if (spendStore) {
+        budgets = new FleetBudgets(spendStore, () => server.runtime.providers, logger);
+        budgets.start();
+      }
+    },
+    close: async () => {
+      budgets?.stop();
+      await budgets?.sync().catch(() => {});
+      await member.close();
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 // The fleet over Redis (node-redis): one connection for commands, one subscribed to the fleet's
 // channel. Commands fail at once while disconnected (no offline queue) and time out after
 // STORE_TIMEOUT_MS; a PING every second tells a stalled or partitioned Redis from a quiet one.
-// Keys: switchyard:<fleet>:{events (channel), epoch, cordons (hash), head:<chain>, ratelimit:<key name>}.
+// Keys: switchyard:<fleet>:{events (channel), epoch, cordons (hash), head:<chain>, ratelimit:<key name>,
+// budget:<provider>:<period start>}.
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import type { Cordon } from '../cordons/cordon-request.js';
@@ -130,6 +131,20 @@ export class RedisBackend implements FleetBackend {
       'served head',
     );
     return Number(stored);
+  }
+
+  /** Budget spend of the fleet (src/fleet/fleet-budgets.ts): adds and returns the period's total. */
+  async addSpend(provider: string, periodStartMs: number, credits: number, ttlMs: number): Promise<number> {
+    const key = `${this.prefix}budget:${provider}:${periodStartMs}`;
+    const [total] = await this.call(
+      this.commands
+        .multi()
+        .incrByFloat(key, credits)
+        .pExpire(key, Math.max(1000, Math.round(ttlMs)))
+        .exec(),
+      'budget',
+    );
+    return Number(total);
   }
 
   async lease(key: string, ratePerSecond: number, burst: number, want: number, debt: number): Promise<Lease> {

@@ -164,7 +164,14 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
         if (!this.stalled) chain.suspicion.suspect(upstream, c.detail, startMs);
       } else effect = 'neutral';
     }
-    if (c.outcome === 'throttled') upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
+    const tuner = upstream.tuner;
+    if (c.outcome === 'throttled') {
+      tuner?.onThrottled(startMs, nowMs);
+      // With auto-tune, a throttling answer without a Retry-After lowers the rate instead of benching
+      // the upstream for a second: against a provider's per-second limit that is what settles it.
+      if (c.retryAfterMs !== undefined || tuner === undefined)
+        upstream.throttle(nowMs + (c.retryAfterMs ?? 1000));
+    } else if (tuner !== undefined && effect === 'success') tuner.recordAccepted(nowMs);
     if (c.outcome === 'unsupported') upstream.markUnsupported(method);
     // Only an old-state read proves pruning: "header not found" at the head means lagging, not pruned.
     if (c.outcome === 'missing_state' && this.call.needsArchive && upstream.archive === undefined) {

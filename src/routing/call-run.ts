@@ -37,6 +37,13 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
   private done = false;
   /** Some upstream was passed over because its pool and queue were full. */
   private outOfRoom = false;
+  /** Set by selection: ms until an upstream passed over at its rate limit has room (0: none was). */
+  limitWaitMs = 0;
+  /** Waiting for a rate limit (no other upstream could take the call): the timer, and since when. */
+  private limitTimer: NodeJS.Timeout | undefined;
+  private limitWaitStartMs = 0;
+  /** The last wait for a rate limit ran out: the call is OVERLOADED, not failed. */
+  private limitedOut = false;
   private readonly hedgeAllowed: boolean;
   /** The hedge timer's bucket (due time, 0 when not armed) and slot in dispatcher.hedgeTimers. */
   private hedgeDueMs = 0;
@@ -72,6 +79,10 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       return;
     }
     this.armHedge();
+  }
+
+  get attemptsInFlight(): number {
+    return this.live.length;
   }
 
   /** An attempt got no answer in time: its upstream counts as failing now, so try elsewhere at once. */
@@ -128,8 +139,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     // When every attempt fails, a provider's own error object says more than a generic one.
     if (reply?.kind === 'error')
       this.passThroughError = { raw: reply.raw, upstream: name, outcome: c.outcome };
-    // Nothing sent on a connect error: the retry is free, so it does not draw on the budget.
-    const kind: AttemptKind = c.outcome === 'connect_error' ? 'primary' : 'retry';
+    // Nothing sent on a connect error, nothing served on a throttling answer (a provider's limit, which
+    // auto-tune learns from): the retry is free, so it does not draw on the budget. Each upstream is
+    // still tried once at most, within routing.maxAttempts.
+    const kind: AttemptKind =
+      c.outcome === 'connect_error' || c.outcome === 'throttled' ? 'primary' : 'retry';
     if (live.length === 0 && !this.launch(kind)) this.failAll();
   }
 
@@ -140,13 +154,14 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
 
   private launch(kind: AttemptKind): boolean {
     const { chain, options, dispatcher } = this;
-    if (this.done || this.attempts >= chain.settings.routing.maxAttempts) return false;
+    if (this.done || this.limitTimer || this.attempts >= chain.settings.routing.maxAttempts) return false;
     const nowMs = dispatcher.now();
     if (nowMs >= options.deadlineAtMs) return false;
+    this.limitWaitMs = 0;
     const selection = selectUpstream(chain, this, nowMs, dispatcher.random, options.restrictTo);
     if (!selection) {
       this.outOfRoom ||= anyFull(chain, this.tried, options.restrictTo, nowMs);
-      return false;
+      return this.limitWaitMs > 0 && this.waitForLimit(kind, nowMs);
     }
     if (kind !== 'primary' && !chain.budget.tryRetry(nowMs)) return false;
     const observer = dispatcher.observer;
@@ -157,6 +172,7 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       if (selection.capYields & CAP_YIELD_BIT.cloud) observer.shareCapYield?.(chain.name, 'cloud');
       if (selection.capYields & CAP_YIELD_BIT.provider) observer.shareCapYield?.(chain.name, 'provider');
     }
+    upstream.limits?.take(this.method, nowMs);
     this.tried.add(upstream);
     chain.picks++;
     upstream.ramp.recordPick();
@@ -164,6 +180,30 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     this.attempts++;
     if (kind === 'retry') observer.retry(chain.name);
     this.live.push(new AttemptRun(this, upstream, kind, selection.panic));
+    return true;
+  }
+
+  /**
+   * Every upstream that could take the call is at its rate limit: with nothing else in flight, the call
+   * waits in the admission queue (it still holds its place there) for the first to have room, up to
+   * `routing.maxQueueWait` in all and within its deadline; after that it is OVERLOADED.
+   */
+  private waitForLimit(kind: AttemptKind, nowMs: number): boolean {
+    if (this.live.length > 0) return false;
+    if (this.limitWaitStartMs === 0) this.limitWaitStartMs = nowMs;
+    const waitUntil = nowMs + this.limitWaitMs;
+    const bound = Math.min(
+      this.limitWaitStartMs + this.chain.settings.routing.maxQueueWaitMs,
+      this.options.deadlineAtMs,
+    );
+    if (waitUntil > bound) {
+      this.limitedOut = true;
+      return false;
+    }
+    this.limitTimer = setTimeout(() => {
+      this.limitTimer = undefined;
+      if (!this.done && !this.launch(kind)) this.failAll();
+    }, this.limitWaitMs);
     return true;
   }
 
@@ -189,6 +229,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       this.finish(overloaded('every upstream that could serve it is at its connection and queue bound'));
       return;
     }
+    if (this.limitedOut) {
+      this.dispatcher.observer.rejected?.('overloaded');
+      this.finish(overloaded('every upstream that could serve it is at its rate limit'));
+      return;
+    }
     const failures = this.failures ?? [];
     const detail = failures.length === 0 ? `chain ${this.chain.name}` : undefined;
     const name = failures.length === 0 ? 'NO_UPSTREAM' : 'UPSTREAMS_FAILED';
@@ -204,6 +249,7 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
     this.done = true;
     const { chain, dispatcher } = this;
     chain.admission.leave();
+    if (this.limitTimer) clearTimeout(this.limitTimer);
     if (this.hedgeDueMs !== 0) dispatcher.hedgeTimers.cancel(this.hedgeDueMs, this.hedgeSlot);
     dispatcher.deadlines.remove(this);
     for (const a of this.live) {
@@ -217,6 +263,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
       dispatcher.now() - this.startMs,
     );
     this.resolve(answer);
+    // After the answer: a shadow's copy never delays a client. Idempotent reads only: never a
+    // submission, a filter or a method no table lists.
+    const shadows = chain.shadows;
+    if (shadows && answer.kind === 'result' && this.facts.idempotentRead && !this.facts.write)
+      shadows.offer(this.method, this.label, this.body, answer.value, dispatcher.now());
   }
 }
 

@@ -8,10 +8,15 @@ import { CallAdmission } from './admission.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
+import type { Observer } from './observer.js';
+import type { ProviderAccount } from './provider-account.js';
+import { RateTuner } from './rate-tuner.js';
 import { RetryBudget } from './retry-budget.js';
+import { ShadowReads } from './shadow-reads.js';
 import { ShareCaps } from './share-caps.js';
 import { NO_SUSPICION, type SuspicionSink } from './suspicion.js';
 import { Upstream, upstreamSetup } from './upstream.js';
+import { UpstreamLimits } from './upstream-limits.js';
 
 export class ChainRuntime {
   readonly name: string;
@@ -48,6 +53,10 @@ export class ChainRuntime {
   cordons: CordonView = NO_CORDONS;
   /** Where attempts report stalls, failures and implausible answers (health/detector.ts). */
   suspicion: SuspicionSink = NO_SUSPICION;
+  /** Some upstream's provider has a budget: selection checks budgets only then. */
+  readonly budgeted: boolean;
+  /** Copies of sampled reads to the shadow upstreams; undefined when the chain has none. */
+  readonly shadows: ShadowReads | undefined;
 
   constructor(
     readonly config: ChainConfig,
@@ -58,6 +67,9 @@ export class ChainRuntime {
     /** The same chain before a reload: upstreams and domains with an unchanged setup keep their state. */
     previous?: ChainRuntime,
     onNewUpstream: (upstream: Upstream) => void = () => {},
+    /** The config's provider accounts (src/routing/provider-account.ts), shared by every chain. */
+    accounts: ReadonlyMap<string, ProviderAccount> = new Map(),
+    observer?: Observer,
   ) {
     this.name = config.name;
     this.chainId = config.chainId;
@@ -98,6 +110,21 @@ export class ChainRuntime {
         u.domains.flatMap((key) => this.domains.get(key) ?? []),
       );
     }
+    this.budgeted = this.attachLimits(accounts, nowMs);
+    const shadows = this.upstreams.filter((u) => u.config.shadow);
+    this.shadows =
+      shadows.length === 0 || observer === undefined
+        ? undefined
+        : new ShadowReads(
+            this.name,
+            shadows,
+            settings.routing.shadowRate,
+            this.family,
+            settings.routing.tryTimeoutMs,
+            observer,
+            random,
+            previous?.shadows,
+          );
     const caps = new ShareCaps(settings.routing.maxShare, this.upstreams);
     this.shareCaps = caps.enabled ? caps : undefined;
     this.admission = new CallAdmission(settings.routing.maxInFlight);
@@ -114,6 +141,23 @@ export class ChainRuntime {
       this.servedHead = previous.servedHead;
       this.sharedHead = previous.sharedHead;
     }
+  }
+
+  /**
+   * Gives each upstream its limits (own rate limit, auto-tuned rate, provider account) or none; an
+   * upstream kept across a reload keeps its tuner. True when some provider has a budget.
+   */
+  private attachLimits(accounts: ReadonlyMap<string, ProviderAccount>, nowMs: number): boolean {
+    const autoTune = this.settings.routing.autoTune;
+    let budgeted = false;
+    for (const u of this.upstreams) {
+      const account = accounts.get(u.config.provider);
+      if (account?.pacer) budgeted = true;
+      u.tuner = autoTune ? (u.tuner ?? new RateTuner()) : undefined;
+      const limited = u.config.rateLimit !== undefined || account !== undefined || u.tuner !== undefined;
+      u.limits = limited ? new UpstreamLimits(u.config.rateLimit, u.tuner, account, nowMs) : undefined;
+    }
+    return budgeted;
   }
 
   /** Best head among upstreams on the right chain. */

@@ -59,6 +59,14 @@ export interface Observer {
   feedEvent?(chain: string, event: FeedEvent, count: number): void;
   /** Optional: Switchyard closed a client's WebSocket. */
   websocketClosed?(reason: WebSocketCloseReason): void;
+  /** Optional: a shadow upstream's copy of a read (src/routing/shadow-reads.ts) was compared, failed or skipped. */
+  shadowRead?(
+    chain: string,
+    upstream: string,
+    method: string,
+    result: 'match' | 'mismatch' | 'error' | 'skipped',
+    latencyMs: number,
+  ): void;
 }
 
 export const nullObserver: Observer = {

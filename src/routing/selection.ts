@@ -16,6 +16,13 @@ export interface SelectionRequest {
   minHead?: number | undefined;
   tried: ReadonlySet<Upstream>;
   triedDomains: ReadonlySet<string>;
+  /**
+   * Set by selection when an upstream was passed over at its rate limit: milliseconds until the first
+   * such one has room again (0: none was). Only those who wait for it reset it.
+   */
+  limitWaitMs?: number;
+  /** Attempts of this call in flight (a hedge has one): a spent budget's provider is never a hedge. */
+  readonly attemptsInFlight?: number;
 }
 
 export interface Selection {
@@ -27,7 +34,7 @@ export interface Selection {
 }
 
 function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
-  if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method)) return false;
+  if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method) || u.config.shadow) return false;
   // Once some upstream has proven its chain id, unproven ones wait for their own check.
   if (anyVerified && u.reportedIdentity === undefined) return false;
   return !(req.needsArchive && u.archive === false);
@@ -54,6 +61,27 @@ function sharesDomain(u: Upstream, domains: ReadonlySet<string>): boolean {
   return false;
 }
 
+/** Under its rate limits now; otherwise notes in the request how soon it will be. */
+function withinLimits(u: Upstream, req: SelectionRequest, nowMs: number): boolean {
+  const limits = u.limits;
+  if (limits === undefined || limits.allows(req.method, nowMs)) return true;
+  const wait = Math.max(1, limits.waitMs(req.method, nowMs));
+  if (!req.limitWaitMs || wait < req.limitWaitMs) req.limitWaitMs = wait;
+  return false;
+}
+
+/**
+ * Upstreams whose provider has budget left. With none left: the call waits for one at its rate limit
+ * when there is one (empty pool); a hedge goes nowhere (an attempt is under way elsewhere); and only
+ * when nothing else can take it at all does a spent provider serve it: a budget never fails a read
+ * another upstream could answer, nor one no other can.
+ */
+function withinBudget(pool: Upstream[], req: SelectionRequest, nowMs: number): Upstream[] {
+  const left = pool.filter((u) => u.limits === undefined || !u.limits.overBudget(req.method, nowMs));
+  if (left.length > 0 || left.length === pool.length) return left;
+  return req.limitWaitMs || req.attemptsInFlight ? left : pool;
+}
+
 const byPriority = (u: Upstream): number => u.config.priority;
 
 /** A failure just now makes an upstream cost 5× as much; forgotten within a few seconds. */
@@ -74,7 +102,8 @@ const NEAR_TIE = 0.25;
 function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
   const load = 1 + u.inFlight / chain.settings.routing.inFlightScale;
   const failing = 1 + FAILURE_WEIGHT * u.failures.valueAt(nowMs);
-  return u.expectedLatencyMs(nowMs) * load * failing;
+  const pacing = u.limits === undefined ? 1 : u.limits.costFactor(nowMs);
+  return u.expectedLatencyMs(nowMs) * load * failing * pacing;
 }
 
 export function selectUpstream(
@@ -87,7 +116,10 @@ export function selectUpstream(
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
   const anyVerified = chain.upstreams.some((u) => u.reportedIdentity !== undefined && !u.wrongChain);
   // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
-  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs));
+  // So is one at its rate limit: the call waits for it only when no other can take it (call-run.ts).
+  const servableList = all.filter(
+    (u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs) && withinLimits(u, req, nowMs),
+  );
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health
   // checks probe those domains anyway, and a probe into a region that is still dead costs its caller
@@ -97,6 +129,7 @@ export function selectUpstream(
   const panic = pool.length === 0;
   if (panic) pool = servableList;
   if (req.needsArchive) pool = preferArchive(pool);
+  if (chain.budgeted) pool = withinBudget(pool, req, nowMs);
   // Another failure domain first, then the head preference within it: a hedge or retry follows a
   // stall or a failure, and a sibling in the same region is likely in the same trouble, while the
   // head of an upstream that carried no traffic lately is only as fresh as its last health check.

@@ -6,9 +6,11 @@ import { redactUrl } from '../log/redact.js';
 import type { Detection } from './detection.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
+import type { RateTuner } from './rate-tuner.js';
 import { RecentFailures } from './recent-failures.js';
 import { SlowStartRamp } from './slow-start.js';
 import { UpstreamClient } from './upstream-client.js';
+import type { UpstreamLimits } from './upstream-limits.js';
 
 export type HealthState = 'unknown' | 'up' | 'down';
 export type UpstreamBreakerState = 'closed' | 'open' | 'half_open';
@@ -75,6 +77,10 @@ export class Upstream {
   archive: boolean | undefined;
   readonly unsupported = new Set<string>();
   readonly counts = { attempts: 0, failures: 0, successes: 0 };
+  /** Its auto-tuned rate (`routing.autoTune`); kept across reloads with the upstream. */
+  tuner: RateTuner | undefined;
+  /** Its rate limits and its provider's account; undefined when none applies (set by its chain runtime). */
+  limits: UpstreamLimits | undefined;
   /** What this instance was built from; a reload with the same setup keeps the instance and its state. */
   readonly setup: string;
   /** The chain runtime that closes this upstream: a reload that keeps it takes it over. */

@@ -10,6 +10,7 @@ import { urlSecrets } from '../log/redact.js';
 import { ChainRuntime } from '../routing/chain.js';
 import { Dispatcher } from '../routing/dispatcher.js';
 import type { Observer } from '../routing/observer.js';
+import { type ProviderAccount, providerAccounts } from '../routing/provider-account.js';
 
 /** Shorter values are too likely to appear by chance in log text to be worth scrubbing. */
 const MIN_SECRET_LENGTH = 8;
@@ -20,6 +21,8 @@ export class Runtime {
   readonly dispatcher: Dispatcher;
   readonly checker: HealthChecker;
   readonly detector: Detector;
+  /** Limits, weights and budgets per provider (`providers:`); a reload carries their state over. */
+  readonly providers: ReadonlyMap<string, ProviderAccount>;
 
   constructor(
     readonly config: Config,
@@ -30,6 +33,7 @@ export class Runtime {
     cordons: CordonView = NO_CORDONS,
   ) {
     const now = Date.now();
+    this.providers = providerAccounts(config.providers, now, previous?.providers);
     // API keys and upstream header values (bearer tokens, provider keys) are never logged either.
     logger.addSecrets(config.security.apiKeys.map((k) => k.key).filter((k) => k.length >= MIN_SECRET_LENGTH));
     logger.addSecrets(
@@ -61,6 +65,8 @@ export class Runtime {
           u.breaker.on('halfOpen', () => report('open', 'half_open'));
           u.breaker.on('close', () => report('half_open', 'closed'));
         },
+        this.providers,
+        observer,
       );
       chain.cordons = cordons;
       this.chains.set(chainConfig.name, chain);

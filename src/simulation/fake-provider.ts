@@ -13,8 +13,10 @@ import {
   NO_FAULT,
   prepareFault,
   refuseFlapPeriods,
+  type ThrottleStyle,
 } from './faults.js';
 import { ProviderPort } from './provider-port.js';
+import { RateWindow } from './rate-window.js';
 import { answerBody, type RpcCall, type RpcOutcome, type WireAnswerer } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
 import { type SubscriptionCall, WsEndpoint, type WsHost } from './ws-endpoint.js';
@@ -42,6 +44,11 @@ export interface FakeProviderOptions {
    * eth_subscribe. Off by default: the HTTP-only provider stays exactly as lean as before.
    */
   ws?: boolean | undefined;
+  /**
+   * A provider's rate limit: more than `perSecond` HTTP requests in any second are throttled (in
+   * `style`, rpc-32005 by default: no Retry-After), whatever the fault.
+   */
+  throttleAbove?: { perSecond: number; style?: ThrottleStyle } | undefined;
 }
 
 interface ProviderStats {
@@ -64,6 +71,8 @@ export interface FakeProvider {
   readonly port: number;
   readonly fault: Fault;
   readonly stats: ProviderStats;
+  /** HTTP requests admitted and throttled by `throttleAbove` (undefined without it). */
+  readonly rateWindow: RateWindow | undefined;
   /** Client connections open right now (tests check that a client released them all). */
   readonly openConnections: number;
   setFault(fault: Fault): Promise<void>;
@@ -96,6 +105,8 @@ class FakeProviderImpl implements FakeProvider {
   readonly wsUrl: string | undefined;
   readonly stats: ProviderStats;
   readonly chain: ChainSim;
+  readonly rateWindow: RateWindow | undefined;
+  private readonly throttleStyle: ThrottleStyle;
   private readonly ws: WsEndpoint | undefined;
   private readonly tcp: ProviderPort;
   private readonly handler: RpcHandler | undefined;
@@ -113,6 +124,8 @@ class FakeProviderImpl implements FakeProvider {
     this.name = opts.name;
     this.chain = opts.chain;
     this.handler = opts.handler;
+    this.rateWindow = opts.throttleAbove && new RateWindow(opts.throttleAbove.perSecond);
+    this.throttleStyle = opts.throttleAbove?.style ?? 'rpc-32005';
     this.latency = opts.latencyMs ?? 0;
     this.port = port;
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -231,9 +244,11 @@ class FakeProviderImpl implements FakeProvider {
   private onHttpRequest(req: IncomingMessage, res: ServerResponse): void {
     this.stats.httpRequests++;
     const fault = this.currentFault;
-    const leaf =
+    let leaf =
       fault.kind === 'none' ? NO_FAULT : activeFault(fault, performance.now() - this.faultSetAt, this.seq);
     this.seq++;
+    if (this.rateWindow && leaf.kind === 'none' && !this.rateWindow.admit(performance.now()))
+      leaf = { kind: 'throttle', style: this.throttleStyle };
     if (leaf.kind === 'refuse') {
       // Only reachable in the instant between deciding to refuse and the port closing.
       req.socket.resetAndDestroy();

@@ -1,7 +1,7 @@
 // The faults a fake provider can be told to show, and the pure rule that turns a (possibly composite)
 // fault into the one leaf fault that applies to a given request. Pure so it is testable without time.
 
-type ThrottleStyle = 'http429' | 'rpc-32005' | 'rpc429in200';
+export type ThrottleStyle = 'http429' | 'rpc-32005' | 'rpc429in200';
 
 export type Fault =
   | { kind: 'none' }

@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Observer } from '../routing/observer.js';
 import { registerEventSeries } from './event-series.js';
+import { limitsMetrics } from './limits-metrics.js';
 import { registerLiveGauges } from './live-gauges.js';
 import { metricsObserver } from './metrics-observer.js';
 import type { MetricsSource } from './metrics-source.js';
@@ -31,9 +32,13 @@ export function createMetrics(): Metrics {
   const series = registerEventSeries(registers);
   registerLiveGauges(registers, current);
   const shareCaps = shareCapMetrics(registers, () => source?.runtime);
+  const limits = limitsMetrics(registers, () => source?.runtime);
   return {
     registry,
-    observer: metricsObserver(series, new SeriesKeys(), shareCaps, current),
+    observer: {
+      ...metricsObserver(series, new SeriesKeys(), shareCaps, current),
+      shadowRead: limits.shadowRead,
+    },
     attach(next) {
       source = next;
     },

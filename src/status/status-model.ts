@@ -14,6 +14,7 @@ import type { Upstream } from '../routing/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ChainFeed } from '../subscriptions/chain-feed.js';
 import type { CometFeedStatus } from '../subscriptions/cometbft/comet-feed.js';
+import { providersStatus, shadowStatus, upstreamLimitsStatus } from './limits-status.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
 export interface StatusSource {
@@ -83,6 +84,9 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     attempts: u.counts.attempts,
     failures: u.counts.failures,
     share,
+    /** Trialled on copies of reads only (`shadow: true`): never serves a client. */
+    shadow: u.config.shadow,
+    limits: upstreamLimitsStatus(u, nowMs),
   };
 }
 
@@ -150,6 +154,8 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
     }),
     upstreams,
     feed,
+    /** Shadow upstreams: how their copies of sampled reads compared (null: none). */
+    shadow: shadowStatus(chain),
   };
 }
 
@@ -166,6 +172,8 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
       ...chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
       ...cometbftFeed(c, source),
     })),
+    /** Provider limits and budgets (`providers:`): spend, remaining, projected exhaustion. */
+    providers: providersStatus(runtime, nowMs),
     ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };
 }

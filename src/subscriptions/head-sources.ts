@@ -56,7 +56,8 @@ export class HeadSources {
       }
     }
     for (const u of current) {
-      if (u.config.ws === undefined || this.wsSources.has(u)) continue;
+      // A shadow upstream is on trial: its heads do not move the feed clients see.
+      if (u.config.ws === undefined || u.config.shadow || this.wsSources.has(u)) continue;
       const source = new WsHeadSource(u, u.config.ws, this.listener, this.random);
       source.setWantPending(wantPending);
       this.wsSources.set(u, source);

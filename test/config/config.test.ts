@@ -103,6 +103,8 @@ describe('defaults', () => {
         maxInFlight: 10_000,
         upstreamQueue: 64,
         maxQueueWaitMs: 2000,
+        autoTune: true,
+        shadowRate: 0.1,
       },
       breakers: {
         upstream: {
@@ -158,10 +160,14 @@ describe('defaults', () => {
               maxConnections: 64,
               headers: {},
               archive: undefined,
+              rateLimit: undefined,
+              shadow: false,
             },
           ],
         },
       ],
+      providers: {},
+      stateFile: file.replace(/\.yaml$/, '.state.json'),
       secrets: ['k-123456'],
     };
     expect(config).toStrictEqual(expected);
@@ -379,7 +385,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains, providers, stateFile)`,
     );
   });
 
