@@ -3,14 +3,18 @@
 #   docker run --rm -p 8545:8545 -v "$PWD/config.docker.example.yaml:/etc/switchyard/config.yaml:ro" \
 #     -e ALCHEMY_KEY -e INFURA_KEY switchyard
 # The config comes from a mounted file; secrets come from environment variables through ${VAR} in it.
+# NODE_IMAGE: the Node 20 base of both stages (the official image by default). CI, where no registry
+# is reachable, passes a locally built Debian image with the runner's Node, npm and CA bundle
+# (test/image/base-image.ts); it must have a `node` user (uid 1000) as the official image has.
+ARG NODE_IMAGE=node:20-alpine
 
 # ---- build: install everything, compile TypeScript, then keep production dependencies only ----
-FROM node:20-alpine AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the `prepare` build needs the sources (copied below); dev tools' postinstall
 # downloads are not needed to compile.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY routes ./routes
@@ -18,8 +22,8 @@ COPY health ./health
 COPY bench ./bench
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-# ---- runtime: Node 20 LTS on Alpine, compiled code and production node_modules only ----
-FROM node:20-alpine
+# ---- runtime: Node 20 LTS (Alpine by default), compiled code and production node_modules only ----
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

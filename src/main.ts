@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.js';
+import { configWarnings } from './config/config-warnings.js';
 import { createLogger } from './log/logger.js';
 import { SwitchyardServer } from './server/server.js';
 import { VERSION } from './status/version.js';
@@ -77,6 +78,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'check') {
     const upstreams = config.chains.reduce((n, c) => n + c.upstreams.length, 0);
     console.log(`${file}: ok (${config.chains.length} chain(s), ${upstreams} upstream(s))`);
+    for (const warning of configWarnings(config)) console.error(`warning: ${warning}`);
     return 0;
   }
   if (config.server.workers > 1 && cluster.isPrimary) {

@@ -2,6 +2,7 @@
 // it (frozen). The sections are read in their own files (server-config.ts, routing-config.ts, …).
 import type { ChainIdentity } from './chain-identity.js';
 import type { FleetConfig } from './fleet-config.js';
+import type { ListenAddress } from './listen-address.js';
 import type { MaxShare } from './max-share-config.js';
 
 export interface UpstreamConfig {
@@ -39,6 +40,8 @@ export interface Config {
     corsOrigins: readonly string[];
     /** Worker processes sharing the port (node:cluster); 1 runs in this process alone. */
     workers: number;
+    /** The operator routes' own listener; unset: they share the JSON-RPC port (server/ops-listener.ts). */
+    opsListen: ListenAddress | undefined;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
   security: {
