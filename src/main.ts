@@ -93,6 +93,10 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const { createOperations } = await import('./app/operations.js');
   const { ConfigReloader } = await import('./app/reload.js');
   const ops = createOperations();
+  // Only with `tracing` configured: nothing of OpenTelemetry is loaded otherwise.
+  const tracing = config.tracing
+    ? (await import('./app/tracing.js')).addTracing(ops, config.tracing, logger)
+    : undefined;
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');
   const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
@@ -124,6 +128,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
       logger.info('draining', { signal, inFlight: server.requestsInFlight });
       void server.shutdown(server.runtime.config.server.shutdownGraceMs).then(async (drained) => {
         await fleet?.close();
+        await tracing?.shutdown();
         logger.info('stopped', { drained });
         resolve(0);
       });

@@ -4,6 +4,7 @@ import type { ChainIdentity } from './chain-identity.js';
 import type { FleetConfig } from './fleet-config.js';
 import type { ListenAddress } from './listen-address.js';
 import type { MaxShare } from './max-share-config.js';
+import type { TracingConfig } from './tracing-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -122,4 +123,6 @@ export interface Config {
   chains: readonly ChainConfig[];
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
+  /** OpenTelemetry traces (tracing-config.ts); absent: not loaded at all. */
+  tracing: TracingConfig | undefined;
 }

@@ -16,6 +16,7 @@ import { readRouting } from './routing-config.js';
 import { readSecurity } from './security-config.js';
 import { readLogging, readServer } from './server-config.js';
 import { readSubscriptions } from './subscriptions-config.js';
+import { readTracing } from './tracing-config.js';
 
 export type { ChainConfig, Config, UpstreamConfig } from './config-types.js';
 export { ConfigError } from './config-values.js';
@@ -34,6 +35,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     subscriptions: field('subscriptions', readSubscriptions),
     fleet: field('fleet', readFleet),
     chains: field('chains', readChains),
+    tracing: field('tracing', readTracing),
   });
   return deepFreeze({ file, ...sections, secrets });
 }

@@ -140,6 +140,7 @@ describe('defaults', () => {
         silentAfterMs: 3000,
       },
       fleet: undefined,
+      tracing: undefined,
       chains: [
         {
           name: 'ethereum',
@@ -380,7 +381,7 @@ describe('validation messages', () => {
     const err = buildError(minimal({ servers: {} }));
     expect(err.keyPath).toBe('servers');
     expect(err.message).toBe(
-      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains)`,
+      `${FILE}: servers: unknown key (allowed: server, logging, security, routing, breakers, health, cache, subscriptions, fleet, chains, tracing)`,
     );
   });
 
