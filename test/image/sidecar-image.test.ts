@@ -124,13 +124,16 @@ if (missing.length > 0 && !inCi) {
         }
         const inspect = JSON.parse(await podman(['image', 'inspect', image]))[0] as {
           Size: number;
-          Config: { User?: string; Healthcheck?: { Test?: string[] }; StopSignal?: string };
+          Config: { User?: string; StopSignal?: string };
+          /** Podman shows a Docker-format image's HEALTHCHECK here (an OCI-format build has none). */
+          Healthcheck?: { Test?: string[] };
         };
         log(
           `image size ${(inspect.Size / 1e6).toFixed(0)} MB; setup ${((performance.now() - t0) / 1000).toFixed(0)} s`,
         );
-        expect(inspect.Config.Healthcheck?.Test?.join(' ')).toContain('/healthz');
+        expect(inspect.Healthcheck?.Test?.join(' ') ?? 'no HEALTHCHECK').toContain('/healthz');
         expect(inspect.Config.User).toBe('node');
+        expect(inspect.Config.StopSignal).toBe('SIGTERM');
         expect(inspect.Size).toBeGreaterThan(0);
       },
       BUILD_MS + 120_000,
