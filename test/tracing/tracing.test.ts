@@ -116,7 +116,9 @@ function writeConfig(name: string, tracing: string): string {
     file,
     `server: { host: 127.0.0.1, port: 0 }
 routing:
-  hedge: { minDelay: 30ms, maxDelay: 60ms }
+  hedge: { minDelay: 300ms, maxDelay: 300ms }
+breakers:
+  upstream: { stallAfter: 2500ms }
 chains:
   - name: ethereum
     chainId: 1
@@ -142,8 +144,9 @@ const call = (method: string, params: unknown[] = []) =>
 
 beforeAll(async () => {
   const chain = new ChainSim({ chainId: 1, startBlock: 100 });
-  // slow-a (preferred by priority) fails eth_getBalance outright and answers eth_getCode slowly
-  // enough to be hedged; fast-b answers everything at once.
+  // slow-a (preferred by priority) fails eth_getBalance at once (a retry follows, well before the
+  // 300 ms hedge delay) and, slowed down, answers late enough to be hedged (the stall deadline is
+  // fixed far beyond, so the hedge comes first); fast-b answers everything at once.
   slow = await startFakeProvider({
     name: 'slow-a',
     chain,
@@ -226,7 +229,7 @@ describe('tracing', () => {
   });
 
   it('says why an attempt was a hedge', async () => {
-    await slow.setFault({ kind: 'slow', extraMs: 400 });
+    await slow.setFault({ kind: 'slow', extraMs: 1200 });
     try {
       const traceId = hex(32);
       const res = await post(cli, call('eth_getCode', [`0x${'22'.repeat(20)}`, 'latest']), {
@@ -288,7 +291,7 @@ describe('without tracing', () => {
     ).toBe(200);
     expect(plain.output()).not.toContain('module-watch:');
     plain.child.kill('SIGTERM');
-    expect(await plain.exit).toBe(0);
+    expect(await plain.exit, plain.output()).toBe(0);
 
     const traced = await startCli(
       ['--config', writeConfig('watched.yaml', `tracing: { otlp: "${receiver.url}" }`)],
@@ -298,7 +301,9 @@ describe('without tracing', () => {
     );
     clis.push(traced);
     expect(traced.output()).toMatch(/module-watch: .*@opentelemetry\/sdk-trace-base/);
+    // An answer first: the CLI installs its SIGTERM handler just after the "listening" line.
+    expect((await post(traced, call('eth_blockNumber'))).status).toBe(200);
     traced.child.kill('SIGTERM');
-    expect(await traced.exit).toBe(0);
+    expect(await traced.exit, traced.output()).toBe(0);
   });
 });
