@@ -32,7 +32,8 @@ COPY --from=build /app/dist ./dist
 COPY config.example.yaml ./config.example.yaml
 # Files are owned by root and read-only to the process; it runs as the image's `node` user (uid 1000).
 USER node
-EXPOSE 8545
+# 8545: JSON-RPC; 9545: the operator routes when the config sets server.opsListen (the docker example does).
+EXPOSE 8545 9545
 # Liveness through node itself (no curl or wget in the image). Override the URL when the config
 # listens elsewhere: -e SWITCHYARD_HEALTHCHECK_URL=http://127.0.0.1:9000/healthz
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
