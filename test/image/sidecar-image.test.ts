@@ -4,11 +4,12 @@
 // passes its own HEALTHCHECK, runs as the `node` user, and drains on SIGTERM and exits 0.
 // With CI=true a machine that cannot do this fails; elsewhere the test is skipped, saying what is missing.
 //
-// Where the time goes (2 shared cores): base image 45-60 s the first time (mmdebstrap ~30 s, import
-// ~7 s, build ~15 s), then reused by its content tag; the Switchyard image 8-9 min on a machine that
-// never built it (npm ci downloads every dependency through the proxy), 2-3 min after a source change
-// (tsc and npm prune in the container), nothing when the same sources were built before (content
-// tag); the run and the checks 10-20 s.
+// Where the time goes (measured on this 2-core machine shared with other work, load 14-17): the base
+// image 290 s the first time (mmdebstrap 256 s, 29 s when the machine is quiet; import 8 s; build
+// 26 s), then reused by its content tag; the Switchyard image 485 s on a machine that never built it
+// (npm ci fetches every dependency through the proxy; the npm cache mount makes later installs
+// faster), 170 s after a change to its sources or Dockerfile (tsc, npm prune and the node_modules
+// layer), 2 s when the same sources were built before (content tag); running and checking it 8-9 s.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
