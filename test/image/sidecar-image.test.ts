@@ -46,6 +46,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Earlier builds of the image (other sources): 300+ MB each, removed once a new one exists. */
+async function removeOlderImages(current: string): Promise<void> {
+  const tags = (await podman(['images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost/switchyard-ci']))
+    .split('\n')
+    .filter((tag) => tag.startsWith('localhost/switchyard-ci:') && tag !== current);
+  for (const tag of tags) await podman(['rmi', tag]).catch(() => undefined);
+}
+
 async function waitReady(url: string, timeoutMs: number): Promise<{ status: number; text: string }> {
   const until = Date.now() + timeoutMs;
   let last = { status: 0, text: 'no answer' };
@@ -122,6 +130,7 @@ if (missing.length > 0 && !inCi) {
             BUILD_MS,
           );
           log(`image ${image} built in ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+          await removeOlderImages(image);
         }
         const inspect = JSON.parse(await podman(['image', 'inspect', image]))[0] as {
           Size: number;
