@@ -11,7 +11,7 @@ const LAYERS = [
   ['src/runtime', 'health'],
   ['src/stages'],
   ['src/subscriptions'],
-  ['src/status'],
+  ['src/status', 'src/tracing'],
   ['routes'],
   ['src/server'],
   ['src/app'],

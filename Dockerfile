@@ -3,14 +3,18 @@
 #   docker run --rm -p 8545:8545 -v "$PWD/config.docker.example.yaml:/etc/switchyard/config.yaml:ro" \
 #     -e ALCHEMY_KEY -e INFURA_KEY switchyard
 # The config comes from a mounted file; secrets come from environment variables through ${VAR} in it.
+# NODE_IMAGE: the Node 20 base of both stages (the official image by default). CI, where no registry
+# is reachable, passes a locally built Debian image with the runner's Node, npm and CA bundle
+# (test/image/base-image.ts); it must have a `node` user (uid 1000) as the official image has.
+ARG NODE_IMAGE=node:20-alpine
 
 # ---- build: install everything, compile TypeScript, then keep production dependencies only ----
-FROM node:20-alpine AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the `prepare` build needs the sources (copied below); dev tools' postinstall
 # downloads are not needed to compile.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY routes ./routes
@@ -18,8 +22,8 @@ COPY health ./health
 COPY bench ./bench
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-# ---- runtime: Node 20 LTS on Alpine, compiled code and production node_modules only ----
-FROM node:20-alpine
+# ---- runtime: Node 20 LTS (Alpine by default), compiled code and production node_modules only ----
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
@@ -28,7 +32,8 @@ COPY --from=build /app/dist ./dist
 COPY config.example.yaml ./config.example.yaml
 # Files are owned by root and read-only to the process; it runs as the image's `node` user (uid 1000).
 USER node
-EXPOSE 8545
+# 8545: JSON-RPC; 9545: the operator routes when the config sets server.opsListen (the docker example does).
+EXPOSE 8545 9545
 # Liveness through node itself (no curl or wget in the image). Override the URL when the config
 # listens elsewhere: -e SWITCHYARD_HEALTHCHECK_URL=http://127.0.0.1:9000/healthz
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

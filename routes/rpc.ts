@@ -38,7 +38,9 @@ export function handleRpc(
         }
         return;
       }
-      answerBody(runtime, stages, chain, body.text, res);
+      // Read only with tracing on: node:http builds the headers object on first access.
+      const traceparent = runtime.config.tracing ? headerText(req.headers.traceparent) : undefined;
+      answerBody(runtime, stages, chain, body.text, res, traceparent);
     } catch (err) {
       answerInternalError(runtime.logger, res, err);
     }
@@ -51,13 +53,14 @@ function answerBody(
   chain: ChainRuntime,
   text: string,
   res: ServerResponse,
+  traceparent: string | undefined,
 ) {
   const { server } = runtime.config;
   const parsed = readRpcRequest(text, chain, server.maxBatchSize);
   if (parsed.kind === 'refused')
     return sendChainCatalogueError(res, chain.family.envelope, parsed.error, parsed.detail);
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
-  const context = { runtime, stages, chain, deadlineAtMs };
+  const context = { runtime, stages, chain, deadlineAtMs, traceparent };
   if (parsed.kind === 'single') {
     answerItemThen(context, parsed.item, (answer) => {
       try {
@@ -111,4 +114,9 @@ function answerSingle(res: ServerResponse, answer: ItemAnswer, server: Runtime['
   const headers =
     server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : undefined;
   sendJson(res, answer.legacyStatus ?? 200, answer.text, headers);
+}
+
+/** One header's text (a repeated header: the first). */
+export function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

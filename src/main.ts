@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.js';
+import { configWarnings } from './config/config-warnings.js';
 import { createLogger } from './log/logger.js';
 import { SwitchyardServer } from './server/server.js';
 import { VERSION } from './status/version.js';
@@ -77,6 +78,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'check') {
     const upstreams = config.chains.reduce((n, c) => n + c.upstreams.length, 0);
     console.log(`${file}: ok (${config.chains.length} chain(s), ${upstreams} upstream(s))`);
+    for (const warning of configWarnings(config)) console.error(`warning: ${warning}`);
     return 0;
   }
   if (config.server.workers > 1 && cluster.isPrimary) {
@@ -91,6 +93,10 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
   const { createOperations } = await import('./app/operations.js');
   const { ConfigReloader } = await import('./app/reload.js');
   const ops = createOperations();
+  // Only with `tracing` configured: nothing of OpenTelemetry is loaded otherwise.
+  const tracing = config.tracing
+    ? (await import('./app/tracing.js')).addTracing(ops, config.tracing, logger)
+    : undefined;
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');
   const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');
@@ -129,6 +135,7 @@ async function serve(config: ReturnType<typeof loadConfig>, file: string, watch:
       void server.shutdown(server.runtime.config.server.shutdownGraceMs).then(async (drained) => {
         await fleet?.close();
         budgetState.stop();
+        await tracing?.shutdown();
         logger.info('stopped', { drained });
         resolve(0);
       });

@@ -51,6 +51,11 @@ export class ConfigReloader {
         },
       );
     }
+    if (JSON.stringify(config.server.opsListen) !== JSON.stringify(current.server.opsListen)) {
+      this.logger.warn('server.opsListen applies on restart only; operator routes stay where they were', {
+        trigger,
+      });
+    }
     if (config.logging.level !== current.logging.level) {
       this.logger.warn('logging.level applies on restart only', { trigger });
     }

@@ -2,8 +2,10 @@
 // it (frozen). The sections are read in their own files (server-config.ts, routing-config.ts, …).
 import type { ChainIdentity } from './chain-identity.js';
 import type { FleetConfig } from './fleet-config.js';
+import type { ListenAddress } from './listen-address.js';
 import type { MaxShare } from './max-share-config.js';
 import type { ProviderConfig, RateLimitConfig } from './providers-config.js';
+import type { TracingConfig } from './tracing-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -44,6 +46,8 @@ export interface Config {
     corsOrigins: readonly string[];
     /** Worker processes sharing the port (node:cluster); 1 runs in this process alone. */
     workers: number;
+    /** The operator routes' own listener; unset: they share the JSON-RPC port (server/ops-listener.ts). */
+    opsListen: ListenAddress | undefined;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
   security: {
@@ -132,4 +136,6 @@ export interface Config {
   stateFile: string;
   /** Values substituted from the environment: scrubbed from every log line. */
   secrets: readonly string[];
+  /** OpenTelemetry traces (tracing-config.ts); absent: not loaded at all. */
+  tracing: TracingConfig | undefined;
 }

@@ -17,6 +17,7 @@ import { readRouting } from './routing-config.js';
 import { readSecurity } from './security-config.js';
 import { readLogging, readServer } from './server-config.js';
 import { readSubscriptions } from './subscriptions-config.js';
+import { readTracing } from './tracing-config.js';
 
 export type { ChainConfig, Config, UpstreamConfig } from './config-types.js';
 export { ConfigError } from './config-values.js';
@@ -37,6 +38,7 @@ export function buildConfig(raw: unknown, file: string, secrets: readonly string
     chains: field('chains', readChains),
     providers: field('providers', readProviders),
     stateFile: field('stateFile', readStateFile),
+    tracing: field('tracing', readTracing),
   });
   return deepFreeze({ file, ...sections, secrets });
 }

@@ -3,6 +3,7 @@ import { field, readSection } from './config-fields.js';
 import type { Config } from './config-types.js';
 import type { Node } from './config-values.js';
 import { readWorkers } from './fleet-config.js';
+import { readListenAddress } from './listen-address.js';
 
 export function readServer(node: Node): Config['server'] {
   return readSection<Config['server']>(node, {
@@ -15,6 +16,7 @@ export function readServer(node: Node): Config['server'] {
     shutdownGraceMs: field('shutdownGrace', (n) => n.duration(10_000)),
     corsOrigins: field('corsOrigins', (n) => n.stringList([])),
     workers: field('workers', readWorkers),
+    opsListen: field('opsListen', readListenAddress),
   });
 }
 

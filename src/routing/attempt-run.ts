@@ -6,7 +6,7 @@
 import { type AttemptEnd, healthEffect } from '../rpc/outcome.js';
 import type { AttemptOwner, StallTimed } from './call-host.js';
 import { classify } from './classify.js';
-import type { AttemptKind } from './observer.js';
+import type { AttemptKind, AttemptView } from './observer.js';
 import type { PendingAttempt } from './pending-attempts.js';
 import { NeutralVerdict, type Upstream } from './upstream.js';
 import type { AttemptReceiver, CancellableRequest } from './upstream-client.js';
@@ -19,7 +19,7 @@ const NEUTRAL = new NeutralVerdict();
 
 const ignore = (): void => {};
 
-export class AttemptRun implements AttemptReceiver, StallTimed {
+export class AttemptRun implements AttemptReceiver, StallTimed, AttemptView {
   /** The call no longer needs this attempt; it runs on until it answers or stalls, as evidence. */
   orphaned = false;
   private readonly request: CancellableRequest;
@@ -71,7 +71,13 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
     this.sentAt = performance.now();
     this.armStall(this.suspectAfterMs || this.stallAfterMs);
     // The per-try deadline is undici's own header/body timeout: no AbortController or timer per attempt.
+    dispatcher.observer.attemptStarted?.(this);
     this.request = upstream.client.sendTo(this, call.body, chain.settings.routing.tryTimeoutMs);
+  }
+
+  /** The call this attempt serves (AttemptView: tracing keys its spans on it). */
+  get owner(): object {
+    return this.call;
   }
 
   /**
@@ -108,6 +114,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
     const upstream = this.upstream;
     upstream.lastError = 'no answer (stalled)';
     dispatcher.observer.stall(chain.name, upstream.name);
+    dispatcher.observer.attemptStalled?.(this);
     this.stalled = true;
     this.domainsTold = true;
     const nowMs = dispatcher.now();
@@ -209,6 +216,7 @@ export class AttemptRun implements AttemptReceiver, StallTimed {
     else if (effect === 'success') upstream.counts.successes++;
     this.tellBreaker(effect);
     dispatcher.observer.attempt(chain.name, upstream.name, label, c.outcome, latencyMs, this.kind);
+    dispatcher.observer.attemptEnded?.(this, c.outcome, c.detail);
     this.call.onSettled(this, c);
   }
 

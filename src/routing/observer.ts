@@ -22,6 +22,16 @@ export type FeedEvent =
 /** Why Switchyard closed a client's WebSocket (src/server/ws-endpoint.ts). */
 type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';
 
+/**
+ * An attempt as tracing sees it (src/routing/attempt-run.ts): the call it serves (one object per
+ * dispatched call, the same for its retries and hedges), its upstream and its kind.
+ */
+export interface AttemptView {
+  readonly owner: object;
+  readonly upstream: { readonly name: string; readonly domains: readonly string[] };
+  readonly kind: AttemptKind;
+}
+
 export interface Observer {
   attempt(
     chain: string,
@@ -67,6 +77,12 @@ export interface Observer {
     result: 'match' | 'mismatch' | 'error' | 'skipped',
     latencyMs: number,
   ): void;
+  /** Optional (tracing): an attempt left for its upstream. */
+  attemptStarted?(attempt: AttemptView): void;
+  /** Optional (tracing): the attempt stalled; a retry elsewhere may follow at once. */
+  attemptStalled?(attempt: AttemptView): void;
+  /** Optional (tracing): how the attempt ended (after `attempt`, before its call hears of it). */
+  attemptEnded?(attempt: AttemptView, outcome: Outcome, detail: string): void;
 }
 
 export const nullObserver: Observer = {

@@ -22,6 +22,7 @@ import { VERSION } from '../status/version.js';
 import { cometSubscriptionStage } from '../subscriptions/cometbft/comet-stage.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 import { Drainer } from './drain.js';
+import { isOperatorPath, OpsListener } from './ops-listener.js';
 import { WsEndpoint } from './ws-endpoint.js';
 
 export interface ServerOptions {
@@ -51,6 +52,8 @@ export class SwitchyardServer implements ServerView {
   private readonly stages: readonly CallStage[];
   private readonly routes: readonly RouteHook[];
   private readonly drainer: Drainer;
+  /** The operator routes' own listener (`server.opsListen`); fixed at start, as the port is. */
+  private readonly ops: OpsListener | undefined;
 
   constructor(
     config: Config,
@@ -65,6 +68,9 @@ export class SwitchyardServer implements ServerView {
       this.onRequest(req, res),
     );
     this.drainer = new Drainer(this.http);
+    this.ops = config.server.opsListen
+      ? new OpsListener((req, res) => this.onOpsRequest(req, res))
+      : undefined;
     this.websocket = new WsEndpoint(this, this.stages, options.apiKeys);
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       // A WebSocket is drained by the endpoint (1001 after its frames), not cut as an idle HTTP socket.
@@ -90,10 +96,20 @@ export class SwitchyardServer implements ServerView {
         resolve();
       });
     });
+    const opsListen = this.runtime.config.server.opsListen;
+    if (this.ops && opsListen) {
+      const ops = await this.ops.listen(opsListen);
+      this.logger.info('operator routes listening', { host: ops.address, port: ops.port });
+    }
     await this.runtime.start();
     const address = this.http.address() as AddressInfo;
     this.logger.info('listening', { host: address.address, port: address.port, version: VERSION });
     return address;
+  }
+
+  /** Where the operator routes listen (`server.opsListen`), once listening; unset: on the JSON-RPC port. */
+  get opsAddress(): AddressInfo | undefined {
+    return this.ops?.address;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -111,6 +127,8 @@ export class SwitchyardServer implements ServerView {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
+    if (this.ops !== undefined && isOperatorPath(path))
+      return sendCatalogueError(res, 'NOT_FOUND', path.slice(0, 100));
     for (const hook of this.routes) if (hook(req, res, path, this)) return;
     if (req.method === 'GET') {
       if (path === '/healthz') return handleHealthz(res);
@@ -128,6 +146,27 @@ export class SwitchyardServer implements ServerView {
     if (req.method !== 'POST')
       return sendChainCatalogueError(res, chain.family.envelope, 'METHOD_NOT_ALLOWED');
     handleRpc(runtime, this.stages, chain, req, res);
+  }
+
+  private onOpsRequest(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.routeOps(req, res);
+    } catch (err) {
+      answerInternalError(this.logger, res, err);
+    }
+  }
+
+  /** The operator listener: the operator routes and the probes; nothing else (no JSON-RPC). */
+  private routeOps(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    if (req.method === 'GET' && path === '/healthz') handleHealthz(res);
+    else if (req.method === 'GET' && path === '/readyz') handleReadyz(this.runtime, res, this.isDraining);
+    else if (!isOperatorPath(path) || !this.routes.some((hook) => hook(req, res, path, this))) {
+      if (req.method === 'GET' && path === '/status') handleStatus(this, this.runtime, res, VERSION);
+      else sendCatalogueError(res, 'NOT_FOUND', path.slice(0, 100));
+    }
   }
 
   /**
@@ -155,7 +194,7 @@ export class SwitchyardServer implements ServerView {
   /** Stops accepting, lets requests in flight finish within `graceMs`, then closes everything. */
   async shutdown(graceMs: number): Promise<boolean> {
     const [drained] = await Promise.all([this.drainer.drain(graceMs), this.websocket.drain(graceMs)]);
-    await this.runtime.close();
+    await Promise.all([this.runtime.close(), this.ops?.close()]);
     return drained;
   }
 }

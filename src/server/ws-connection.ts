@@ -47,6 +47,8 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
   inFlight = 0;
   /** Answered the last ping (keep-alive). */
   alive = true;
+  /** The upgrade request's W3C `traceparent`, kept only with `tracing` configured. */
+  traceparent: string | undefined;
   private closing = false;
 
   constructor(

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ApiKeyGuard, KeyEntry } from '../../routes/api-keys.js';
 import { originAllowed } from '../../routes/cors.js';
+import { headerText } from '../../routes/rpc.js';
 import { chainForPath, familyWsPath, type RpcRequest, readRpcRequest } from '../../routes/rpc-request.js';
 import type { Logger } from '../log/logger.js';
 import type { Observer } from '../routing/observer.js';
@@ -70,6 +71,8 @@ export class WsEndpoint implements ConnectionHost {
     this.wss.options.maxPayload = this.source.runtime.config.server.maxBodyBytes;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new ClientConnection(ws, admitted.chain, admitted.key, this);
+      // Frames carry no headers: every call on the connection continues the upgrade's trace.
+      if (this.source.runtime.config.tracing) conn.traceparent = headerText(req.headers.traceparent);
       this.connections.add(conn);
       this.armKeepAlive();
     });
@@ -105,7 +108,7 @@ export class WsEndpoint implements ConnectionHost {
     if (!chain) return items.map(() => errorResponse('null', catalogueError('NOT_FOUND', 'chain')));
     const deadlineAtMs = Date.now() + runtime.config.server.requestTimeoutMs;
     const answers = await answerItems(
-      { runtime, stages: this.stages, chain, deadlineAtMs, session: conn },
+      { runtime, stages: this.stages, chain, deadlineAtMs, session: conn, traceparent: conn.traceparent },
       items,
     );
     return answers.map((a) => a.text);

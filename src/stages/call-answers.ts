@@ -31,6 +31,8 @@ export interface MessageContext {
   deadlineAtMs: number;
   /** The WebSocket connection the message came on; HTTP has none (no subscriptions). */
   session?: SubscriberSession;
+  /** The client's W3C `traceparent`, when `tracing` is configured. */
+  traceparent?: string | undefined;
 }
 
 /** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
@@ -69,9 +71,9 @@ export function answerItemThen(
 }
 
 function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
-  const { runtime, chain, deadlineAtMs, session } = ctx;
+  const { runtime, chain, deadlineAtMs, session, traceparent } = ctx;
   try {
-    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session, traceparent });
   } catch (err) {
     return Promise.reject(err);
   }

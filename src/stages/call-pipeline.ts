@@ -22,6 +22,8 @@ export interface CallContext {
   deadlineAtMs: number;
   /** Set for calls that came over a WebSocket: they may subscribe. */
   session?: SubscriberSession | undefined;
+  /** The client's W3C `traceparent` header (HTTP request or WebSocket upgrade); read only with `tracing`. */
+  traceparent?: string | undefined;
 }
 
 export type CallStage = ((ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>) & {
