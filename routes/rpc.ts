@@ -7,6 +7,12 @@ import { batchResponse } from '../src/rpc/jsonrpc.js';
 import type { Runtime } from '../src/runtime/runtime.js';
 import { answerItems, answerItemThen, type ItemAnswer } from '../src/stages/call-answers.js';
 import type { CallStage } from '../src/stages/call-pipeline.js';
+import {
+  readVerifyHeader,
+  VERIFIED_HEADER,
+  VERIFY_HEADER,
+  type VerifyMode,
+} from '../src/stages/verify/verify-mode.js';
 import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from './http-util.js';
 import { drainLimits, refuseOversizeBody } from './oversize-body.js';
 import { readRpcRequest } from './rpc-request.js';
@@ -36,7 +42,9 @@ export function handleRpc(
         }
         return;
       }
-      answerBody(runtime, stages, chain, body.text, res);
+      const verify = readVerifyHeader(req.headers[VERIFY_HEADER]);
+      if (typeof verify === 'object') return sendCatalogueError(res, 'INVALID_REQUEST', verify.invalid);
+      answerBody(runtime, stages, chain, body.text, res, verify);
     } catch (err) {
       answerInternalError(runtime.logger, res, err);
     }
@@ -49,12 +57,13 @@ function answerBody(
   chain: ChainRuntime,
   text: string,
   res: ServerResponse,
+  verify: VerifyMode | undefined,
 ) {
   const { server } = runtime.config;
   const parsed = readRpcRequest(text, chain, server.maxBatchSize);
   if (parsed.kind === 'refused') return sendCatalogueError(res, parsed.error, parsed.detail);
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
-  const context = { runtime, stages, chain, deadlineAtMs };
+  const context = { runtime, stages, chain, deadlineAtMs, verify };
   if (parsed.kind === 'single') {
     answerItemThen(context, parsed.item, (answer) => {
       try {
@@ -87,6 +96,9 @@ function answerBatch(res: ServerResponse, answers: ItemAnswer[], server: Runtime
   // Elements refused by admission control: the batch keeps 200, and says when to come back.
   const overloaded = answers.some((a) => a.overloaded);
   if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
+  // Verified elements, in batch order ("; " apart: a verification names its domains with commas).
+  const verified = answers.map((a) => a.verified).filter((v): v is string => v !== undefined);
+  if (verified.length > 0) headers[VERIFIED_HEADER] = verified.join('; ');
   sendJson(res, 200, batchResponse(parts), headers);
 }
 
@@ -107,5 +119,6 @@ function answerSingle(res: ServerResponse, answer: ItemAnswer, server: Runtime['
   }
   const headers =
     server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : undefined;
-  sendJson(res, 200, answer.text, headers);
+  if (answer.verified === undefined) sendJson(res, 200, answer.text, headers);
+  else sendJson(res, 200, answer.text, { ...headers, [VERIFIED_HEADER]: answer.verified });
 }

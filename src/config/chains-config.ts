@@ -4,6 +4,7 @@ import { readChainIdentity } from './chain-identity.js';
 import { field, readSection } from './config-fields.js';
 import type { ChainConfig, UpstreamConfig } from './config-types.js';
 import type { Node } from './config-values.js';
+import { checkVerifyReachable, readVerify } from './verify-config.js';
 
 const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard', 'admin'];
 
@@ -32,7 +33,7 @@ export function readChains(chainsNode: Node): ChainConfig[] {
 }
 
 function readChain(node: Node): ChainConfig {
-  node.object(['name', 'family', 'chainId', 'genesisHash', 'network', 'upstreams']);
+  node.object(['name', 'family', 'chainId', 'genesisHash', 'network', 'upstreams', 'verify']);
   const nameNode = node.child('name');
   const name = nameNode.string();
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name))
@@ -41,7 +42,11 @@ function readChain(node: Node): ChainConfig {
   const upstreamsNode = node.child('upstreams');
   const upstreams = upstreamsNode.list().map(readUpstream);
   if (upstreams.length === 0) upstreamsNode.fail('expected at least one upstream');
-  return { name, ...readChainIdentity(node), upstreams };
+  const identity = readChainIdentity(node);
+  const verify = readVerify(node.child('verify'), identity.family);
+  const chain: ChainConfig = { name, ...identity, upstreams, ...(verify ? { verify } : {}) };
+  checkVerifyReachable(node, chain);
+  return chain;
 }
 
 function readUpstream(node: Node): UpstreamConfig {

@@ -3,6 +3,7 @@
 import type { ChainIdentity } from './chain-identity.js';
 import type { FleetConfig } from './fleet-config.js';
 import type { MaxShare } from './max-share-config.js';
+import type { VerifyConfig } from './verify-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -24,6 +25,8 @@ export interface UpstreamConfig {
 export interface ChainConfig extends ChainIdentity {
   name: string;
   upstreams: readonly UpstreamConfig[];
+  /** Verified reads (src/stages/verify/); absent: off unless a request asks (x-switchyard-verify). */
+  verify?: VerifyConfig | undefined;
 }
 
 export interface Config {

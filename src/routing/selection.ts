@@ -26,8 +26,10 @@ export interface Selection {
   capYields: number;
 }
 
-function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
+function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean, nowMs: number): boolean {
   if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method)) return false;
+  // Out of rotation after repeated disputes (src/routing/disputes.ts), like a wrong chain.
+  if (u.disputes.distrustedUntilMs > nowMs) return false;
   // Once some upstream has proven its chain id, unproven ones wait for their own check.
   if (anyVerified && u.reportedIdentity === undefined) return false;
   return !(req.needsArchive && u.archive === false);
@@ -87,7 +89,7 @@ export function selectUpstream(
   const all = restrictTo ? chain.upstreams.filter((u) => restrictTo.has(u)) : chain.upstreams;
   const anyVerified = chain.upstreams.some((u) => u.reportedIdentity !== undefined && !u.wrongChain);
   // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
-  const servableList = all.filter((u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs));
+  const servableList = all.filter((u) => servable(u, req, anyVerified, nowMs) && hasRoom(chain, u, nowMs));
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health
   // checks probe those domains anyway, and a probe into a region that is still dead costs its caller

@@ -15,6 +15,7 @@ import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { readVerifyHeader, VERIFY_HEADER, type VerifyMode } from '../stages/verify/verify-mode.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
 import { CLOSE, ClientConnection, type ConnectionHost } from './ws-connection.js';
 
@@ -62,14 +63,16 @@ export class WsEndpoint implements ConnectionHost {
     // The frame cap follows the live config, as the body cap does for HTTP.
     this.wss.options.maxPayload = this.source.runtime.config.server.maxBodyBytes;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new ClientConnection(ws, admitted.chain, admitted.key, this);
+      const conn = new ClientConnection(ws, admitted.chain, admitted.key, this, admitted.verify);
       this.connections.add(conn);
       this.armKeepAlive();
     });
   }
 
   /** The chain and API key of an upgrade, or why it is refused. */
-  private admit(req: IncomingMessage): ErrorName | { chain: string; key: KeyEntry | undefined } {
+  private admit(
+    req: IncomingMessage,
+  ): ErrorName | { chain: string; key: KeyEntry | undefined; verify: VerifyMode | undefined } {
     const runtime = this.source.runtime;
     const config = runtime.config;
     if (this.draining) return 'SHUTTING_DOWN';
@@ -85,7 +88,10 @@ export class WsEndpoint implements ConnectionHost {
     const chain = chainForPath(runtime, rpcPath);
     if (!chain) return 'NOT_FOUND';
     if (this.connections.size >= config.subscriptions.maxConnections) return 'CONNECTION_LIMIT';
-    return { chain: chain.name, key };
+    // The connection's own verification (x-switchyard-verify on the upgrade request).
+    const verify = readVerifyHeader(req.headers[VERIFY_HEADER]);
+    if (typeof verify === 'object') return 'INVALID_REQUEST';
+    return { chain: chain.name, key, verify };
   }
 
   // ---- ConnectionHost ----
@@ -96,7 +102,7 @@ export class WsEndpoint implements ConnectionHost {
     if (!chain) return items.map(() => errorResponse('null', catalogueError('NOT_FOUND', 'chain')));
     const deadlineAtMs = Date.now() + runtime.config.server.requestTimeoutMs;
     const answers = await answerItems(
-      { runtime, stages: this.stages, chain, deadlineAtMs, session: conn },
+      { runtime, stages: this.stages, chain, deadlineAtMs, session: conn, verify: conn.verify },
       items,
     );
     return answers.map((a) => a.text);

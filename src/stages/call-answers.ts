@@ -7,6 +7,7 @@ import { catalogueError } from '../rpc/errors.js';
 import { errorResponse, type ParsedItem, type RpcCall, resultResponse } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
+import type { VerifyMode } from './verify/verify-mode.js';
 
 export interface ItemAnswer {
   /** The response element, or undefined for a notification. */
@@ -14,6 +15,8 @@ export interface ItemAnswer {
   upstream: string | undefined;
   /** Refused by admission control: as a whole answer, HTTP 503 with Retry-After. */
   overloaded?: true;
+  /** How the answer was verified (x-switchyard-verified), when it was. */
+  verified?: string;
 }
 
 export interface MessageContext {
@@ -23,6 +26,8 @@ export interface MessageContext {
   deadlineAtMs: number;
   /** The WebSocket connection the message came on; HTTP has none (no subscriptions). */
   session?: SubscriberSession;
+  /** The request's `x-switchyard-verify`; undefined: the chain's policy. */
+  verify?: VerifyMode | undefined;
 }
 
 /** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
@@ -56,9 +61,9 @@ export function answerItemThen(
 }
 
 function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
-  const { runtime, chain, deadlineAtMs, session } = ctx;
+  const { runtime, chain, deadlineAtMs, session, verify } = ctx;
   try {
-    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session });
+    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session, verify });
   } catch (err) {
     return Promise.reject(err);
   }
@@ -81,12 +86,14 @@ function internalAnswer(ctx: MessageContext, call: RpcCall, err: unknown): ItemA
 
 function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {
   if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
-  if (answer.kind === 'result')
-    return { text: resultResponse(call.id, answer.raw), upstream: answer.upstream };
-  const text = errorResponse(call.id, answer.raw);
-  return answer.overloaded
-    ? { text, upstream: undefined, overloaded: true }
-    : { text, upstream: answer.upstream };
+  const item: ItemAnswer =
+    answer.kind === 'result'
+      ? { text: resultResponse(call.id, answer.raw), upstream: answer.upstream }
+      : answer.overloaded
+        ? { text: errorResponse(call.id, answer.raw), upstream: undefined, overloaded: true }
+        : { text: errorResponse(call.id, answer.raw), upstream: answer.upstream };
+  if (answer.verified !== undefined) item.verified = answer.verified;
+  return item;
 }
 
 export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {

@@ -79,6 +79,9 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     cordon: cordonStatus(chain.cordons.cordonOf(u, nowMs)),
     attempts: u.counts.attempts,
     failures: u.counts.failures,
+    /** Verified reads its answer lost (src/stages/verify/); outOfRotation after repeated ones. */
+    disputes: u.disputes.count,
+    outOfRotation: u.disputes.distrustedAt(nowMs),
     share,
   };
 }
@@ -146,6 +149,8 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
       };
     }),
     upstreams,
+    /** The last disputed verified reads, newest first: each upstream's answer by digest. */
+    lastDisputes: chain.lastDisputes,
     feed,
   };
 }
