@@ -3,7 +3,7 @@
 // The Merkle-Patricia walk and RLP are @ethereumjs/mpt's and @ethereumjs/rlp's.
 import { verifyMerkleProof } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
-import { bytesToBigInt, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { bytesToBigInt, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3';
 
 /** keccak256 of the empty string: the code hash of an account without code. */
@@ -81,7 +81,7 @@ export async function provenSlot(account: ProvenAccount, slot: string, answer: u
   const entries = (answer as ProofAnswer).storageProof;
   if (!Array.isArray(entries) || entries.length !== 1) throw new Error('expected one storage proof');
   const entry = entries[0] as { proof?: unknown; value?: unknown };
-  const key = setLengthLeft(hexBytes(normalizeSlot(slot)), 32);
+  const key = hexBytes(normalizeSlot(slot));
   const value = await verifyMerkleProof(key, bytesList(entry.proof), {
     root: hexBytes(account.storageRoot),
     useKeyHashing: true,
@@ -91,11 +91,11 @@ export async function provenSlot(account: ProvenAccount, slot: string, answer: u
   return `0x${word.toString(16).padStart(64, '0')}`;
 }
 
-/** A slot as clients send it (`0x0`, `0x00…01`) in whole bytes. */
+/** A slot as clients send it (`0x0`, `0x00…01`) as the 32-byte word eth_getProof takes. */
 export function normalizeSlot(slot: string): string {
   const digits = slot.replace(/^0x/i, '') || '0';
   if (!/^[0-9a-fA-F]{1,64}$/.test(digits)) throw new Error('not a storage slot');
-  return `0x${digits.length % 2 ? `0${digits}` : digits}`;
+  return `0x${digits.padStart(64, '0')}`;
 }
 
 /** The code's keccak256 is the account's proven code hash. */
