@@ -6,7 +6,7 @@ import type { Node } from './config-values.js';
 import type { FamilyName } from './family-names.js';
 
 export type VerifyAcross = 'cloud' | 'provider' | 'region';
-export type VerifyOnDispute = 'majority' | 'error';
+type VerifyOnDispute = 'majority' | 'error';
 
 export interface VerifyConfig {
   /** Which reads are verified. */
@@ -25,7 +25,7 @@ const ACROSS: readonly VerifyAcross[] = ['cloud', 'provider', 'region'];
 const ON_DISPUTE: readonly VerifyOnDispute[] = ['majority', 'error'];
 
 /** Each family's state reads: what `verify.methods` (and a per-request header) verifies by default. */
-export const DEFAULT_VERIFY_METHODS: Readonly<Record<FamilyName, readonly string[]>> = {
+const DEFAULT_VERIFY_METHODS: Readonly<Record<FamilyName, readonly string[]>> = {
   evm: [
     'eth_getBalance',
     'eth_getTransactionCount',

@@ -5,7 +5,7 @@ import type { Outcome } from '../rpc/outcome.js';
 import type { DetectionState } from './detection.js';
 
 /** How a verified read went for one upstream (or, unverified, for the read). */
-export type VerifyResult = 'verified' | 'disputed' | 'unverified';
+type VerifyResult = 'verified' | 'disputed' | 'unverified';
 
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 

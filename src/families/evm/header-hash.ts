@@ -28,7 +28,7 @@ function commonFor(fork: string): Common {
 }
 
 /** The hash of the header the block's fields describe; undefined when they do not make a header. */
-export function recomputedBlockHash(block: unknown): string | undefined {
+function recomputedBlockHash(block: unknown): string | undefined {
   if (typeof block !== 'object' || block === null) return undefined;
   const fields = block as Record<string, unknown>;
   try {

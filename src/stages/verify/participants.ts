@@ -1,6 +1,7 @@
 // Who may take part in a verified read: the chain's upstreams grouped by the `across` domain, each
 // domain's members healthiest first, the domains in order of their best member. Upstreams on a wrong
-// chain, out of rotation after disputes, down or with an open breaker take no part.
+// chain or out of rotation after disputes take no part; down ones (or behind an open breaker) only
+// after every healthy one, as selection's panic rule does: their answer must agree all the same.
 import { type VerifyAcross, verifyDomainOf } from '../../config/verify-config.js';
 import type { ChainRuntime } from '../../routing/chain.js';
 import type { Upstream } from '../../routing/upstream.js';
@@ -10,26 +11,26 @@ export interface VerifyDomain {
   members: Upstream[];
 }
 
-function usable(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
-  if (u.wrongChain || u.disputes.distrustedAt(nowMs) || u.isDown || !u.breakerAdmits) return false;
-  return chain.domainsAdmit(u, nowMs);
+function healthy(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
+  return !u.isDown && u.breakerAdmits && chain.domainsAdmit(u, nowMs);
 }
 
-/** Lower is better: healthy before suspect, then by the latency estimate. */
-function rank(u: Upstream, nowMs: number): number {
-  return (u.detection.state === 'clear' ? 0 : 1e9) + u.expectedLatencyMs(nowMs);
+/** Lower is better: healthy before suspect before down, then by the latency estimate. */
+function rank(chain: ChainRuntime, u: Upstream, nowMs: number): number {
+  const health = healthy(chain, u, nowMs) ? (u.detection.state === 'clear' ? 0 : 1e9) : 2e9;
+  return health + u.expectedLatencyMs(nowMs);
 }
 
 export function verifyDomains(chain: ChainRuntime, across: VerifyAcross, nowMs: number): VerifyDomain[] {
   const byName = new Map<string, Upstream[]>();
   for (const u of chain.upstreams) {
-    if (!usable(chain, u, nowMs)) continue;
+    if (u.wrongChain || u.disputes.distrustedAt(nowMs)) continue;
     const name = verifyDomainOf(u.config, across);
     byName.set(name, [...(byName.get(name) ?? []), u]);
   }
   const domains = [...byName].map(([name, members]) => ({
     name,
-    members: members.sort((a, b) => rank(a, nowMs) - rank(b, nowMs)),
+    members: members.sort((a, b) => rank(chain, a, nowMs) - rank(chain, b, nowMs)),
   }));
-  return domains.sort((a, b) => rank(a.members[0]!, nowMs) - rank(b.members[0]!, nowMs));
+  return domains.sort((a, b) => rank(chain, a.members[0]!, nowMs) - rank(chain, b.members[0]!, nowMs));
 }
