@@ -21,12 +21,23 @@ function canonical(value: unknown): unknown {
 /** A short digest of the answer's canonical form; an error answer by its code and data only. */
 export function answerDigest(answer: CallAnswer): string {
   let form: unknown;
-  if (answer.kind === 'result') form = { result: canonical(answer.value) };
+  if (answer.kind === 'result') form = { result: canonical(comparedPart(answer.value)) };
   else {
     const error = safeParse(answer.raw) as { code?: unknown; data?: unknown } | undefined;
     form = { error: error?.code ?? null, data: canonical(error?.data ?? null) };
   }
   return createHash('sha256').update(JSON.stringify(form)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Solana's `{context: {slot, apiVersion}, value}`: the value is compared, not the slot each node
+ * happened to answer at (nor its version).
+ */
+function comparedPart(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 2 && 'context' in value && 'value' in value) return (value as { value: unknown }).value;
+  return value;
 }
 
 function safeParse(text: string): unknown {
