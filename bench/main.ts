@@ -64,6 +64,7 @@ import {
 } from './subscriptions/run.js';
 import { requiredTool, TARGET_LABELS } from './targets/index.js';
 import { repoRoot, switchyardMain } from './targets/switchyard.js';
+import { runVerifiedReads, verifiedTable } from './verified/run.js';
 
 type ScenarioTarget = 'switchyard' | 'nginx' | 'haproxy';
 const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
@@ -73,6 +74,8 @@ const SUBSCRIPTIONS = 'subscriptions';
 const FAMILIES = 'families';
 /** The low-traffic group's name in --scenario (issue 20: detection at 0, 5, 50, 400 reads/s; its own runner). */
 const LOW_TRAFFIC = 'low-traffic';
+/** The lying-provider scenario's name in --scenario (issue 22: verified reads; its own runner). */
+const VERIFIED_READS = 'verified-reads';
 /** Targets only the low-traffic group knows: client-side failover in the app's own process. */
 const CLIENT_ONLY_TARGETS = ['viem', 'ethers'];
 
@@ -99,6 +102,8 @@ Options:
   --no-low-traffic         skip the low-traffic group (issue 20: hang, refuse and 503 at 0, 5, 50 and
                            400 reads/s against Switchyard, nginx, HAProxy, viem fallback and ethers
                            FallbackProvider; about 5 minutes, --quick about 3.5)
+  --no-verified-reads      skip the lying-provider scenario (issue 22: one provider lies on 30 % of its
+                           balance answers; Switchyard quorum/proofs/off, nginx, HAProxy; about 20 s)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
@@ -157,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
       'no-subscriptions': { type: 'boolean' },
       'no-families': { type: 'boolean' },
       'no-low-traffic': { type: 'boolean' },
+      'no-verified-reads': { type: 'boolean' },
       fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
@@ -177,12 +183,16 @@ async function main(argv: string[]): Promise<number> {
   let withSubscriptions = values['no-subscriptions'] !== true;
   let withFamilies = values['no-families'] !== true;
   let withLowTraffic = values['no-low-traffic'] !== true;
+  let withVerified = values['no-verified-reads'] !== true;
   if (values.scenario) {
     const all = values.scenario.split(',').filter(Boolean);
     withSubscriptions &&= all.includes(SUBSCRIPTIONS);
     withFamilies &&= all.includes(FAMILIES);
     withLowTraffic &&= all.includes(LOW_TRAFFIC);
-    const wanted = all.filter((w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC);
+    withVerified &&= all.includes(VERIFIED_READS);
+    const wanted = all.filter(
+      (w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC && w !== VERIFIED_READS,
+    );
     if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
       scenarios = [];
     else {
@@ -360,6 +370,16 @@ async function main(argv: string[]): Promise<number> {
       progress.log(`  ${FAMILIES}: FAILED ${(err as Error).message.split('\n')[0]}`);
     }
     progress.end();
+  }
+
+  // The lying-provider scenario (issue 22): its own table, verified-reads.md and .json in the run folder.
+  if (withVerified) {
+    try {
+      const reads = quick ? 200 : 600;
+      console.log(`\n${verifiedTable(await runVerifiedReads(out, reads), reads, 4)}`);
+    } catch (err) {
+      console.error(`  ${VERIFIED_READS}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
   }
 
   let lowTraffic: LowTrafficSection | null = null;
