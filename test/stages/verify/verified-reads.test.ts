@@ -4,6 +4,7 @@ import { FetchRequest, JsonRpcProvider } from 'ethers';
 import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { buildConfig } from '../../../src/config/config.js';
 import { type Anvil, startAnvil } from '../../helpers/anvil.js';
 import { getJson, postRaw, startBalancer, type TestBalancer, testConfig } from '../../helpers/balancer.js';
@@ -324,5 +325,53 @@ describe('policy errors', () => {
       onDispute: 'majority',
       proofs: false,
     });
+  });
+});
+
+describe('WebSocket', () => {
+  it('honours x-switchyard-verify on the upgrade request for the whole connection', async () => {
+    const balancer = await startBalancer(
+      testConfig(
+        [
+          { name: 'ws-gcp', url: fronts[1]!.url, cloud: 'gcp' },
+          { name: 'ws-ovh', url: fronts[2]!.url, cloud: 'ovh' },
+        ],
+        {},
+        31337,
+      ),
+      { operations: true },
+    );
+    const verifiedSeries = async () =>
+      (
+        (await (await fetch(`${balancer.url}/metrics`)).text()).match(
+          /switchyard_verified_reads_total\{[^}]*result="verified"\} (\d+)/g,
+        ) ?? []
+      ).length;
+    const read = (headers: Record<string, string>) =>
+      new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(`${balancer.wsUrl}/ethereum`, { headers });
+        ws.on('error', reject);
+        ws.on('open', () =>
+          ws.send(
+            JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBalance', params: [ALICE, 'latest'] }),
+          ),
+        );
+        ws.on('message', (data) => {
+          ws.close();
+          resolve((JSON.parse(String(data)) as { result: unknown }).result);
+        });
+      });
+    try {
+      const truth = await rpc(anvil.url, 'eth_getBalance', [ALICE, 'latest']);
+      expect(await read({})).toBe(truth);
+      expect(await verifiedSeries()).toBe(0);
+      expect(await read(QUORUM)).toBe(truth);
+      expect(await verifiedSeries()).toBe(2);
+      await expect(read({ 'x-switchyard-verify': 'sometimes' })).rejects.toThrow(
+        /Unexpected server response/,
+      );
+    } finally {
+      await balancer.close();
+    }
   });
 });
