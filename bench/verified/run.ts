@@ -17,7 +17,7 @@ import type { RunningTarget, StartOptions, UpstreamRef } from '../targets/target
 const CHAIN_ID = 31337;
 const ACCOUNTS = 16;
 /** Share of the liar's balance and proof answers that are altered. */
-export const LIE_SHARE = 0.3;
+const LIE_SHARE = 0.3;
 /** Calls that are not reads: health checks and identity probes. */
 const PROBES: ReadonlySet<string> = new Set(['eth_chainId', 'eth_blockNumber', 'net_version', 'eth_syncing']);
 

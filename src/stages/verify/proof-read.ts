@@ -4,6 +4,7 @@
 // upstream's proof verifies is the read UNVERIFIED.
 import { codeMatches, normalizeSlot, provenAccount, provenSlot } from '../../families/evm/account-proof.js';
 import type { CallAnswer } from '../../routing/call-answer.js';
+import { noteDispute } from '../../routing/disputes.js';
 import type { Upstream } from '../../routing/upstream.js';
 import type { CallContext } from '../call-pipeline.js';
 import { derivedCall, dispatchCall, resultAnswer, toQuantity } from '../stage-calls.js';
@@ -80,6 +81,12 @@ export async function proofRead(
     } catch {
       tried.push({ upstream: upstream.name, digest: 'invalid-proof' });
       dispute(ctx, upstream);
+      noteDispute(ctx.chain.lastDisputes, {
+        at: new Date().toISOString(),
+        method: ctx.call.method,
+        agreed: null,
+        answers: [{ upstream: upstream.name, digest: 'invalid-proof' }],
+      });
     }
   }
   return unverified(ctx, `no upstream's proof verified against block ${header.hash}`, tried);
