@@ -15,10 +15,10 @@ function healthy(chain: ChainRuntime, u: Upstream, nowMs: number): boolean {
   return !u.isDown && u.breakerAdmits && chain.domainsAdmit(u, nowMs);
 }
 
-/** Lower is better: healthy before suspect before down, then by the latency estimate. */
+/** Lower is better: the priority tier first, healthy before suspect before down, then latency. */
 function rank(chain: ChainRuntime, u: Upstream, nowMs: number): number {
   const health = healthy(chain, u, nowMs) ? (u.detection.state === 'clear' ? 0 : 1e9) : 2e9;
-  return health + u.expectedLatencyMs(nowMs);
+  return u.config.priority * 1e10 + health + u.expectedLatencyMs(nowMs);
 }
 
 export function verifyDomains(chain: ChainRuntime, across: VerifyAcross, nowMs: number): VerifyDomain[] {

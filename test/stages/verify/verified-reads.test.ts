@@ -198,9 +198,10 @@ describe('proofs (anvil eth_getProof)', () => {
     const proving = await startBalancer(
       testConfig(
         [
-          { name: 'proof-liar', url: fronts[3]!.url, cloud: 'hetzner' },
-          { name: 'honest-gcp', url: fronts[1]!.url, cloud: 'gcp' },
-          { name: 'honest-ovh', url: fronts[2]!.url, cloud: 'ovh' },
+          // The liar in the preferred tier: its proof is always the first one asked.
+          { name: 'proof-liar', url: fronts[3]!.url, cloud: 'hetzner', priority: 0 },
+          { name: 'honest-gcp', url: fronts[1]!.url, cloud: 'gcp', priority: 1 },
+          { name: 'honest-ovh', url: fronts[2]!.url, cloud: 'ovh', priority: 1 },
         ],
         {},
         31337,
