@@ -68,6 +68,7 @@ import {
 } from './subscriptions/run.js';
 import { requiredTool, TARGET_LABELS } from './targets/index.js';
 import { repoRoot, switchyardMain } from './targets/switchyard.js';
+import { runVerifiedReads, verifiedTable } from './verified/run.js';
 
 type ScenarioTarget = 'switchyard' | 'nginx' | 'haproxy';
 const SCENARIO_TARGETS: ScenarioTarget[] = ['switchyard', 'nginx', 'haproxy'];
@@ -79,6 +80,8 @@ const FAMILIES = 'families';
 const LOW_TRAFFIC = 'low-traffic';
 /** The auto-tune scenario's name in --scenario (issue 24: a provider throttling above 50/s; its own runner). */
 const AUTO_TUNE = 'auto-tune';
+/** The lying-provider scenario's name in --scenario (issue 22: verified reads; its own runner). */
+const VERIFIED_READS = 'verified-reads';
 /** Targets only the low-traffic group knows: client-side failover in the app's own process. */
 const CLIENT_ONLY_TARGETS = ['viem', 'ethers'];
 
@@ -107,6 +110,8 @@ Options:
                            FallbackProvider; about 5 minutes, --quick about 3.5)
   --no-auto-tune           skip the auto-tune scenario (issue 24: a provider throttling above 50/s,
                            150 reads/s, Switchyard only; 60 s, --quick 20 s)
+  --no-verified-reads      skip the lying-provider scenario (issue 22: one provider lies on 30 % of its
+                           balance answers; Switchyard quorum/proofs/off, nginx, HAProxy; about 20 s)
   --fleet                  also fleet mode: saturation with server.workers 2 vs nginx with 2 workers
                            (both cores), and fleet detection time over redis-server (~2 minutes)
   --out DIR                output folder (default bench/out/<timestamp>)
@@ -166,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
       'no-families': { type: 'boolean' },
       'no-low-traffic': { type: 'boolean' },
       'no-auto-tune': { type: 'boolean' },
+      'no-verified-reads': { type: 'boolean' },
       fleet: { type: 'boolean' },
       out: { type: 'string' },
       'keep-work': { type: 'boolean' },
@@ -187,14 +193,17 @@ async function main(argv: string[]): Promise<number> {
   let withFamilies = values['no-families'] !== true;
   let withLowTraffic = values['no-low-traffic'] !== true;
   let withAutoTune = values['no-auto-tune'] !== true;
+  let withVerified = values['no-verified-reads'] !== true;
   if (values.scenario) {
     const all = values.scenario.split(',').filter(Boolean);
     withSubscriptions &&= all.includes(SUBSCRIPTIONS);
     withFamilies &&= all.includes(FAMILIES);
     withLowTraffic &&= all.includes(LOW_TRAFFIC);
     withAutoTune &&= all.includes(AUTO_TUNE);
+    withVerified &&= all.includes(VERIFIED_READS);
     const wanted = all.filter(
-      (w) => w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC && w !== AUTO_TUNE,
+      (w) =>
+        w !== SUBSCRIPTIONS && w !== FAMILIES && w !== LOW_TRAFFIC && w !== AUTO_TUNE && w !== VERIFIED_READS,
     );
     if ((wanted.length === 1 && wanted[0] === 'none') || (wanted.length === 0 && all.length > 0))
       scenarios = [];
@@ -394,6 +403,16 @@ async function main(argv: string[]): Promise<number> {
       progress.log(`  ${FAMILIES}: FAILED ${(err as Error).message.split('\n')[0]}`);
     }
     progress.end();
+  }
+
+  // The lying-provider scenario (issue 22): its own table, verified-reads.md and .json in the run folder.
+  if (withVerified) {
+    try {
+      const reads = quick ? 200 : 600;
+      console.log(`\n${verifiedTable(await runVerifiedReads(out, reads), reads, 4)}`);
+    } catch (err) {
+      console.error(`  ${VERIFIED_READS}: FAILED ${(err as Error).message.split('\n')[0]}`);
+    }
   }
 
   let lowTraffic: LowTrafficSection | null = null;

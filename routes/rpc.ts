@@ -7,8 +7,14 @@ import { batchResponse } from '../src/rpc/jsonrpc.js';
 import type { Runtime } from '../src/runtime/runtime.js';
 import { answerItems, answerItemThen, type ItemAnswer } from '../src/stages/call-answers.js';
 import type { CallStage } from '../src/stages/call-pipeline.js';
+import {
+  readVerifyHeader,
+  VERIFIED_HEADER,
+  VERIFY_HEADER,
+  type VerifyMode,
+} from '../src/stages/verify/verify-mode.js';
 import { sendChainCatalogueError } from './chain-errors.js';
-import { answerInternalError, readBodyThen, sendJson } from './http-util.js';
+import { answerInternalError, readBodyThen, sendCatalogueError, sendJson } from './http-util.js';
 import { drainLimits, refuseOversizeBody } from './oversize-body.js';
 import { readRpcRequest } from './rpc-request.js';
 
@@ -38,9 +44,11 @@ export function handleRpc(
         }
         return;
       }
+      const verify = readVerifyHeader(req.headers[VERIFY_HEADER]);
+      if (typeof verify === 'object') return sendCatalogueError(res, 'INVALID_REQUEST', verify.invalid);
       // Read only with tracing on: node:http builds the headers object on first access.
       const traceparent = runtime.config.tracing ? headerText(req.headers.traceparent) : undefined;
-      answerBody(runtime, stages, chain, body.text, res, traceparent);
+      answerBody(runtime, stages, chain, body.text, res, traceparent, verify);
     } catch (err) {
       answerInternalError(runtime.logger, res, err);
     }
@@ -54,13 +62,14 @@ function answerBody(
   text: string,
   res: ServerResponse,
   traceparent: string | undefined,
+  verify: VerifyMode | undefined,
 ) {
   const { server } = runtime.config;
   const parsed = readRpcRequest(text, chain, server.maxBatchSize);
   if (parsed.kind === 'refused')
     return sendChainCatalogueError(res, chain.family.envelope, parsed.error, parsed.detail);
   const deadlineAtMs = Date.now() + server.requestTimeoutMs;
-  const context = { runtime, stages, chain, deadlineAtMs, traceparent };
+  const context = { runtime, stages, chain, deadlineAtMs, traceparent, verify };
   if (parsed.kind === 'single') {
     answerItemThen(context, parsed.item, (answer) => {
       try {
@@ -93,6 +102,9 @@ function answerBatch(res: ServerResponse, answers: ItemAnswer[], server: Runtime
   // Elements refused by admission control: the batch keeps 200, and says when to come back.
   const overloaded = answers.some((a) => a.overloaded);
   if (overloaded) headers['retry-after'] = String(OVERLOADED_RETRY_AFTER_S);
+  // Verified elements, in batch order ("; " apart: a verification names its domains with commas).
+  const verified = answers.map((a) => a.verified).filter((v): v is string => v !== undefined);
+  if (verified.length > 0) headers[VERIFIED_HEADER] = verified.join('; ');
   sendJson(res, 200, batchResponse(parts), headers);
 }
 
@@ -113,7 +125,9 @@ function answerSingle(res: ServerResponse, answer: ItemAnswer, server: Runtime['
   }
   const headers =
     server.upstreamHeader && answer.upstream ? { [UPSTREAM_HEADER]: answer.upstream } : undefined;
-  sendJson(res, answer.legacyStatus ?? 200, answer.text, headers);
+  const status = answer.legacyStatus ?? 200;
+  if (answer.verified === undefined) sendJson(res, status, answer.text, headers);
+  else sendJson(res, status, answer.text, { ...headers, [VERIFIED_HEADER]: answer.verified });
 }
 
 /** One header's text (a repeated header: the first). */

@@ -72,6 +72,8 @@ export function dashboardPageScript(): void {
 
   function verdict(u: UpstreamView): [string, string] {
     if (u.wrongChain) return ['bad', 'wrong chain'];
+    // Verified reads (src/stages/verify/): repeated disputes take an upstream out like a wrong chain.
+    if (u.outOfRotation) return ['bad', `out of rotation: ${u.disputes} disputes`];
     if (u.cordon) return ['warn', u.cordon.note];
     const d = u.detection || { state: 'clear', reason: null };
     if (!u.usable) {
@@ -85,6 +87,7 @@ export function dashboardPageScript(): void {
     if (u.lagging) return ['warn', 'lagging'];
     if (u.throttled) return ['warn', 'throttled'];
     if (u.health === 'unknown') return ['warn', 'unchecked'];
+    if (u.disputes) return ['warn', `${u.disputes} disputes`];
     return ['ok', 'ok'];
   }
 

@@ -21,6 +21,9 @@ export interface UpstreamView {
   inFlight: number;
   share: number;
   lastError: string | null;
+  /** Verified reads its answer lost; out of rotation after repeated ones (absent before issue 22). */
+  disputes?: number;
+  outOfRotation?: boolean;
 }
 
 export interface DomainView {

@@ -5,6 +5,7 @@ import { field, readSection } from './config-fields.js';
 import type { ChainConfig, UpstreamConfig } from './config-types.js';
 import type { Node } from './config-values.js';
 import { readRateLimit } from './providers-config.js';
+import { checkVerifyReachable, readVerify } from './verify-config.js';
 
 const RESERVED_PATHS = ['healthz', 'readyz', 'status', 'metrics', 'dashboard', 'admin'];
 
@@ -33,7 +34,7 @@ export function readChains(chainsNode: Node): ChainConfig[] {
 }
 
 function readChain(node: Node): ChainConfig {
-  node.object(['name', 'family', 'chainId', 'genesisHash', 'network', 'upstreams']);
+  node.object(['name', 'family', 'chainId', 'genesisHash', 'network', 'upstreams', 'verify']);
   const nameNode = node.child('name');
   const name = nameNode.string();
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name))
@@ -44,7 +45,11 @@ function readChain(node: Node): ChainConfig {
   if (upstreams.length === 0) upstreamsNode.fail('expected at least one upstream');
   if (upstreams.every((u) => u.shadow))
     upstreamsNode.fail('expected at least one upstream that is not a shadow');
-  return { name, ...readChainIdentity(node), upstreams };
+  const identity = readChainIdentity(node);
+  const verify = readVerify(node.child('verify'), identity.family);
+  const chain: ChainConfig = { name, ...identity, upstreams, ...(verify ? { verify } : {}) };
+  checkVerifyReachable(node, chain);
+  return chain;
 }
 
 function readUpstream(node: Node): UpstreamConfig {

@@ -6,6 +6,7 @@ import type { ListenAddress } from './listen-address.js';
 import type { MaxShare } from './max-share-config.js';
 import type { ProviderConfig, RateLimitConfig } from './providers-config.js';
 import type { TracingConfig } from './tracing-config.js';
+import type { VerifyConfig } from './verify-config.js';
 
 export interface UpstreamConfig {
   name: string;
@@ -31,6 +32,8 @@ export interface UpstreamConfig {
 export interface ChainConfig extends ChainIdentity {
   name: string;
   upstreams: readonly UpstreamConfig[];
+  /** Verified reads (src/stages/verify/); absent: off unless a request asks (x-switchyard-verify). */
+  verify?: VerifyConfig | undefined;
 }
 
 export interface Config {

@@ -5,7 +5,14 @@ import type { Upstream } from './upstream.js';
 
 /** The answer to one call: a raw result or a raw error object, and the upstream it came from. */
 export type CallAnswer =
-  | { kind: 'result'; raw: string; value: unknown; upstream: string }
+  | {
+      kind: 'result';
+      raw: string;
+      value: unknown;
+      upstream: string;
+      /** How it was verified (src/stages/verify/), for the `x-switchyard-verified` header. */
+      verified?: string;
+    }
   | {
       kind: 'error';
       raw: string;
@@ -13,6 +20,8 @@ export type CallAnswer =
       outcome?: Outcome;
       /** Refused by admission control (OVERLOADED): the client should retry after a pause. */
       overloaded?: true;
+      /** An error answer the verifying quorum agreed on (a revert), as for a result. */
+      verified?: string;
     };
 
 export interface DispatchOptions {

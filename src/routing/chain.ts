@@ -5,6 +5,7 @@ import { type CordonView, NO_CORDONS } from '../cordons/cordon-book.js';
 import type { ChainFamily } from '../families/family.js';
 import { FAMILIES } from '../families/registry.js';
 import { CallAdmission } from './admission.js';
+import type { DisputeRecord } from './disputes.js';
 import { type BreakerState, DomainBreaker, type TransitionListener } from './domain-breaker.js';
 import { HeadHistory } from './head-history.js';
 import { LatencyWindow } from './latency-window.js';
@@ -51,6 +52,8 @@ export class ChainRuntime {
   readonly heads: HeadHistory;
   /** Operators' cordons (src/fleet/): a cordoned upstream is used only in panic. */
   cordons: CordonView = NO_CORDONS;
+  /** The last disputed verified reads (src/stages/verify/), newest first. */
+  lastDisputes: DisputeRecord[] = [];
   /** Where attempts report stalls, failures and implausible answers (health/detector.ts). */
   suspicion: SuspicionSink = NO_SUSPICION;
   /** Some upstream's provider has a budget: selection checks budgets only then. */
@@ -140,6 +143,7 @@ export class ChainRuntime {
       for (const [label, window] of previous.methodLatency) this.methodLatency.set(label, window);
       this.servedHead = previous.servedHead;
       this.sharedHead = previous.sharedHead;
+      this.lastDisputes = previous.lastDisputes;
     }
   }
 

@@ -4,6 +4,9 @@
 import type { Outcome } from '../rpc/outcome.js';
 import type { DetectionState } from './detection.js';
 
+/** How a verified read went for one upstream (or, unverified, for the read). */
+type VerifyResult = 'verified' | 'disputed' | 'unverified';
+
 export type AttemptKind = 'primary' | 'retry' | 'hedge';
 
 /** Why Switchyard answered a request itself instead of sending it upstream (src/app/operations.ts). */
@@ -67,6 +70,12 @@ export interface Observer {
   notifications?(chain: string, kind: string, count: number): void;
   /** Optional: the subscription feed of `chain` backfilled, reorged, skipped or lost a source. */
   feedEvent?(chain: string, event: FeedEvent, count: number): void;
+  /**
+   * Optional: a verified read (src/stages/verify/) ended: `verified` for each upstream whose answer
+   * counted, `disputed` for each whose answer lost or failed its check, `unverified` once per read that
+   * could not be verified (upstream: '').
+   */
+  verifiedRead?(chain: string, upstream: string, result: VerifyResult): void;
   /** Optional: Switchyard closed a client's WebSocket. */
   websocketClosed?(reason: WebSocketCloseReason): void;
   /** Optional: a shadow upstream's copy of a read (src/routing/shadow-reads.ts) was compared, failed or skipped. */

@@ -4,6 +4,7 @@ import CircuitBreaker from 'opossum';
 import type { Config, UpstreamConfig } from '../config/config.js';
 import { redactUrl } from '../log/redact.js';
 import type { Detection } from './detection.js';
+import { DisputeBook } from './disputes.js';
 import { LatencyEstimate } from './latency-estimate.js';
 import { PendingAttempts } from './pending-attempts.js';
 import type { RateTuner } from './rate-tuner.js';
@@ -81,6 +82,8 @@ export class Upstream {
   tuner: RateTuner | undefined;
   /** Its rate limits and its provider's account; undefined when none applies (set by its chain runtime). */
   limits: UpstreamLimits | undefined;
+  /** Verified reads its answer lost (src/stages/verify/): repeated ones take it out of rotation. */
+  readonly disputes = new DisputeBook();
   /** What this instance was built from; a reload with the same setup keeps the instance and its state. */
   readonly setup: string;
   /** The chain runtime that closes this upstream: a reload that keeps it takes it over. */

@@ -55,6 +55,11 @@ export const ERRORS = {
   ADMIN_UNAUTHORIZED: { rpcCode: -32062, httpStatus: 401, message: 'missing or unknown admin key' },
   INVALID_CORDON: { rpcCode: -32063, httpStatus: 400, message: 'invalid cordon request' },
   CORDON_NOT_FOUND: { rpcCode: -32064, httpStatus: 404, message: 'no cordon on that target' },
+  UNVERIFIED: {
+    rpcCode: -32070,
+    httpStatus: 200,
+    message: 'answer could not be verified (x-switchyard-verify / chains[].verify)',
+  },
   FILTER_NOT_FOUND: { rpcCode: -32000, httpStatus: 200, message: 'filter not found' },
   INTERNAL: { rpcCode: -32603, httpStatus: 500, message: 'internal error' },
 } as const satisfies Record<string, CatalogueEntry>;

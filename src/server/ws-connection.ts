@@ -7,6 +7,7 @@ import type { RpcRequest } from '../../routes/rpc-request.js';
 import { catalogueError, type ErrorName } from '../rpc/errors.js';
 import { batchResponse, errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { SubscriberSession } from '../stages/call-pipeline.js';
+import type { VerifyMode } from '../stages/verify/verify-mode.js';
 import type { NotificationSink } from '../subscriptions/subscription.js';
 import type { SubscribeOutcome } from '../subscriptions/subscription-service.js';
 
@@ -56,6 +57,8 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
     readonly chainName: string,
     readonly key: KeyEntry | undefined,
     private readonly host: ConnectionHost,
+    /** The connection's `x-switchyard-verify` (src/stages/verify/); undefined: the chain's policy. */
+    readonly verify?: VerifyMode,
   ) {
     socket.on('message', (data: Buffer | Buffer[] | ArrayBuffer) => void this.onFrame(frameText(data)));
     socket.on('pong', () => {

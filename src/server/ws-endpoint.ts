@@ -16,6 +16,7 @@ import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { readVerifyHeader, VERIFY_HEADER, type VerifyMode } from '../stages/verify/verify-mode.js';
 import { CometSubscriptions } from '../subscriptions/cometbft/comet-subscriptions.js';
 import type { FamilySubscriptions } from '../subscriptions/family-subscriptions.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
@@ -70,7 +71,7 @@ export class WsEndpoint implements ConnectionHost {
     // The frame cap follows the live config, as the body cap does for HTTP.
     this.wss.options.maxPayload = this.source.runtime.config.server.maxBodyBytes;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new ClientConnection(ws, admitted.chain, admitted.key, this);
+      const conn = new ClientConnection(ws, admitted.chain, admitted.key, this, admitted.verify);
       // Frames carry no headers: every call on the connection continues the upgrade's trace.
       if (this.source.runtime.config.tracing) conn.traceparent = headerText(req.headers.traceparent);
       this.connections.add(conn);
@@ -79,7 +80,9 @@ export class WsEndpoint implements ConnectionHost {
   }
 
   /** The chain and API key of an upgrade, or why it is refused. */
-  private admit(req: IncomingMessage): ErrorName | { chain: string; key: KeyEntry | undefined } {
+  private admit(
+    req: IncomingMessage,
+  ): ErrorName | { chain: string; key: KeyEntry | undefined; verify: VerifyMode | undefined } {
     const runtime = this.source.runtime;
     const config = runtime.config;
     if (this.draining) return 'SHUTTING_DOWN';
@@ -97,7 +100,10 @@ export class WsEndpoint implements ConnectionHost {
     const chain = chainForPath(runtime, rpcPath);
     if (!chain || (family !== undefined && chain.family.name !== family)) return 'NOT_FOUND';
     if (this.connections.size >= config.subscriptions.maxConnections) return 'CONNECTION_LIMIT';
-    return { chain: chain.name, key };
+    // The connection's own verification (x-switchyard-verify on the upgrade request).
+    const verify = readVerifyHeader(req.headers[VERIFY_HEADER]);
+    if (typeof verify === 'object') return 'INVALID_REQUEST';
+    return { chain: chain.name, key, verify };
   }
 
   // ---- ConnectionHost ----
@@ -108,7 +114,15 @@ export class WsEndpoint implements ConnectionHost {
     if (!chain) return items.map(() => errorResponse('null', catalogueError('NOT_FOUND', 'chain')));
     const deadlineAtMs = Date.now() + runtime.config.server.requestTimeoutMs;
     const answers = await answerItems(
-      { runtime, stages: this.stages, chain, deadlineAtMs, session: conn, traceparent: conn.traceparent },
+      {
+        runtime,
+        stages: this.stages,
+        chain,
+        deadlineAtMs,
+        session: conn,
+        traceparent: conn.traceparent,
+        verify: conn.verify,
+      },
       items,
     );
     return answers.map((a) => a.text);

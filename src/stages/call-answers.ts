@@ -13,6 +13,7 @@ import {
 } from '../rpc/legacy-envelope.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type CallStage, runPipeline, type SubscriberSession } from './call-pipeline.js';
+import type { VerifyMode } from './verify/verify-mode.js';
 
 export interface ItemAnswer {
   /** The response element, or undefined for a notification. */
@@ -22,6 +23,8 @@ export interface ItemAnswer {
   overloaded?: true;
   /** A 1.0/1.1 error: as a whole answer, Bitcoin Core's HTTP status for it (500, 400 or 404). */
   legacyStatus?: number;
+  /** How the answer was verified (x-switchyard-verified), when it was. */
+  verified?: string;
 }
 
 export interface MessageContext {
@@ -33,6 +36,8 @@ export interface MessageContext {
   session?: SubscriberSession;
   /** The client's W3C `traceparent`, when `tracing` is configured. */
   traceparent?: string | undefined;
+  /** The request's `x-switchyard-verify`; undefined: the chain's policy. */
+  verify?: VerifyMode | undefined;
 }
 
 /** One call's answer element: one promise per call (the pipeline's), nothing awaited on top. */
@@ -71,9 +76,9 @@ export function answerItemThen(
 }
 
 function pipelineOf(ctx: MessageContext, call: RpcCall): Promise<CallAnswer> {
-  const { runtime, chain, deadlineAtMs, session, traceparent } = ctx;
+  const { runtime, chain, deadlineAtMs, session, traceparent, verify } = ctx;
   try {
-    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session, traceparent });
+    return runPipeline(ctx.stages, { runtime, chain, call, deadlineAtMs, session, traceparent, verify });
   } catch (err) {
     return Promise.reject(err);
   }
@@ -120,12 +125,14 @@ function legacyItemAnswer(id: RawId | undefined, answer: CallAnswer): ItemAnswer
 
 function itemAnswer(call: RpcCall, answer: CallAnswer): ItemAnswer {
   if (call.id === undefined) return { text: undefined, upstream: answer.upstream };
-  if (answer.kind === 'result')
-    return { text: resultResponse(call.id, answer.raw), upstream: answer.upstream };
-  const text = errorResponse(call.id, answer.raw);
-  return answer.overloaded
-    ? { text, upstream: undefined, overloaded: true }
-    : { text, upstream: answer.upstream };
+  const item: ItemAnswer =
+    answer.kind === 'result'
+      ? { text: resultResponse(call.id, answer.raw), upstream: answer.upstream }
+      : answer.overloaded
+        ? { text: errorResponse(call.id, answer.raw), upstream: undefined, overloaded: true }
+        : { text: errorResponse(call.id, answer.raw), upstream: answer.upstream };
+  if (answer.verified !== undefined) item.verified = answer.verified;
+  return item;
 }
 
 export function answerItems(ctx: MessageContext, items: readonly ParsedItem[]): Promise<ItemAnswer[]> {

@@ -5,6 +5,7 @@ import type { CallAnswer } from '../routing/call-answer.js';
 import type { ChainRuntime } from '../routing/chain.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { VerifyMode } from './verify/verify-mode.js';
 
 /** What a WebSocket connection offers the subscription stage (src/subscriptions/subscription-stage.ts). */
 export interface SubscriberSession {
@@ -24,6 +25,8 @@ export interface CallContext {
   session?: SubscriberSession | undefined;
   /** The client's W3C `traceparent` header (HTTP request or WebSocket upgrade); read only with `tracing`. */
   traceparent?: string | undefined;
+  /** The request's `x-switchyard-verify` (src/stages/verify/); undefined: the chain's policy. */
+  verify?: VerifyMode | undefined;
 }
 
 export type CallStage = ((ctx: CallContext, next: () => Promise<CallAnswer>) => Promise<CallAnswer>) & {

@@ -121,6 +121,12 @@ export function registerEventSeries(registers: Registry[]) {
   });
   for (const reason of ['slow_consumer', 'ping_timeout', 'shutdown', 'chain_removed'])
     wsClosed.inc({ reason }, 0);
+  const verifiedReads = new Counter({
+    name: 'switchyard_verified_reads_total',
+    help: 'Verified reads per upstream: verified (its answer counted), disputed (lost or failed a check); unverified per chain (upstream "")',
+    labelNames: ['chain', 'upstream', 'result'],
+    registers,
+  });
   const cacheLookups = new Counter({
     name: 'switchyard_cache_lookups_total',
     help: 'Response-cache lookups for cacheable calls, by result (hit, miss)',
@@ -147,5 +153,6 @@ export function registerEventSeries(registers: Registry[]) {
     feedEvents,
     wsClosed,
     cacheLookups,
+    verifiedReads,
   };
 }

@@ -75,6 +75,9 @@ export function metricsObserver(
     feedEvent(chain, event, count) {
       series.feedEvents.inc({ chain, event }, count);
     },
+    verifiedRead(chain, upstream, result) {
+      series.verifiedReads.inc({ chain, upstream, result });
+    },
     websocketClosed(reason) {
       series.wsClosed.inc({ reason });
     },

@@ -83,6 +83,9 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     cordon: cordonStatus(chain.cordons.cordonOf(u, nowMs)),
     attempts: u.counts.attempts,
     failures: u.counts.failures,
+    /** Verified reads its answer lost (src/stages/verify/); outOfRotation after repeated ones. */
+    disputes: u.disputes.count,
+    outOfRotation: u.disputes.distrustedAt(nowMs),
     share,
     /** Trialled on copies of reads only (`shadow: true`): never serves a client. */
     shadow: u.config.shadow,
@@ -153,6 +156,8 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
       };
     }),
     upstreams,
+    /** The last disputed verified reads, newest first: each upstream's answer by digest. */
+    lastDisputes: chain.lastDisputes,
     feed,
     /** Shadow upstreams: how their copies of sampled reads compared (null: none). */
     shadow: shadowStatus(chain),

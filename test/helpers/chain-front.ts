@@ -15,6 +15,8 @@ type FrontAction =
   | { kind: 'forward-then-reset' }
   /** Cut the connection without forwarding: the node never sees the call. */
   | { kind: 'reset' }
+  /** Forward, then answer with the node's result changed by `change` (a lying provider). */
+  | { kind: 'rewrite'; change: (result: unknown) => unknown; delayMs?: number }
   /** Answer with this HTTP status, body and headers; the node never sees the call. */
   | { kind: 'reply'; status?: number; body: unknown; headers?: Record<string, string> };
 
@@ -62,7 +64,7 @@ export async function startFront(target: string, rule: FrontRule = () => undefin
           res.end(text);
           return;
         }
-        if (action.kind === 'forward' && action.delayMs)
+        if ((action.kind === 'forward' || action.kind === 'rewrite') && action.delayMs)
           await new Promise((resolve) => setTimeout(resolve, action.delayMs));
         const answer = await forward(target, body).catch(() => undefined);
         if (!answer || action.kind === 'forward-then-reset') {
@@ -70,7 +72,14 @@ export async function startFront(target: string, rule: FrontRule = () => undefin
           return;
         }
         res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(answer.text);
+        if (action.kind !== 'rewrite') {
+          res.end(answer.text);
+          return;
+        }
+        const reply = JSON.parse(answer.text) as { result?: unknown };
+        res.end(
+          JSON.stringify('result' in reply ? { ...reply, result: action.change(reply.result) } : reply),
+        );
       })();
     });
   });

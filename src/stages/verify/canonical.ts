@@ -1,0 +1,49 @@
+// Answers compared in a canonical form: object keys sorted, hex text lower-cased, and members that
+// honest clients fill differently (totalDifficulty after the merge) left out. The digest names an
+// answer in disputes and in UNVERIFIED's data without showing its value.
+import { createHash } from 'node:crypto';
+import type { CallAnswer } from '../../routing/call-answer.js';
+
+/** Members honest nodes of one chain may answer differently. */
+const CLIENT_VARIANT: ReadonlySet<string> = new Set(['totalDifficulty']);
+
+function canonical(value: unknown): unknown {
+  if (typeof value === 'string') return /^0x[0-9a-fA-F]*$/.test(value) ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    if (!CLIENT_VARIANT.has(key)) out[key] = canonical((value as Record<string, unknown>)[key]);
+  }
+  return out;
+}
+
+/** A short digest of the answer's canonical form; an error answer by its code and data only. */
+export function answerDigest(answer: CallAnswer): string {
+  let form: unknown;
+  if (answer.kind === 'result') form = { result: canonical(comparedPart(answer.value)) };
+  else {
+    const error = safeParse(answer.raw) as { code?: unknown; data?: unknown } | undefined;
+    form = { error: error?.code ?? null, data: canonical(error?.data ?? null) };
+  }
+  return createHash('sha256').update(JSON.stringify(form)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Solana's `{context: {slot, apiVersion}, value}`: the value is compared, not the slot each node
+ * happened to answer at (nor its version).
+ */
+function comparedPart(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 2 && 'context' in value && 'value' in value) return (value as { value: unknown }).value;
+  return value;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
