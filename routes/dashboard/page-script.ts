@@ -6,6 +6,7 @@ import type { BrowserDocument, BrowserFetch, BrowserResponse, Elem } from './bro
 import type {
   ChainView,
   DomainView,
+  FamilyFeedView,
   FeedView,
   ShareCapView,
   StatusView,
@@ -162,6 +163,21 @@ export function dashboardPageScript(): void {
     return line;
   }
 
+  function familyFeedLine(f: FamilyFeedView): Elem {
+    const line = el('div', 'feed muted');
+    const kinds = Object.keys(f.subscriptions)
+      .filter((k) => (f.subscriptions[k] ?? 0) > 0)
+      .map((k) => `${f.subscriptions[k]} ${k}`);
+    const sources = f.sources.map(
+      (s) =>
+        `${s.upstream} (${s.transport}${s.connected ? '' : ', down'}${s.lastHead !== null ? ` @${s.lastHead}` : ''})`,
+    );
+    line.textContent =
+      `${f.family} subscription feed: slot ${f.head === null ? '–' : f.head} · ${kinds.join(', ') || 'none'}` +
+      ` · fed by ${sources.join(', ')}`;
+    return line;
+  }
+
   function renderChain(c: ChainView, windowSeconds: number): Elem {
     const sec = el('section', 'chain');
     sec.setAttribute('data-chain', c.name);
@@ -196,7 +212,8 @@ export function dashboardPageScript(): void {
       domains.appendChild(add(el('div', 'domain-group'), el('h3', null, KIND_TITLES[kind]), tiles));
     });
     sec.appendChild(domains);
-    sec.appendChild(feedLine(c.feed));
+    if (c.familyFeed?.active) sec.appendChild(familyFeedLine(c.familyFeed));
+    else sec.appendChild(feedLine(c.feed));
 
     const byCloud = `Traffic by cloud · last ${windowSeconds} s · ${c.traffic.attempts} attempts`;
     sec.appendChild(

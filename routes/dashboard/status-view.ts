@@ -49,6 +49,15 @@ export interface FeedView {
   sources: { upstream: string; transport: string; connected: boolean; lastHead: number | null }[];
 }
 
+/** A family's own subscription feed (Solana PubSub, …): kinds are the family's. */
+export interface FamilyFeedView {
+  family: string;
+  active: boolean;
+  head: number | null;
+  subscriptions: Record<string, number>;
+  sources: { upstream: string; transport: string; connected: boolean; lastHead: number | null }[];
+}
+
 export interface ChainView {
   name: string;
   chainId: number | string;
@@ -58,6 +67,7 @@ export interface ChainView {
   upstreams: UpstreamView[];
   domains: DomainView[];
   feed: FeedView | null;
+  familyFeed?: FamilyFeedView | null;
   traffic: { attempts: number; byCloud: Record<string, number>; byProvider: Record<string, number> };
   maxShare: { cloud?: ShareCapView; provider?: ShareCapView } | null;
 }

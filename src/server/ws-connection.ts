@@ -7,6 +7,7 @@ import type { RpcRequest } from '../../routes/rpc-request.js';
 import { catalogueError, type ErrorName } from '../rpc/errors.js';
 import { batchResponse, errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { SubscriberSession } from '../stages/call-pipeline.js';
+import type { FamilyAnswer, FamilyClient } from '../subscriptions/family-subscriptions.js';
 import type { NotificationSink } from '../subscriptions/subscription.js';
 import type { SubscribeOutcome } from '../subscriptions/subscription-service.js';
 
@@ -16,6 +17,8 @@ export interface ConnectionHost {
   answer(conn: ClientConnection, items: readonly ParsedItem[]): Promise<(string | undefined)[]>;
   subscribe(conn: ClientConnection, kind: string, params: readonly unknown[]): SubscribeOutcome;
   unsubscribe(conn: ClientConnection, id: string): boolean;
+  /** A family's own subscription call (family-subscriptions.ts); undefined: the family has none. */
+  familyCall?(conn: ClientConnection, method: string, params: unknown): FamilyAnswer | undefined;
   /** Takes one request from the connection's API key; false: over its rate limit. */
   admitFrame(conn: ClientConnection): boolean;
   /** The frame read as the HTTP body is: the chain's envelope, the batch limit. */
@@ -39,7 +42,7 @@ export const CLOSE = {
 /** A closing socket that does not finish the handshake in this time is cut. */
 const CLOSE_GRACE_MS = 1000;
 
-export class ClientConnection implements NotificationSink, SubscriberSession {
+export class ClientConnection implements NotificationSink, FamilyClient, SubscriberSession {
   readonly subscriptions = new Set<string>();
   /** Frames being answered: a drain waits for them. */
   inFlight = 0;
@@ -85,6 +88,10 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
   unsubscribe(id: string): boolean {
     if (!this.subscriptions.delete(id)) return false;
     return this.host.unsubscribe(this, id);
+  }
+
+  familyCall(method: string, params: unknown): FamilyAnswer | undefined {
+    return this.host.familyCall?.(this, method, params);
   }
 
   /** Closes with a code and reason; a client that does not complete the close handshake is cut. */

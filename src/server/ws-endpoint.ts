@@ -15,6 +15,8 @@ import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { familySubscriptionServices } from '../subscriptions/family-services.js';
+import type { FamilyAnswer, FamilyFeedStatus, FamilySubscriptions } from '../subscriptions/family-subscriptions.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
 import { CLOSE, ClientConnection, type ConnectionHost } from './ws-connection.js';
 
@@ -29,6 +31,8 @@ const DRAIN_POLL_MS = 20;
 
 export class WsEndpoint implements ConnectionHost {
   readonly subscriptions: SubscriptionService;
+  /** Each family's own subscriptions (Solana PubSub, …): created idle, they cost nothing unused. */
+  readonly families: readonly FamilySubscriptions[];
   private readonly wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -45,6 +49,7 @@ export class WsEndpoint implements ConnectionHost {
     private readonly guard: ApiKeyGuard | undefined,
   ) {
     this.subscriptions = new SubscriptionService(source.runtime, source.logger, source.observer);
+    this.families = familySubscriptionServices(source.runtime, source.logger, source.observer);
   }
 
   get connectionCount(): number {
@@ -110,6 +115,21 @@ export class WsEndpoint implements ConnectionHost {
     return this.subscriptions.unsubscribe(conn.chainName, id);
   }
 
+  /** The chain's family feed (Solana, …) for /status and metrics, when it has one. */
+  familyStatus(chainName: string): FamilyFeedStatus | undefined {
+    for (const family of this.families) {
+      const status = family.status(chainName);
+      if (status) return status;
+    }
+    return undefined;
+  }
+
+  familyCall(conn: ClientConnection, method: string, params: unknown): FamilyAnswer | undefined {
+    const family = this.source.runtime.chains.get(conn.chainName)?.family.name;
+    const service = this.families.find((f) => f.family === family && f.handles(method));
+    return service?.call(conn, method, params);
+  }
+
   admitFrame(conn: ClientConnection): boolean {
     return !this.guard || this.guard.take(conn.key, this.source.observer).ok;
   }
@@ -147,6 +167,7 @@ export class WsEndpoint implements ConnectionHost {
     this.connections.delete(conn);
     for (const id of conn.subscriptions) this.subscriptions.unsubscribe(conn.chainName, id);
     conn.subscriptions.clear();
+    for (const family of this.families) family.dropClient(conn);
     if (this.connections.size === 0) this.disarmKeepAlive();
   }
 
@@ -155,6 +176,7 @@ export class WsEndpoint implements ConnectionHost {
   /** A reload: feeds follow the new runtime; clients of a chain that is gone are closed (1012). */
   rebind(runtime: Runtime): void {
     const gone = new Set(this.subscriptions.rebind(runtime));
+    for (const family of this.families) family.rebind(runtime);
     for (const conn of this.connections) {
       if (gone.has(conn.chainName) || !runtime.chains.has(conn.chainName)) {
         this.source.observer.websocketClosed?.('chain_removed');
@@ -188,6 +210,7 @@ export class WsEndpoint implements ConnectionHost {
     for (const conn of this.connections) conn.socket.terminate();
     this.disarmKeepAlive();
     this.subscriptions.close();
+    for (const family of this.families) family.close();
   }
 
   private armKeepAlive(): void {

@@ -11,6 +11,8 @@ export interface SubscriberSession {
   /** Subscribes; returns the new id, or a raw JSON-RPC error object. */
   subscribe(kind: string, params: readonly unknown[]): { id: string } | { error: string };
   unsubscribe(id: string): boolean;
+  /** A family's own subscribe/unsubscribe (Solana, CometBFT); undefined when the family has none. */
+  familyCall?(method: string, params: unknown): { result: string } | { error: string } | undefined;
 }
 
 export interface CallContext {

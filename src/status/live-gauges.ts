@@ -177,6 +177,10 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     (set, source) => {
       for (const { chain, kind, count } of source.websocket?.subscriptions.counts() ?? [])
         set({ chain, kind }, count);
+      for (const c of source.runtime.chains.values()) {
+        const family = source.websocket?.familyStatus?.(c.name);
+        for (const [kind, count] of Object.entries(family?.subscriptions ?? {})) set({ chain: c.name, kind }, count);
+      }
     },
   );
   liveGauge(
@@ -185,7 +189,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     ['chain'],
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
-        const head = source.websocket?.subscriptions.status(c.name)?.head;
+        const head =
+          source.websocket?.subscriptions.status(c.name)?.head ?? source.websocket?.familyStatus?.(c.name)?.head;
         if (head !== undefined && head !== null) set({ chain: c.name }, head);
       }
     },
@@ -197,6 +202,10 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
         for (const s of source.websocket?.subscriptions.status(c.name)?.sources ?? []) {
+          set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
+        }
+        // A family's own feed (Solana PubSub, …) reports its sources the same way.
+        for (const s of source.websocket?.familyStatus?.(c.name)?.sources ?? []) {
           set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
         }
       }

@@ -15,6 +15,14 @@ export interface MetricsSource {
         | { head: number | null; sources: { upstream: string; transport: string; connected: boolean }[] }
         | undefined;
     };
+    /** A family's own feed (Solana PubSub, …): its head, sources and subscriptions by kind. */
+    familyStatus?(chain: string):
+      | {
+          head: number | null;
+          subscriptions: Record<string, number>;
+          sources: { upstream: string; transport: string; connected: boolean }[];
+        }
+      | undefined;
   };
   readonly requestsInFlight: number;
   readonly traffic: TrafficMeter;

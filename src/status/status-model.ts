@@ -13,6 +13,7 @@ import {
 import type { Upstream } from '../routing/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ChainFeed } from '../subscriptions/chain-feed.js';
+import type { FamilyFeedStatus } from '../subscriptions/family-subscriptions.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
 export interface StatusSource {
@@ -24,6 +25,8 @@ export interface StatusSource {
   readonly websocket?: {
     readonly connectionCount: number;
     readonly subscriptions: { status(chain: string): FeedStatus | undefined };
+    /** A family's own feed (Solana PubSub, …) of the chain, when it runs one. */
+    familyStatus?(chain: string): FamilyFeedStatus | undefined;
   };
   /** Extra top-level sections (fleet, worker), each read when /status is built. */
   readonly statusSections?: ReadonlyMap<string, () => unknown>;
@@ -111,7 +114,13 @@ export function chainShare(chain: ChainRuntime, traffic: TrafficMeter): ShareGro
   );
 }
 
-function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, feed = IDLE_FEED) {
+function chainStatus(
+  chain: ChainRuntime,
+  nowMs: number,
+  traffic: TrafficMeter,
+  feed = IDLE_FEED,
+  familyFeed: FamilyFeedStatus | null = null,
+) {
   const share = chainShare(chain, traffic);
   const upstreams = chain.upstreams.map((u) =>
     upstreamStatus(chain, u, nowMs, share.byUpstream[u.name] ?? 0),
@@ -147,6 +156,7 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
     }),
     upstreams,
     feed,
+    familyFeed,
   };
 }
 
@@ -160,7 +170,13 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     shareWindowSeconds: SHARE_WINDOW_SECONDS,
     webSocketConnections: source.websocket?.connectionCount ?? 0,
     chains: [...runtime.chains.values()].map((c) =>
-      chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
+      chainStatus(
+        c,
+        nowMs,
+        source.traffic,
+        source.websocket?.subscriptions.status(c.name),
+        source.websocket?.familyStatus?.(c.name) ?? null,
+      ),
     ),
     ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };

@@ -15,6 +15,7 @@ import type { Upstream } from '../routing/upstream.js';
 import { noteServed } from '../stages/evm/consistent-reads.js';
 import type { BlockHeader } from './block-header.js';
 import { CanonicalChain, type ChainChange } from './canonical-chain.js';
+import { recordFeedDown, recordFeedSilent } from './feed-evidence.js';
 import { dispatcherFeedData, type FeedContext, type FeedData } from './feed-fetcher.js';
 import type { FeedStatus } from './feed-status.js';
 import { HeadReconciler } from './head-reconciler.js';
@@ -152,11 +153,7 @@ export class ChainFeed implements HeadSourceListener {
 
   down(upstream: Upstream, reason: string, first: boolean): void {
     if (!this.running) return;
-    const nowMs = Date.now();
-    upstream.lastError = `subscription feed: ${reason}`;
-    upstream.failures.record(nowMs);
-    for (const key of upstream.domains)
-      this.ctx.chain.domains.get(key)?.record(upstream.name, true, nowMs, nowMs);
+    recordFeedDown(this.ctx.chain, upstream, reason, Date.now());
     this.event('source_down');
     // Once per outage at warn; the reconnects failing after it are debug.
     const log = first ? this.logger.warn : this.logger.debug;
@@ -207,10 +204,7 @@ export class ChainFeed implements HeadSourceListener {
 
   private silent(source: WsHeadSource, since: number, tipNumber: number, nowMs: number): void {
     const u = source.upstream;
-    u.lastError = 'subscription feed: silent while others announce blocks';
-    u.failures.record(nowMs);
-    for (const key of u.domains) this.ctx.chain.domains.get(key)?.recordStall(u.name, nowMs, since);
-    this.observer.stall(this.chainName, u.name);
+    recordFeedSilent(this.ctx.chain, u, 'silent while others announce blocks', since, nowMs, this.observer);
     this.event('source_silent');
     this.logger.warn('subscription feed silent', {
       chain: this.chainName,

@@ -5,6 +5,7 @@
 import type { CallAnswer } from '../routing/call-answer.js';
 import { catalogueError } from '../rpc/errors.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { isFamilySubscriptionMethod } from './family-methods.js';
 
 function error(raw: string): Promise<CallAnswer> {
   return Promise.resolve({ kind: 'error', raw, upstream: undefined });
@@ -16,7 +17,12 @@ function result(raw: string): Promise<CallAnswer> {
 
 export const subscriptionStage: CallStage = (ctx, next) => {
   const { method, params } = ctx.call;
-  // The merged feed is EVM's: other families' subscription methods are theirs to answer.
+  // Other families' subscription methods go to their own service (family-subscriptions.ts).
+  if (isFamilySubscriptionMethod(ctx.chain.family.name, method)) {
+    const answer = ctx.session?.familyCall?.(method, params);
+    if (!answer) return error(catalogueError('NOTIFICATIONS_UNSUPPORTED'));
+    return 'result' in answer ? result(answer.result) : error(answer.error);
+  }
   if ((method !== 'eth_subscribe' && method !== 'eth_unsubscribe') || ctx.chain.family.name !== 'evm')
     return next();
   const session = ctx.session;
@@ -36,4 +42,5 @@ export const subscriptionStage: CallStage = (ctx, next) => {
   return 'id' in outcome ? result(JSON.stringify(outcome.id)) : error(outcome.error);
 };
 subscriptionStage.appliesTo = (family, method) =>
-  family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe');
+  (family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe')) ||
+  isFamilySubscriptionMethod(family, method);
