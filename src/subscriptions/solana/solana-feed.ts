@@ -15,7 +15,7 @@ import type { FeedContext } from '../feed-fetcher.js';
 import type { NotificationSink } from '../subscription.js';
 import { dispatcherReads, type SolanaReads } from './solana-reads.js';
 import type { SolanaKind, WatchSpec } from './solana-requests.js';
-import { backfillLogs, COMMITMENT_LAG, type LogsProgress, reread } from './solana-rereads.js';
+import { accountBaseline, backfillLogs, COMMITMENT_LAG, type LogsProgress, reread } from './solana-rereads.js';
 import { SolanaSource, type SolanaSourceListener } from './solana-source.js';
 import { SolanaWatch } from './solana-watch.js';
 
@@ -36,6 +36,7 @@ export class SolanaFeed implements SolanaSourceListener {
   private readonly sources = new Map<Upstream, SolanaSource>();
   private readonly reads: SolanaReads;
   private mergedSlot = -1;
+  private startedAtMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -77,6 +78,7 @@ export class SolanaFeed implements SolanaSourceListener {
     for (const source of this.sources.values()) source.want(spec);
     if (!this.running) this.start();
     if (spec.kind === 'signature') void this.read(entry);
+    if (spec.kind === 'account') void accountBaseline(watch, this.reads).catch(() => {});
     return watch;
   }
 
@@ -169,6 +171,7 @@ export class SolanaFeed implements SolanaSourceListener {
 
   private start(): void {
     this.running = true;
+    this.startedAtMs = Date.now();
     this.syncSources();
     this.tick();
   }
@@ -232,6 +235,8 @@ export class SolanaFeed implements SolanaSourceListener {
   /** No socket is up, or every open one has been quiet for `silentAfter`: HTTP follows the chain. */
   private polling(): boolean {
     const quietBefore = Date.now() - this.ctx.chain.settings.subscriptions.silentAfterMs;
+    // Sockets still connecting at the start are given `silentAfter` before HTTP takes over.
+    if (this.sources.size > 0 && this.startedAtMs > quietBefore) return false;
     for (const s of this.sources.values()) if (s.connected && s.lastSlotAtMs > quietBefore) return false;
     return true;
   }

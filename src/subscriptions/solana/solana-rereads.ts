@@ -18,6 +18,13 @@ export interface LogsProgress {
   skipped: number;
 }
 
+/** The state an account watch begins from, so a re-read after a failover knows what is news. */
+export async function accountBaseline(watch: SolanaWatch, reads: SolanaReads): Promise<void> {
+  const spec = watch.spec;
+  const raw = await reads.withContext('getAccountInfo', [spec.target, { ...spec.readConfig, commitment: spec.commitment }]);
+  if (raw !== undefined && rawAt(raw, ['value']) !== 'null') watch.offer(raw, 'baseline');
+}
+
 /** One read for a watch; true when it got an answer (whether or not anything was new). */
 export async function reread(watch: SolanaWatch, reads: SolanaReads, floorSlot: number): Promise<boolean> {
   const spec = watch.spec;

@@ -103,11 +103,9 @@ export class SolanaSubscriptions implements FamilySubscriptions {
     return { result: 'true' };
   }
 
+  /** Ids are never reused on a connection: its state stays until it closes (dropClient). */
   private forget(sink: NotificationSink, id: number): void {
-    const state = this.clients.get(sink);
-    if (!state) return;
-    state.subs.delete(id);
-    if (state.subs.size === 0) this.clients.delete(sink);
+    this.clients.get(sink)?.subs.delete(id);
   }
 
   private feed(chainName: string): SolanaFeed | undefined {

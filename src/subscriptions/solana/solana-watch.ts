@@ -13,8 +13,11 @@ export interface ClientSub {
   readonly sink: NotificationSink;
 }
 
-/** Where an offered result comes from: an upstream's notification, or an HTTP re-read. */
-export type OfferSource = 'feed' | 'reread';
+/**
+ * Where an offered result comes from: an upstream's notification, an HTTP re-read, or the read made
+ * when the watch began (the state the client already has: remembered, not sent).
+ */
+export type OfferSource = 'feed' | 'reread' | 'baseline';
 
 /** Remembered per program watch and per logs watch; the oldest go first. */
 const MEMORY_LIMIT = 50_000;
@@ -40,7 +43,7 @@ export class SolanaWatch {
 
   /** Offers one result (raw JSON as agave sends it); true when it was delivered to the clients. */
   offer(resultRaw: string, source: OfferSource): boolean {
-    if (this.done || !this.accepts(resultRaw, source)) return false;
+    if (this.done || !this.accepts(resultRaw, source) || source === 'baseline') return false;
     const method = NOTIFICATION_METHODS[this.spec.kind];
     for (const client of this.clients) {
       client.sink.notify(
