@@ -16,7 +16,11 @@ import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
 import { familySubscriptionServices } from '../subscriptions/family-services.js';
-import type { FamilyAnswer, FamilyFeedStatus, FamilySubscriptions } from '../subscriptions/family-subscriptions.js';
+import type {
+  FamilyAnswer,
+  FamilyFeedStatus,
+  FamilySubscriptions,
+} from '../subscriptions/family-subscriptions.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
 import { CLOSE, ClientConnection, type ConnectionHost } from './ws-connection.js';
 

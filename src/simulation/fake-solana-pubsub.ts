@@ -178,7 +178,12 @@ export class FakeSolanaPubsub {
       case 'logsSubscribe': {
         const f = p[0] as { mentions?: unknown } | string | undefined;
         let mentions: string | undefined;
-        if (typeof f === 'object' && f !== null && Array.isArray(f.mentions) && typeof f.mentions[0] === 'string')
+        if (
+          typeof f === 'object' &&
+          f !== null &&
+          Array.isArray(f.mentions) &&
+          typeof f.mentions[0] === 'string'
+        )
           mentions = f.mentions[0];
         else if (f !== 'all' && f !== 'allWithVotes') return undefined;
         const commitment = commitmentOf(p, 1);
@@ -221,14 +226,21 @@ export class FakeSolanaPubsub {
       }
       case 'signature': {
         if (!this.signatureDone(sub)) return [];
-        return [['signatureNotification', { context: { slot: node.slotAt(sub.commitment) }, value: { err: null } }]];
+        return [
+          ['signatureNotification', { context: { slot: node.slotAt(sub.commitment) }, value: { err: null } }],
+        ];
       }
       case 'account': {
         const at = node.slotAt(sub.commitment);
         const written = cluster.ledger.writtenAt(sub.pubkey, at);
         if (written === undefined || written <= sub.lastWrite) return [];
         sub.lastWrite = written;
-        return [['accountNotification', { context: { slot: at }, value: accountJson(node.accountAt(sub.pubkey, at)) }]];
+        return [
+          [
+            'accountNotification',
+            { context: { slot: at }, value: accountJson(node.accountAt(sub.pubkey, at)) },
+          ],
+        ];
       }
       case 'program': {
         const at = node.slotAt(sub.commitment);
@@ -237,7 +249,10 @@ export class FakeSolanaPubsub {
           const written = cluster.ledger.writtenAt(pubkey, at) ?? -1;
           if (written <= (sub.sent.get(pubkey) ?? -1)) continue;
           sub.sent.set(pubkey, written);
-          out.push(['programNotification', { context: { slot: at }, value: { pubkey, account: accountJson(state) } }]);
+          out.push([
+            'programNotification',
+            { context: { slot: at }, value: { pubkey, account: accountJson(state) } },
+          ]);
         }
         return out;
       }
@@ -247,7 +262,10 @@ export class FakeSolanaPubsub {
         for (let slot = sub.upTo + 1; slot <= at; slot++) {
           for (const tx of cluster.ledger.transactionsAt(slot)) {
             if (sub.mentions !== undefined && !tx.accountKeys.includes(sub.mentions)) continue;
-            out.push(['logsNotification', { context: { slot }, value: { signature: tx.signature, err: null, logs: tx.logs } }]);
+            out.push([
+              'logsNotification',
+              { context: { slot }, value: { signature: tx.signature, err: null, logs: tx.logs } },
+            ]);
           }
         }
         sub.upTo = Math.max(sub.upTo, at);
@@ -261,7 +279,9 @@ export class FakeSolanaPubsub {
     for (const [ws, subs] of this.sockets) {
       for (const [id, sub] of subs) {
         if (sub.kind !== 'signature' || !sub.received || sub.signature !== tx.signature) continue;
-        ws.send(frame('signatureNotification', { context: { slot: tx.slot }, value: 'receivedSignature' }, id));
+        ws.send(
+          frame('signatureNotification', { context: { slot: tx.slot }, value: 'receivedSignature' }, id),
+        );
       }
     }
   }

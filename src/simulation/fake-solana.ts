@@ -152,6 +152,19 @@ export class SolanaNode {
         return { result: this.slotAt(config(params, 0).commitment) };
       case 'getBlockHeight':
         return { result: cluster.blockHeight(this.slotAt(config(params, 0).commitment)) };
+      case 'getEpochInfo': {
+        const slot = this.slotAt(config(params, 0).commitment);
+        return {
+          result: {
+            absoluteSlot: slot,
+            blockHeight: cluster.blockHeight(slot),
+            epoch: Math.floor(slot / 432_000),
+            slotIndex: slot % 432_000,
+            slotsInEpoch: 432_000,
+            transactionCount: null,
+          },
+        };
+      }
       case 'getVersion':
         return { result: { 'solana-core': '2.2.0', 'feature-set': 3294202862 } };
       case 'getBalance':
@@ -182,7 +195,11 @@ export class SolanaNode {
               confirmations: finalized ? null : depth,
               err: null,
               status: { Ok: null },
-              confirmationStatus: finalized ? 'finalized' : depth >= CONFIRMED_LAG ? 'confirmed' : 'processed',
+              confirmationStatus: finalized
+                ? 'finalized'
+                : depth >= CONFIRMED_LAG
+                  ? 'confirmed'
+                  : 'processed',
             };
           }),
         );
@@ -313,5 +330,9 @@ export function accountJson(state: LedgerAccount): Record<string, unknown> {
 /** The log lines agave writes for a transaction (a memo one when it calls the memo program). */
 function memoLogs(accountKeys: readonly string[]): string[] {
   if (!accountKeys.includes(MEMO_PROGRAM)) return [];
-  return [`Program ${MEMO_PROGRAM} invoke [1]`, 'Program log: Memo (len 1)', `Program ${MEMO_PROGRAM} success`];
+  return [
+    `Program ${MEMO_PROGRAM} invoke [1]`,
+    'Program log: Memo (len 1)',
+    `Program ${MEMO_PROGRAM} success`,
+  ];
 }

@@ -21,7 +21,9 @@ export interface LedgerTransaction {
 const KEEP_SLOTS = 2000;
 const SYSTEM_PROGRAM = '11111111111111111111111111111111';
 
-export type LedgerListener = (event: { kind: 'account'; pubkey: string } | { kind: 'tx'; tx: LedgerTransaction }) => void;
+export type LedgerListener = (
+  event: { kind: 'account'; pubkey: string } | { kind: 'tx'; tx: LedgerTransaction },
+) => void;
 
 export class SolanaLedger {
   private readonly writes = new Map<string, { slot: number; state: LedgerAccount }[]>();

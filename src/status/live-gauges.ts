@@ -179,7 +179,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
         set({ chain, kind }, count);
       for (const c of source.runtime.chains.values()) {
         const family = source.websocket?.familyStatus?.(c.name);
-        for (const [kind, count] of Object.entries(family?.subscriptions ?? {})) set({ chain: c.name, kind }, count);
+        for (const [kind, count] of Object.entries(family?.subscriptions ?? {}))
+          set({ chain: c.name, kind }, count);
       }
     },
   );
@@ -190,7 +191,8 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
         const head =
-          source.websocket?.subscriptions.status(c.name)?.head ?? source.websocket?.familyStatus?.(c.name)?.head;
+          source.websocket?.subscriptions.status(c.name)?.head ??
+          source.websocket?.familyStatus?.(c.name)?.head;
         if (head !== undefined && head !== null) set({ chain: c.name }, head);
       }
     },

@@ -1,7 +1,8 @@
 // A Solana fleet with agave PubSub endpoints behind a real Switchyard, and a raw WebSocket client that
 // keeps every frame: the setup of the Solana subscription tests.
-import { parse } from 'yaml';
+
 import WebSocket from 'ws';
+import { parse } from 'yaml';
 import { type FamilyFleet, type FamilyProviderSpec, startFamilyFleet } from '../../src/simulation/index.js';
 import { getJson, startBalancer, type TestBalancer } from './balancer.js';
 import { sleep } from './ops.js';
@@ -92,12 +93,15 @@ export class RawClient {
 
   async subscribe(method: string, params: unknown[] = []): Promise<number> {
     const frame = await this.request(method, params);
-    if (typeof frame.result !== 'number') throw new Error(`${method} refused: ${JSON.stringify(frame.error)}`);
+    if (typeof frame.result !== 'number')
+      throw new Error(`${method} refused: ${JSON.stringify(frame.error)}`);
     return frame.result;
   }
 
   of(subscription: number): unknown[] {
-    return this.notifications.filter((n) => n.params?.subscription === subscription).map((n) => n.params!.result);
+    return this.notifications
+      .filter((n) => n.params?.subscription === subscription)
+      .map((n) => n.params!.result);
   }
 
   /** Waits (bounded) until `done` holds. */

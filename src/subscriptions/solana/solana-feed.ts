@@ -9,13 +9,19 @@
 import type { Logger } from '../../log/logger.js';
 import type { FeedEvent, Observer } from '../../routing/observer.js';
 import type { Upstream } from '../../routing/upstream.js';
-import { recordFeedDown, recordFeedSilent } from '../feed-evidence.js';
 import type { FamilyFeedStatus } from '../family-subscriptions.js';
+import { recordFeedDown, recordFeedSilent } from '../feed-evidence.js';
 import type { FeedContext } from '../feed-fetcher.js';
 import type { NotificationSink } from '../subscription.js';
 import { dispatcherReads, type SolanaReads } from './solana-reads.js';
 import type { SolanaKind, WatchSpec } from './solana-requests.js';
-import { accountBaseline, backfillLogs, COMMITMENT_LAG, type LogsProgress, reread } from './solana-rereads.js';
+import {
+  accountBaseline,
+  backfillLogs,
+  COMMITMENT_LAG,
+  type LogsProgress,
+  reread,
+} from './solana-rereads.js';
 import { SolanaSource, type SolanaSourceListener } from './solana-source.js';
 import { SolanaWatch } from './solana-watch.js';
 
@@ -137,7 +143,8 @@ export class SolanaFeed implements SolanaSourceListener {
     if (slot > this.mergedSlot) {
       this.mergedSlot = slot;
       for (const other of this.sources.values())
-        if (other.connected && other.lastSlot < slot && other.behindSinceMs === undefined) other.behindSinceMs = nowMs;
+        if (other.connected && other.lastSlot < slot && other.behindSinceMs === undefined)
+          other.behindSinceMs = nowMs;
     }
     this.entries.get('slot:[]')?.watch.offer(resultRaw, 'feed');
   }
@@ -164,7 +171,10 @@ export class SolanaFeed implements SolanaSourceListener {
   }
 
   up(source: SolanaSource): void {
-    this.logger.debug('solana subscription feed up', { chain: this.chainName, upstream: source.upstream.name });
+    this.logger.debug('solana subscription feed up', {
+      chain: this.chainName,
+      upstream: source.upstream.name,
+    });
   }
 
   // ---- lifecycle ----
@@ -291,7 +301,12 @@ export class SolanaFeed implements SolanaSourceListener {
       let ok: boolean;
       if (watch.spec.kind === 'logs') {
         const skippedBefore = entry.logs.skipped;
-        ok = await backfillLogs(watch, this.reads, entry.logs, this.ctx.chain.settings.subscriptions.solanaLogsBackfill);
+        ok = await backfillLogs(
+          watch,
+          this.reads,
+          entry.logs,
+          this.ctx.chain.settings.subscriptions.solanaLogsBackfill,
+        );
         if (entry.logs.skipped > skippedBefore) this.skipped(entry.logs.skipped - skippedBefore);
       } else {
         ok = await reread(watch, this.reads, watch.startSlot);
@@ -308,10 +323,13 @@ export class SolanaFeed implements SolanaSourceListener {
 
   private skipped(count: number): void {
     this.event('skipped_slot', count);
-    this.logger.error('solana logs backfill: gap longer than subscriptions.solanaLogsBackfill, slots skipped', {
-      chain: this.chainName,
-      count,
-    });
+    this.logger.error(
+      'solana logs backfill: gap longer than subscriptions.solanaLogsBackfill, slots skipped',
+      {
+        chain: this.chainName,
+        count,
+      },
+    );
   }
 
   /** A signature delivered: its subscription ends for every client, as agave's does. */

@@ -57,7 +57,11 @@ export function dispatcherReads(context: () => FeedContext): SolanaReads {
         maxSupportedTransactionVersion: 0,
         rewards: false,
       };
-      const answer = await read('getBlock', [slot, config], (raw) => rawAt(raw, ['transactions']) !== undefined);
+      const answer = await read(
+        'getBlock',
+        [slot, config],
+        (raw) => rawAt(raw, ['transactions']) !== undefined,
+      );
       if (answer.kind === 'result') return rawAt(answer.raw, ['transactions']) ? answer.raw : undefined;
       const code = (JSON.parse(answer.raw) as { code?: unknown }).code;
       return typeof code === 'number' && SKIPPED_CODES.has(code) ? null : undefined;

@@ -94,11 +94,13 @@ function readConfigOf(c: Record<string, unknown>, withFilters: boolean): Record<
   }
   if (c.dataSlice !== undefined) {
     const d = c.dataSlice as { offset?: unknown; length?: unknown } | null;
-    if (typeof d?.offset !== 'number' || typeof d.length !== 'number') return 'dataSlice needs offset and length';
+    if (typeof d?.offset !== 'number' || typeof d.length !== 'number')
+      return 'dataSlice needs offset and length';
     out.dataSlice = { offset: d.offset, length: d.length };
   }
   if (withFilters && c.filters !== undefined) {
-    if (!Array.isArray(c.filters) || c.filters.length > MAX_FILTERS) return `filters: an array of at most ${MAX_FILTERS}`;
+    if (!Array.isArray(c.filters) || c.filters.length > MAX_FILTERS)
+      return `filters: an array of at most ${MAX_FILTERS}`;
     out.filters = c.filters;
   }
   return out;
@@ -131,7 +133,11 @@ function spec(
 export function readSubscribe(method: string, raw: unknown): Read {
   const kind = SUBSCRIBE_METHODS[method];
   if (!kind) return { ok: false, message: `unknown method ${method.slice(0, 40)}` };
-  const params: readonly unknown[] = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  const params: readonly unknown[] = Array.isArray(raw)
+    ? raw
+    : raw === undefined || raw === null
+      ? []
+      : [raw];
   if (kind === 'slot' || kind === 'root') return spec(kind, method, [], 'processed');
   const c = configAt(params, 1);
   if (typeof c === 'string') return { ok: false, message: c };
@@ -157,7 +163,9 @@ export function readSubscribe(method: string, raw: unknown): Read {
     case 'logs': {
       const filter = params[0];
       if (filter === 'all' || filter === 'allWithVotes')
-        return spec(kind, method, [filter, { commitment }], commitment, { withVotes: filter === 'allWithVotes' });
+        return spec(kind, method, [filter, { commitment }], commitment, {
+          withVotes: filter === 'allWithVotes',
+        });
       const mentions = (filter as { mentions?: unknown } | null)?.mentions;
       if (!Array.isArray(mentions) || mentions.length !== 1 || !isBytes(mentions[0], 32))
         return { ok: false, message: 'expected "all", "allWithVotes" or { mentions: [one address] }' };

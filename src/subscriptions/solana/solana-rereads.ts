@@ -8,7 +8,11 @@ import type { SolanaWatch } from './solana-watch.js';
 
 const RANK: Readonly<Record<string, number>> = { processed: 0, confirmed: 1, finalized: 2 };
 /** Slots between a commitment and the newest slot, roughly: where a re-read or backfill starts. */
-export const COMMITMENT_LAG: Readonly<Record<Commitment, number>> = { processed: 2, confirmed: 4, finalized: 40 };
+export const COMMITMENT_LAG: Readonly<Record<Commitment, number>> = {
+  processed: 2,
+  confirmed: 4,
+  finalized: 40,
+};
 const VOTE_PROGRAM = '"Vote111111111111111111111111111111111111111"';
 
 export interface LogsProgress {
@@ -21,7 +25,10 @@ export interface LogsProgress {
 /** The state an account watch begins from, so a re-read after a failover knows what is news. */
 export async function accountBaseline(watch: SolanaWatch, reads: SolanaReads): Promise<void> {
   const spec = watch.spec;
-  const raw = await reads.withContext('getAccountInfo', [spec.target, { ...spec.readConfig, commitment: spec.commitment }]);
+  const raw = await reads.withContext('getAccountInfo', [
+    spec.target,
+    { ...spec.readConfig, commitment: spec.commitment },
+  ]);
   if (raw !== undefined && rawAt(raw, ['value']) !== 'null') watch.offer(raw, 'baseline');
 }
 
@@ -67,7 +74,10 @@ export async function reread(watch: SolanaWatch, reads: SolanaReads, floorSlot: 
 
 async function signatureStatus(watch: SolanaWatch, reads: SolanaReads): Promise<boolean> {
   const spec = watch.spec;
-  const raw = await reads.withContext('getSignatureStatuses', [[spec.target], { searchTransactionHistory: false }]);
+  const raw = await reads.withContext('getSignatureStatuses', [
+    [spec.target],
+    { searchTransactionHistory: false },
+  ]);
   if (raw === undefined) return false;
   const context = rawAt(raw, ['context']);
   const status = rawElements(rawAt(raw, ['value']) ?? '')?.[0];
@@ -126,6 +136,9 @@ function offerBlockLogs(watch: SolanaWatch, slot: number, block: string): void {
     if (mentions === undefined && !withVotes && keys.includes(VOTE_PROGRAM)) continue;
     const err = rawAt(tx, ['meta', 'err']) ?? 'null';
     const logs = rawAt(tx, ['meta', 'logMessages']) ?? '[]';
-    watch.offer(`{"context":{"slot":${slot}},"value":{"signature":${signature},"err":${err},"logs":${logs}}}`, 'reread');
+    watch.offer(
+      `{"context":{"slot":${slot}},"value":{"signature":${signature},"err":${err},"logs":${logs}}}`,
+      'reread',
+    );
   }
 }

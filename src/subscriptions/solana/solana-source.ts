@@ -106,7 +106,8 @@ export class SolanaSource {
       if (socket === this.socket) this.onMessage(data.toString());
     });
     socket.on('error', (err) => {
-      if (socket === this.socket) this.drop(`websocket error: ${(err as NodeJS.ErrnoException).code ?? 'failed'}`);
+      if (socket === this.socket)
+        this.drop(`websocket error: ${(err as NodeJS.ErrnoException).code ?? 'failed'}`);
     });
     socket.on('close', (code) => {
       if (socket === this.socket) this.drop(`websocket closed (${code})`);

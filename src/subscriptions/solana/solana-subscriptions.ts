@@ -112,7 +112,7 @@ export class SolanaSubscriptions implements FamilySubscriptions {
     let feed = this.feeds.get(chainName);
     if (feed) return feed;
     const chain = this.runtime.chains.get(chainName);
-    if (!chain || chain.family.name !== 'solana') return undefined;
+    if (chain?.family.name !== 'solana') return undefined;
     feed = new SolanaFeed(
       { chain, dispatcher: this.runtime.dispatcher },
       this.logger,

@@ -125,7 +125,8 @@ export class SolanaWatch {
     const slot = contextSlot(raw);
     const signature = rawAt(raw, ['value', 'signature']);
     if (slot === undefined || signature === undefined || this.signatures.has(signature)) return false;
-    if (this.signatures.size >= MEMORY_LIMIT) this.signatures.delete(this.signatures.values().next().value as string);
+    if (this.signatures.size >= MEMORY_LIMIT)
+      this.signatures.delete(this.signatures.values().next().value as string);
     this.signatures.add(signature);
     this.lastSlot = Math.max(this.lastSlot, slot);
     return true;

@@ -33,7 +33,9 @@ const slotsOf = (c: RawClient, id: number) => c.of(id).map((r) => (r as { slot: 
 async function send(s: SolanaSetup, seed: number): Promise<string> {
   const { wire, signature } = await memoTransaction(s.fleet.identity, seed, 1);
   const body = { jsonrpc: '2.0', id: 1, method: 'sendTransaction', params: [wire, { encoding: 'base64' }] };
-  const res = JSON.parse((await postRaw(`${s.balancer.url}/sol`, JSON.stringify(body))).text) as { result: string };
+  const res = JSON.parse((await postRaw(`${s.balancer.url}/sol`, JSON.stringify(body))).text) as {
+    result: string;
+  };
   expect(res.result).toBe(signature);
   return signature;
 }
@@ -48,7 +50,10 @@ describe('Solana PubSub frames', () => {
     await c.until(() => c.of(id).length >= 5);
     const first = c.of(id)[0] as { parent: number; root: number; slot: number };
     expect(Object.keys(first).sort()).toEqual(['parent', 'root', 'slot']);
-    expect(c.notifications[0]).toMatchObject({ jsonrpc: '2.0', method: expect.stringMatching(/Notification$/) });
+    expect(c.notifications[0]).toMatchObject({
+      jsonrpc: '2.0',
+      method: expect.stringMatching(/Notification$/),
+    });
     expect(await c.request('slotUnsubscribe', [id])).toMatchObject({ result: true });
     const again = await c.request('slotUnsubscribe', [id]);
     expect(again.error).toMatchObject({ code: -32602, data: 'INVALID_PARAMS' });
@@ -67,8 +72,14 @@ describe('Solana PubSub frames', () => {
     setup = await startSolanaSetup({ subscriptions: { maxPerConnection: 2 } });
     const a = await open(setup);
     const b = await open(setup);
-    const ida = await a.subscribe('accountSubscribe', [ACCOUNT, { commitment: 'processed', encoding: 'base64' }]);
-    const idb = await b.subscribe('accountSubscribe', [ACCOUNT, { commitment: 'processed', encoding: 'base64' }]);
+    const ida = await a.subscribe('accountSubscribe', [
+      ACCOUNT,
+      { commitment: 'processed', encoding: 'base64' },
+    ]);
+    const idb = await b.subscribe('accountSubscribe', [
+      ACCOUNT,
+      { commitment: 'processed', encoding: 'base64' },
+    ]);
     await a.until(() => names.every((n) => setup!.fleet.pubsub(n).subscriptionCount('account') === 1));
     cluster(setup).ledger.write(ACCOUNT, cluster(setup).slot, { lamports: 42 });
     await a.until(() => a.of(ida).length === 1 && b.of(idb).length === 1);
@@ -102,7 +113,10 @@ describe('Solana subscriptions across failover', () => {
     expect(slotGaps(slots, (s) => cluster(setup!).isSkipped(s))).toEqual([]);
     // The hung feed is evidence against its upstream: a stall, with the reason on /status.
     const status = (await getJson(`${setup.balancer.url}/status`)).json as {
-      chains: { upstreams: { name: string; lastError: string | null }[]; familyFeed: { sources: unknown[] } }[];
+      chains: {
+        upstreams: { name: string; lastError: string | null }[];
+        familyFeed: { sources: unknown[] };
+      }[];
     };
     const awsB = status.chains[0]!.upstreams.find((u) => u.name === 'aws-b');
     expect(awsB?.lastError).toMatch(/subscription feed/);
@@ -128,7 +142,10 @@ describe('Solana subscriptions across failover', () => {
   it('account: the final state reaches the client when the write happened while every feed was down; each (slot, state) once', async () => {
     setup = await startSolanaSetup();
     const c = await open(setup);
-    const id = await c.subscribe('accountSubscribe', [ACCOUNT, { commitment: 'confirmed', encoding: 'base64' }]);
+    const id = await c.subscribe('accountSubscribe', [
+      ACCOUNT,
+      { commitment: 'confirmed', encoding: 'base64' },
+    ]);
     await c.until(() => names.every((n) => setup!.fleet.pubsub(n).subscriptionCount('account') === 1));
     cluster(setup).ledger.write(ACCOUNT, cluster(setup).slot, { lamports: 1 });
     await c.until(() => c.of(id).length === 1);
@@ -142,7 +159,8 @@ describe('Solana subscriptions across failover', () => {
     await sleep(500);
     const seen = c.of(id) as { context: { slot: number }; value: { lamports: number } }[];
     expect(seen.map((n) => n.value.lamports)).toEqual([1, 2, 3]);
-    for (let i = 1; i < seen.length; i++) expect(seen[i]!.context.slot).toBeGreaterThanOrEqual(seen[i - 1]!.context.slot);
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]!.context.slot).toBeGreaterThanOrEqual(seen[i - 1]!.context.slot);
   });
 
   it('signature: exactly one notification when the node holding it hangs, and for one processed before the subscription', async () => {
@@ -154,7 +172,10 @@ describe('Solana subscriptions across failover', () => {
     const idEarly = await c.subscribe('signatureSubscribe', [early, { commitment: 'confirmed' }]);
     // Subscribed first, then every feed hangs before it lands.
     const { signature: late } = await memoTransaction(setup.fleet.identity, 12, 1);
-    const idLate = await c.subscribe('signatureSubscribe', [late, { commitment: 'confirmed', enableReceivedNotification: true }]);
+    const idLate = await c.subscribe('signatureSubscribe', [
+      late,
+      { commitment: 'confirmed', enableReceivedNotification: true },
+    ]);
     await c.until(() => names.every((n) => setup!.fleet.pubsub(n).subscriptionCount('signature') >= 1));
     await Promise.all(names.map((n) => setup!.fleet.pubsub(n).setMode('hang')));
     await send(setup, 12);
@@ -190,7 +211,10 @@ describe('Solana subscriptions across failover', () => {
     setup = await startSolanaSetup();
     const c = await open(setup);
     const slotId = await c.subscribe('slotSubscribe');
-    const id = await c.subscribe('accountSubscribe', [ACCOUNT, { commitment: 'processed', encoding: 'base64' }]);
+    const id = await c.subscribe('accountSubscribe', [
+      ACCOUNT,
+      { commitment: 'processed', encoding: 'base64' },
+    ]);
     await c.until(() => names.every((n) => setup!.fleet.pubsub(n).subscriptionCount('account') === 1));
     await setup.fleet.setFault({ cloud: 'aws', region: 'us-east-1' }, { kind: 'refuse' });
     await Promise.all(['aws-a', 'aws-b'].map((n) => setup!.fleet.pubsub(n).setMode('down')));
