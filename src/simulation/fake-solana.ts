@@ -14,8 +14,8 @@ import { type LedgerAccount, SolanaLedger, transactionAccountKeys } from './sola
 const SOLANA_HEALTH_SLOT_DISTANCE = 128;
 /** Every 10th slot has no block (leader skipped), as on a real cluster where slot != block height. */
 const SKIP_EVERY = 10;
-export const CONFIRMED_LAG = 1;
-export const FINALIZED_LAG = 32;
+const CONFIRMED_LAG = 1;
+const FINALIZED_LAG = 32;
 const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 
 export interface SolanaClusterOptions {

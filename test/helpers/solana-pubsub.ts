@@ -7,7 +7,7 @@ import { type FamilyFleet, type FamilyProviderSpec, startFamilyFleet } from '../
 import { getJson, startBalancer, type TestBalancer } from './balancer.js';
 import { sleep } from './ops.js';
 
-export const SOLANA_SPECS: FamilyProviderSpec[] = [
+const SOLANA_SPECS: FamilyProviderSpec[] = [
   { name: 'aws-a', cloud: 'aws', region: 'us-east-1', provider: 'p1', latencyMs: 1 },
   { name: 'aws-b', cloud: 'aws', region: 'us-east-1', provider: 'p2', latencyMs: 1 },
   { name: 'gcp-a', cloud: 'gcp', region: 'europe-west1', provider: 'p3', latencyMs: 2 },

@@ -26,7 +26,7 @@ import { SolanaSource, type SolanaSourceListener } from './solana-source.js';
 import { SolanaWatch } from './solana-watch.js';
 
 /** How long after a failover (or its start) a signature's status is polled over HTTP, at most. */
-export const SIGNATURE_POLL_MS = 120_000;
+const SIGNATURE_POLL_MS = 120_000;
 const JITTER = 0.1;
 
 interface Entry {
