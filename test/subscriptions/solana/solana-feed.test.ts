@@ -222,6 +222,6 @@ describe('SolanaFeed, fed by sockets', () => {
       'sig1009',
       'sig1010',
     ]);
-    expect(chain.upstreams[0]!.lastError).toMatch(/subscription feed: websocket closed/);
+    expect(chain.upstreams[0]!.lastError).toMatch(/subscription feed: websocket/);
   });
 });
