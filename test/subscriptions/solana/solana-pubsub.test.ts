@@ -207,6 +207,32 @@ describe('Solana subscriptions across failover', () => {
     expect(seen[1]!.value.logs[0]).toContain(MEMO);
   });
 
+  it('program: accounts of the program once each; one written while every feed was down comes from the re-read', async () => {
+    setup = await startSolanaSetup();
+    const c = await open(setup);
+    const rootId = await c.subscribe('rootSubscribe');
+    const id = await c.subscribe('programSubscribe', [MEMO, { commitment: 'processed', encoding: 'base64' }]);
+    await c.until(() => names.every((n) => setup!.fleet.pubsub(n).subscriptionCount('program') === 1));
+    const other = '11111111111111111111111111111112';
+    cluster(setup).ledger.write(ACCOUNT, cluster(setup).slot, { lamports: 5, owner: MEMO });
+    await c.until(() => c.of(id).length === 1);
+    await Promise.all(names.map((n) => setup!.fleet.pubsub(n).setMode('down')));
+    cluster(setup).ledger.write(other, cluster(setup).slot, { lamports: 6, owner: MEMO });
+    await c.until(() => c.of(id).length === 2, 8000);
+    await sleep(500);
+    const seen = c.of(id) as {
+      context: { slot: number };
+      value: { pubkey: string; account: { lamports: number } };
+    }[];
+    expect(seen.map((n) => [n.value.pubkey, n.value.account.lamports])).toEqual([
+      [ACCOUNT, 5],
+      [other, 6],
+    ]);
+    const roots = c.of(rootId) as number[];
+    expect(roots.length).toBeGreaterThan(3);
+    for (let i = 1; i < roots.length; i++) expect(roots[i]).toBeGreaterThan(roots[i - 1]!);
+  });
+
   it('a region down (HTTP and PubSub): accounts and slots go on from the other region', async () => {
     setup = await startSolanaSetup();
     const c = await open(setup);
