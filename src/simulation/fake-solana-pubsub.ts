@@ -235,10 +235,11 @@ export class FakeSolanaPubsub {
         const written = cluster.ledger.writtenAt(sub.pubkey, at);
         if (written === undefined || written <= sub.lastWrite) return [];
         sub.lastWrite = written;
+        // agave's context.slot is the slot of the bank that wrote the account.
         return [
           [
             'accountNotification',
-            { context: { slot: at }, value: accountJson(node.accountAt(sub.pubkey, at)) },
+            { context: { slot: written }, value: accountJson(node.accountAt(sub.pubkey, at)) },
           ],
         ];
       }
@@ -251,7 +252,7 @@ export class FakeSolanaPubsub {
           sub.sent.set(pubkey, written);
           out.push([
             'programNotification',
-            { context: { slot: at }, value: { pubkey, account: accountJson(state) } },
+            { context: { slot: written }, value: { pubkey, account: accountJson(state) } },
           ]);
         }
         return out;
