@@ -16,9 +16,11 @@ import { startNginxPinnedWs } from '../targets/nginx-pinned-ws.js';
 import { startSwitchyard } from '../targets/switchyard.js';
 import { upstreamRefsOf } from '../targets/target.js';
 import { memoTransaction } from './memo-transaction.js';
-import type { SubscriptionTarget } from './run.js';
 import { analyzeSolana, type SolanaFigures, type SolanaTruth } from './solana-analyze.js';
 import { SolanaSubscriber } from './solana-subscriber.js';
+
+/** The subscription scenario's targets (run.ts imports this file's types, not the other way round). */
+type SubscriptionTarget = 'switchyard' | 'nginx';
 
 const PINNED = 'aws-use1-a';
 const SENDER = 'gcp-euw1-a';
