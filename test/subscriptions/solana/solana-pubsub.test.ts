@@ -97,6 +97,19 @@ describe('Solana PubSub frames', () => {
   });
 });
 
+describe('Solana subscriptions and the server lifecycle', () => {
+  it('drain (SIGTERM): clients are closed with 1001 and every upstream PubSub socket is released', async () => {
+    setup = await startSolanaSetup();
+    const c = await open(setup);
+    await c.subscribe('accountSubscribe', [ACCOUNT, { commitment: 'processed' }]);
+    await c.until(() => names.every((n) => setup!.fleet.pubsub(n).connections === 1));
+    const closed = new Promise<number>((resolve) => c.socket.once('close', (code) => resolve(code)));
+    await setup.balancer.server.shutdown(1000);
+    expect(await closed).toBe(1001);
+    await c.until(() => names.every((n) => setup!.fleet.pubsub(n).connections === 0));
+  });
+});
+
 describe('Solana subscriptions across failover', () => {
   it('slots: one strictly increasing stream with no gap while feeds drop and hang one after another', async () => {
     setup = await startSolanaSetup();
