@@ -85,8 +85,10 @@ describe('@solana/kit through Switchyard', () => {
       .signatureNotifications(toSignature(signature), { commitment: 'confirmed' })
       .subscribe({ abortSignal: abortable() });
     const body = { jsonrpc: '2.0', id: 1, method: 'sendTransaction', params: [wire, { encoding: 'base64' }] };
+    // kit's iterators drop what arrives before their first next(): start reading before sending.
+    const first = take(sigs, 1);
     await postRaw(`${setup.balancer.url}/sol`, JSON.stringify(body));
-    const [done] = await take(sigs, 1);
+    const [done] = await first;
     expect(done!.value).toEqual({ err: null });
   });
 
