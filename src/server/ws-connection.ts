@@ -17,6 +17,8 @@ export interface ConnectionHost {
   answer(conn: ClientConnection, items: readonly ParsedItem[]): Promise<(string | undefined)[]>;
   subscribe(conn: ClientConnection, kind: string, params: readonly unknown[]): SubscribeOutcome;
   unsubscribe(conn: ClientConnection, id: string): boolean;
+  /** The error object of a catalogue entry on this connection (some families take standard codes only). */
+  errorObject?(conn: ClientConnection, name: ErrorName, detail?: string): string;
   /** A family's own subscription call (family-subscriptions.ts); undefined: the family has none. */
   familyCall?(conn: ClientConnection, method: string, params: unknown): FamilyAnswer | undefined;
   /** Takes one request from the connection's API key; false: over its rate limit. */
@@ -102,6 +104,10 @@ export class ClientConnection implements NotificationSink, FamilyClient, Subscri
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
+  private error(name: ErrorName, detail?: string): string {
+    return this.host.errorObject?.(this, name, detail) ?? catalogueError(name, detail);
+  }
+
   private send(text: string): void {
     if (!this.open) return;
     const buffered = this.socket.bufferedAmount;
@@ -120,7 +126,7 @@ export class ClientConnection implements NotificationSink, FamilyClient, Subscri
     } catch (err) {
       // A bug of ours must not take the process down with it: the client hears of it, we log it.
       this.host.failed(this, err);
-      this.send(wholeError('INTERNAL'));
+      this.send(errorResponse('null', this.error('INTERNAL')));
     } finally {
       this.inFlight--;
     }
@@ -128,26 +134,25 @@ export class ClientConnection implements NotificationSink, FamilyClient, Subscri
 
   private async reply(text: string): Promise<string | undefined> {
     const parsed = this.host.readRequest(this, text);
-    if (parsed.kind === 'refused') return wholeError(parsed.error, parsed.detail);
+    if (parsed.kind === 'refused') return errorResponse('null', this.error(parsed.error, parsed.detail));
     const items = parsed.kind === 'single' ? [parsed.item] : parsed.items;
     const answers = this.host.admitFrame(this)
       ? await this.host.answer(this, items)
-      : items.map((item) => rateLimited(item));
+      : items.map((item) => rateLimited(item, (name, detail) => this.error(name, detail)));
     const parts = answers.filter((t): t is string => t !== undefined);
     if (parts.length === 0) return undefined;
     return parsed.kind === 'single' ? parts[0] : batchResponse(parts);
   }
 }
 
-function wholeError(name: ErrorName, detail?: string): string {
-  return errorResponse('null', catalogueError(name, detail));
-}
-
 /** Over the key's rate limit, every call of the frame is answered with RATE_LIMITED under its own id. */
-function rateLimited(item: ParsedItem): string | undefined {
-  if (item.kind === 'invalid') return errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message));
+function rateLimited(
+  item: ParsedItem,
+  error: (name: ErrorName, detail?: string) => string,
+): string | undefined {
+  if (item.kind === 'invalid') return errorResponse(item.id, error('INVALID_REQUEST', item.message));
   if (item.call.id === undefined) return undefined;
-  return errorResponse(item.call.id, catalogueError('RATE_LIMITED'));
+  return errorResponse(item.call.id, error('RATE_LIMITED'));
 }
 
 function frameText(data: Buffer | Buffer[] | ArrayBuffer): string {

@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import type { Observer } from '../routing/observer.js';
 import { catalogueError, ERRORS, type ErrorName } from '../rpc/errors.js';
 import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
+import { standardCatalogueError } from '../rpc/standard-error.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
@@ -126,6 +127,13 @@ export class WsEndpoint implements ConnectionHost {
       if (status) return status;
     }
     return undefined;
+  }
+
+  /** Chains whose family has its own subscriptions (Solana, …) answer with standard codes only. */
+  errorObject(conn: ClientConnection, name: ErrorName, detail?: string): string {
+    const family = this.source.runtime.chains.get(conn.chainName)?.family.name;
+    const standard = this.families.some((f) => f.family === family);
+    return standard ? standardCatalogueError(name, detail) : catalogueError(name, detail);
   }
 
   familyCall(conn: ClientConnection, method: string, params: unknown): FamilyAnswer | undefined {

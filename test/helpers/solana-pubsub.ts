@@ -21,7 +21,13 @@ export interface SolanaSetup {
 
 /** Fleet (slots every `slotMs`) and Switchyard; resolves once every upstream's genesis hash is checked. */
 export async function startSolanaSetup(
-  opts: { slotMs?: number; pubsub?: boolean; subscriptions?: Record<string, unknown> } = {},
+  opts: {
+    slotMs?: number;
+    pubsub?: boolean;
+    subscriptions?: Record<string, unknown>;
+    /** Merged at the top level of the config (e.g. `security`). */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<SolanaSetup> {
   const fleet = await startFamilyFleet('solana', {
     providers: SOLANA_SPECS,
@@ -29,12 +35,16 @@ export async function startSolanaSetup(
     pubsub: opts.pubsub ?? true,
   });
   const { chains } = parse(fleet.upstreamsYaml('sol')) as { chains: unknown[] };
-  const balancer = await startBalancer({
-    server: { host: '127.0.0.1', port: 0 },
-    health: { interval: '200ms', downInterval: '100ms', maxBlockLag: 20 },
-    subscriptions: { pollInterval: '100ms', silentAfter: '600ms', ...opts.subscriptions },
-    chains,
-  });
+  const balancer = await startBalancer(
+    {
+      ...opts.config,
+      server: { host: '127.0.0.1', port: 0 },
+      health: { interval: '200ms', downInterval: '100ms', maxBlockLag: 20 },
+      subscriptions: { pollInterval: '100ms', silentAfter: '600ms', ...opts.subscriptions },
+      chains,
+    },
+    { operations: opts.config !== undefined },
+  );
   for (let i = 0; i < 100; i++) {
     const status = (await getJson(`${balancer.url}/status`)).json as {
       chains: { upstreams: { usable: boolean; head: number | null }[] }[];

@@ -97,6 +97,25 @@ describe('Solana PubSub frames', () => {
   });
 });
 
+describe('Solana sockets answer with standard codes only', () => {
+  it('a frame over the API key rate limit: -32603 with RATE_LIMITED in data, not -32054', async () => {
+    const key = 'solana-key-123456';
+    setup = await startSolanaSetup({
+      config: { security: { apiKeys: [{ name: 'team', key, ratePerSecond: 1, burst: 1 }] } },
+    });
+    const c = await RawClient.open(`${setup.balancer.wsUrl}/sol/${key}`);
+    clients.push(c);
+    const answers = await Promise.all([
+      c.request('slotSubscribe'),
+      c.request('slotSubscribe'),
+      c.request('slotSubscribe'),
+    ]);
+    const limited = answers.filter((a) => a.error);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const a of limited) expect(a.error).toMatchObject({ code: -32603, data: 'RATE_LIMITED' });
+  });
+});
+
 describe('Solana subscriptions and the server lifecycle', () => {
   it('drain (SIGTERM): clients are closed with 1001 and every upstream PubSub socket is released', async () => {
     setup = await startSolanaSetup();
