@@ -1,0 +1,125 @@
+// Solana PubSub on a chain's WebSocket (ws://host/<chain>): agave's subscribe and unsubscribe methods
+// with integer ids unique per connection, one feed per chain (solana-feed.ts), identical subscriptions
+// sharing one watch. Errors carry only standard JSON-RPC codes (the catalogue name in `data`).
+import type { Logger } from '../../log/logger.js';
+import type { Observer } from '../../routing/observer.js';
+import type { ErrorName } from '../../rpc/errors.js';
+import { standardCatalogueError } from '../../rpc/standard-error.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type {
+  FamilyAnswer,
+  FamilyClient,
+  FamilyFeedStatus,
+  FamilySubscriptions,
+} from '../family-subscriptions.js';
+import type { NotificationSink } from '../subscription.js';
+import { SolanaFeed } from './solana-feed.js';
+import { readSubscribe, SUBSCRIBE_METHODS, UNSUBSCRIBE_METHODS } from './solana-requests.js';
+import type { ClientSub, SolanaWatch } from './solana-watch.js';
+
+interface ClientState {
+  nextId: number;
+  readonly subs: Map<number, { sub: ClientSub; watch: SolanaWatch; feed: SolanaFeed }>;
+}
+
+function error(name: ErrorName, detail?: string): FamilyAnswer {
+  return { error: standardCatalogueError(name, detail) };
+}
+
+export class SolanaSubscriptions implements FamilySubscriptions {
+  readonly family = 'solana' as const;
+  private readonly feeds = new Map<string, SolanaFeed>();
+  private readonly clients = new Map<NotificationSink, ClientState>();
+
+  constructor(
+    private runtime: Runtime,
+    private readonly logger: Logger,
+    private readonly observer: Observer,
+  ) {}
+
+  handles(method: string): boolean {
+    return method in SUBSCRIBE_METHODS || method in UNSUBSCRIBE_METHODS;
+  }
+
+  call(client: FamilyClient, method: string, params: unknown): FamilyAnswer {
+    const kind = UNSUBSCRIBE_METHODS[method];
+    if (kind) return this.unsubscribe(client, kind, params);
+    const read = readSubscribe(method, params);
+    if (!read.ok) return error('INVALID_PARAMS', read.message);
+    const state = this.clients.get(client) ?? { nextId: 0, subs: new Map() };
+    const limit = this.runtime.config.subscriptions.maxPerConnection;
+    if (state.subs.size >= limit) return error('SUBSCRIPTION_LIMIT', `limit is ${limit}`);
+    const feed = this.feed(client.chainName);
+    if (!feed) return error('NOT_FOUND', 'chain');
+    this.clients.set(client, state);
+    const sub: ClientSub = { id: state.nextId++, sink: client };
+    const watch = feed.watch(read.spec);
+    watch.clients.add(sub);
+    state.subs.set(sub.id, { sub, watch, feed });
+    return { result: String(sub.id) };
+  }
+
+  dropClient(client: FamilyClient): void {
+    const state = this.clients.get(client);
+    if (!state) return;
+    this.clients.delete(client);
+    for (const { sub, watch, feed } of state.subs.values()) {
+      watch.clients.delete(sub);
+      feed.release(watch);
+    }
+  }
+
+  rebind(runtime: Runtime): void {
+    this.runtime = runtime;
+    for (const [name, feed] of this.feeds) {
+      const chain = runtime.chains.get(name);
+      if (chain?.family.name === 'solana') {
+        feed.rebind({ chain, dispatcher: runtime.dispatcher });
+      } else {
+        feed.close();
+        this.feeds.delete(name);
+      }
+    }
+  }
+
+  close(): void {
+    for (const feed of this.feeds.values()) feed.close();
+    this.feeds.clear();
+    this.clients.clear();
+  }
+
+  status(chainName: string): FamilyFeedStatus | undefined {
+    return this.feeds.get(chainName)?.status();
+  }
+
+  private unsubscribe(client: FamilyClient, kind: string, params: unknown): FamilyAnswer {
+    const id = Array.isArray(params) ? params[0] : undefined;
+    const entry = typeof id === 'number' ? this.clients.get(client)?.subs.get(id) : undefined;
+    // agave: an id that is not a live subscription of this kind is "Invalid subscription id."
+    if (!entry || entry.watch.spec.kind !== kind) return error('INVALID_PARAMS', 'Invalid subscription id.');
+    this.forget(client, entry.sub.id);
+    entry.watch.clients.delete(entry.sub);
+    entry.feed.release(entry.watch);
+    return { result: 'true' };
+  }
+
+  /** Ids are never reused on a connection: its state stays until it closes (dropClient). */
+  private forget(sink: NotificationSink, id: number): void {
+    this.clients.get(sink)?.subs.delete(id);
+  }
+
+  private feed(chainName: string): SolanaFeed | undefined {
+    let feed = this.feeds.get(chainName);
+    if (feed) return feed;
+    const chain = this.runtime.chains.get(chainName);
+    if (chain?.family.name !== 'solana') return undefined;
+    feed = new SolanaFeed(
+      { chain, dispatcher: this.runtime.dispatcher },
+      this.logger,
+      this.observer,
+      (sink, id) => this.forget(sink, id),
+    );
+    this.feeds.set(chainName, feed);
+    return feed;
+  }
+}
