@@ -7,6 +7,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Observer } from '../../routing/observer.js';
 import { standardCatalogueError } from '../../rpc/standard-error.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { FamilyFeeds } from '../family-feeds.js';
 import type {
   FamilyAnswer,
   FamilyClient,
@@ -35,14 +36,12 @@ function answer(outcome: SessionOutcome): FamilyAnswer {
 
 export class CometSubscriptions implements FamilySubscriptions {
   readonly family = 'cometbft' as const;
-  private readonly feeds = new Map<string, CometFeed>();
+  private readonly feeds: FamilyFeeds<CometFeed>;
   private readonly sessions = new Map<FamilyClient, CometSession>();
 
-  constructor(
-    private runtime: Runtime,
-    private readonly logger: Logger,
-    private readonly observer: Observer,
-  ) {}
+  constructor(runtime: Runtime, logger: Logger, observer: Observer) {
+    this.feeds = new FamilyFeeds('cometbft', runtime, (ctx) => new CometFeed(ctx, logger, observer));
+  }
 
   handles(method: string): boolean {
     return COMET_SUBSCRIPTION_METHODS.has(method);
@@ -69,47 +68,27 @@ export class CometSubscriptions implements FamilySubscriptions {
   }
 
   rebind(runtime: Runtime): void {
-    this.runtime = runtime;
-    for (const [name, feed] of this.feeds) {
-      const chain = runtime.chains.get(name);
-      if (chain?.family.name === 'cometbft') {
-        feed.rebind({ chain, dispatcher: runtime.dispatcher });
-        continue;
-      }
-      feed.close();
-      this.feeds.delete(name);
-    }
+    this.feeds.rebind(runtime);
   }
 
   close(): void {
-    for (const feed of this.feeds.values()) feed.close();
-    this.feeds.clear();
+    this.feeds.close();
     this.sessions.clear();
   }
 
   status(chainName: string): FamilyFeedStatus | undefined {
-    return this.feeds.get(chainName)?.status();
+    return this.feeds.status(chainName);
   }
 
   private session(client: FamilyClient): CometSession {
     let session = this.sessions.get(client);
     if (!session) {
       session = new CometSession(client, {
-        feed: (chainName) => this.feed(chainName),
-        maxPerConnection: () => this.runtime.config.subscriptions.maxPerConnection,
+        feed: (chainName) => this.feeds.feed(chainName),
+        maxPerConnection: () => this.feeds.runtime.config.subscriptions.maxPerConnection,
       });
       this.sessions.set(client, session);
     }
     return session;
-  }
-
-  private feed(chainName: string): CometFeed | undefined {
-    const existing = this.feeds.get(chainName);
-    if (existing) return existing;
-    const chain = this.runtime.chains.get(chainName);
-    if (chain?.family.name !== 'cometbft') return undefined;
-    const feed = new CometFeed({ chain, dispatcher: this.runtime.dispatcher }, this.logger, this.observer);
-    this.feeds.set(chainName, feed);
-    return feed;
   }
 }

@@ -6,6 +6,7 @@ import type { Observer } from '../../routing/observer.js';
 import type { ErrorName } from '../../rpc/errors.js';
 import { standardCatalogueError } from '../../rpc/standard-error.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { FamilyFeeds } from '../family-feeds.js';
 import type {
   FamilyAnswer,
   FamilyClient,
@@ -28,14 +29,16 @@ function error(name: ErrorName, detail?: string): FamilyAnswer {
 
 export class SolanaSubscriptions implements FamilySubscriptions {
   readonly family = 'solana' as const;
-  private readonly feeds = new Map<string, SolanaFeed>();
+  private readonly feeds: FamilyFeeds<SolanaFeed>;
   private readonly clients = new Map<NotificationSink, ClientState>();
 
-  constructor(
-    private runtime: Runtime,
-    private readonly logger: Logger,
-    private readonly observer: Observer,
-  ) {}
+  constructor(runtime: Runtime, logger: Logger, observer: Observer) {
+    this.feeds = new FamilyFeeds(
+      'solana',
+      runtime,
+      (ctx) => new SolanaFeed(ctx, logger, observer, (sink, id) => this.forget(sink, id)),
+    );
+  }
 
   handles(method: string): boolean {
     return method in SUBSCRIBE_METHODS || method in UNSUBSCRIBE_METHODS;
@@ -47,9 +50,9 @@ export class SolanaSubscriptions implements FamilySubscriptions {
     const read = readSubscribe(method, params);
     if (!read.ok) return error('INVALID_PARAMS', read.message);
     const state = this.clients.get(client) ?? { nextId: 0, subs: new Map() };
-    const limit = this.runtime.config.subscriptions.maxPerConnection;
+    const limit = this.feeds.runtime.config.subscriptions.maxPerConnection;
     if (state.subs.size >= limit) return error('SUBSCRIPTION_LIMIT', `limit is ${limit}`);
-    const feed = this.feed(client.chainName);
+    const feed = this.feeds.feed(client.chainName);
     if (!feed) return error('NOT_FOUND', 'chain');
     this.clients.set(client, state);
     const sub: ClientSub = { id: state.nextId++, sink: client };
@@ -70,26 +73,16 @@ export class SolanaSubscriptions implements FamilySubscriptions {
   }
 
   rebind(runtime: Runtime): void {
-    this.runtime = runtime;
-    for (const [name, feed] of this.feeds) {
-      const chain = runtime.chains.get(name);
-      if (chain?.family.name === 'solana') {
-        feed.rebind({ chain, dispatcher: runtime.dispatcher });
-      } else {
-        feed.close();
-        this.feeds.delete(name);
-      }
-    }
+    this.feeds.rebind(runtime);
   }
 
   close(): void {
-    for (const feed of this.feeds.values()) feed.close();
-    this.feeds.clear();
+    this.feeds.close();
     this.clients.clear();
   }
 
   status(chainName: string): FamilyFeedStatus | undefined {
-    return this.feeds.get(chainName)?.status();
+    return this.feeds.status(chainName);
   }
 
   private unsubscribe(client: FamilyClient, kind: string, params: unknown): FamilyAnswer {
@@ -106,20 +99,5 @@ export class SolanaSubscriptions implements FamilySubscriptions {
   /** Ids are never reused on a connection: its state stays until it closes (dropClient). */
   private forget(sink: NotificationSink, id: number): void {
     this.clients.get(sink)?.subs.delete(id);
-  }
-
-  private feed(chainName: string): SolanaFeed | undefined {
-    let feed = this.feeds.get(chainName);
-    if (feed) return feed;
-    const chain = this.runtime.chains.get(chainName);
-    if (chain?.family.name !== 'solana') return undefined;
-    feed = new SolanaFeed(
-      { chain, dispatcher: this.runtime.dispatcher },
-      this.logger,
-      this.observer,
-      (sink, id) => this.forget(sink, id),
-    );
-    this.feeds.set(chainName, feed);
-    return feed;
   }
 }
