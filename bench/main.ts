@@ -52,6 +52,7 @@ import { lowTrafficChecks, lowTrafficTable } from './report/low-traffic-markdown
 import { headlineTable, overheadTable, renderMarkdown } from './report/markdown.js';
 import { type BenchReport, checks, findings, type ScenarioSection } from './report/model.js';
 import { clock, Progress } from './report/progress.js';
+import { solanaTable } from './report/solana-subscriptions-markdown.js';
 import { subscriptionChecks, subscriptionTable } from './report/subscriptions-markdown.js';
 import { scenarioSvg } from './report/svg.js';
 import { analyze, type ScenarioResult } from './scenarios/analyze.js';
@@ -66,6 +67,7 @@ import {
   type SubscriptionTarget,
   subscriptionRunMs,
 } from './subscriptions/run.js';
+import { runSolanaSubscriptions, SOLANA_TIMING, solanaRunMs } from './subscriptions/solana-run.js';
 import { requiredTool, TARGET_LABELS } from './targets/index.js';
 import { repoRoot, switchyardMain } from './targets/switchyard.js';
 import { runVerifiedReads, verifiedTable } from './verified/run.js';
@@ -278,7 +280,9 @@ async function main(argv: string[]): Promise<number> {
   // Three families × targets, each with the start-up of its proxy (and per family of its fleet).
   const familiesWeight = withFamilies ? 3 * familyTargets.length * (familiesRunMs(familiesTiming) + 1500) : 0;
   // Start-up of the fleet, Switchyard and nginx comes on top of the timeline.
-  const subscriptionWeight = withSubscriptions ? subscriptionRunMs(subscriptionTiming) + 3000 : 0;
+  const subscriptionWeight = withSubscriptions
+    ? subscriptionRunMs(subscriptionTiming) + solanaRunMs(SOLANA_TIMING) + 6000
+    : 0;
   const lowTrafficTiming = quick ? QUICK_LOW_TRAFFIC_TIMING : FULL_LOW_TRAFFIC_TIMING;
   const lowTrafficWeight = withLowTraffic ? lowTrafficWeightMs(lowTrafficTiming, lowTrafficTargets) : 0;
   const totalWeight =
@@ -355,6 +359,12 @@ async function main(argv: string[]): Promise<number> {
       for (const r of subscriptions.results) progress.log(subscriptionLine(r));
       for (const k of subscriptions.skipped)
         progress.log(`  ${SUBSCRIPTIONS} · ${k.target}: not run — ${k.reason}`);
+      subscriptions.solana = await runSolanaSubscriptions(
+        SOLANA_TIMING,
+        subscriptionTargets,
+        work,
+        hasTool('nginx'),
+      );
     } catch (err) {
       progress.log(`  ${SUBSCRIPTIONS}: FAILED ${(err as Error).message.split('\n')[0]}`);
     }
@@ -553,6 +563,7 @@ async function main(argv: string[]): Promise<number> {
   if (sections.length) console.log(`${headlineTable(report)}\n`);
   if (subscriptions?.results.length) console.log(`${subscriptionTable(subscriptions)}\n`);
   if (cometSubscriptions?.results.length) console.log(`${cometSubscriptionTable(cometSubscriptions)}\n`);
+  if (subscriptions?.solana?.results.length) console.log(`${solanaTable(subscriptions.solana)}\n`);
   if (families?.results.length) console.log(`${familiesTable(families)}\n`);
   if (lowTraffic?.rows.length) {
     for (const f of lowTraffic.faults)

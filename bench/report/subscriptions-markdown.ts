@@ -4,6 +4,7 @@
 import type { DelaySummary } from '../subscriptions/analyze.js';
 import type { SubscriptionSection, SubscriptionTargetResult } from '../subscriptions/run.js';
 import type { TargetCheck } from './model.js';
+import { solanaMarkdown } from './solana-subscriptions-markdown.js';
 
 const LABELS: Record<SubscriptionTargetResult['target'], string> = {
   switchyard: 'Switchyard',
@@ -82,6 +83,7 @@ export function subscriptionMarkdown(s: SubscriptionSection): string {
       "geth's newHeads announces only the new head on a reorg, so a pinned client misses the other replaced heights.",
     '',
   );
+  if (s.solana) out.push(solanaMarkdown(s.solana));
   return out.join('\n');
 }
 

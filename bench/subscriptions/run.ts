@@ -20,6 +20,7 @@ import { startNginxPinnedWs } from '../targets/nginx-pinned-ws.js';
 import { startSwitchyard } from '../targets/switchyard.js';
 import { upstreamRefsOf } from '../targets/target.js';
 import { analyzeFeed, type FeedFigures, type FeedTruth, logKey } from './analyze.js';
+import type { SolanaSubscriptionSection } from './solana-run.js';
 import { Subscriber } from './subscriber.js';
 
 export type SubscriptionTarget = 'switchyard' | 'nginx';
@@ -107,6 +108,8 @@ export interface SubscriptionSection {
   skipped: { target: SubscriptionTarget; reason: string }[];
   /** nginx.conf of the pinned proxy and switchyard.yaml, for the report's appendix. */
   configs: Record<string, string>;
+  /** The Solana rows (solana-run.ts), when run. */
+  solana?: SolanaSubscriptionSection | null;
 }
 
 interface Step {

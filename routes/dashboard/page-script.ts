@@ -5,8 +5,8 @@
 import type { BrowserDocument, BrowserFetch, BrowserResponse, Elem } from './browser-dom.js';
 import type {
   ChainView,
-  CometFeedView,
   DomainView,
+  FamilyFeedView,
   FeedView,
   ProviderView,
   ShadowView,
@@ -168,22 +168,18 @@ export function dashboardPageScript(): void {
     return line;
   }
 
-  function sourcesText(sources: FeedView['sources']): string {
-    return sources
-      .map(
-        (s) =>
-          `${s.upstream} (${s.transport}${s.connected ? '' : ', down'}${s.lastHead !== null ? ` @${s.lastHead}` : ''})`,
-      )
-      .join(', ');
-  }
-
-  function cometFeedLine(f: CometFeedView): Elem {
+  function familyFeedLine(f: FamilyFeedView): Elem {
     const line = el('div', 'feed muted');
-    const n = f.subscriptions;
-    line.textContent = f.active
-      ? `CometBFT feed: height ${f.head === null ? '–' : f.head} · ${n.NewBlock} NewBlock, ` +
-        `${n.NewBlockHeader} NewBlockHeader, ${n.Tx} Tx, ${n.any} other · fed by ${sourcesText(f.sources)}`
-      : 'CometBFT subscriptions: none (feed idle)';
+    const kinds = Object.keys(f.subscriptions)
+      .filter((k) => (f.subscriptions[k] ?? 0) > 0)
+      .map((k) => `${f.subscriptions[k]} ${k}`);
+    const sources = f.sources.map(
+      (s) =>
+        `${s.upstream} (${s.transport}${s.connected ? '' : ', down'}${s.lastHead !== null ? ` @${s.lastHead}` : ''})`,
+    );
+    line.textContent =
+      `${f.family} subscription feed: ${f.family === 'solana' ? 'slot' : 'height'} ${f.head === null ? '–' : f.head} · ${kinds.join(', ') || 'none'}` +
+      ` · fed by ${sources.join(', ')}`;
     return line;
   }
 
@@ -221,7 +217,8 @@ export function dashboardPageScript(): void {
       domains.appendChild(add(el('div', 'domain-group'), el('h3', null, KIND_TITLES[kind]), tiles));
     });
     sec.appendChild(domains);
-    sec.appendChild(c.cometbftFeed ? cometFeedLine(c.cometbftFeed) : feedLine(c.feed));
+    if (c.familyFeed?.active) sec.appendChild(familyFeedLine(c.familyFeed));
+    else sec.appendChild(feedLine(c.feed));
 
     const byCloud = `Traffic by cloud · last ${windowSeconds} s · ${c.traffic.attempts} attempts`;
     sec.appendChild(

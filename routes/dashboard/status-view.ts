@@ -52,11 +52,13 @@ export interface FeedView {
   sources: { upstream: string; transport: string; connected: boolean; lastHead: number | null }[];
 }
 
-export interface CometFeedView {
+/** A family's own subscription feed (Solana PubSub, …): kinds are the family's. */
+export interface FamilyFeedView {
+  family: string;
   active: boolean;
   head: number | null;
-  subscriptions: { NewBlock: number; NewBlockHeader: number; Tx: number; any: number };
-  sources: FeedView['sources'];
+  subscriptions: Record<string, number>;
+  sources: { upstream: string; transport: string; connected: boolean; lastHead: number | null }[];
 }
 
 export interface ChainView {
@@ -68,8 +70,7 @@ export interface ChainView {
   upstreams: UpstreamView[];
   domains: DomainView[];
   feed: FeedView | null;
-  /** CometBFT chains only: the height feed and its subscriptions by event type. */
-  cometbftFeed?: CometFeedView;
+  familyFeed?: FamilyFeedView | null;
   traffic: { attempts: number; byCloud: Record<string, number>; byProvider: Record<string, number> };
   maxShare: { cloud?: ShareCapView; provider?: ShareCapView } | null;
   shadow?: ShadowView | null;

@@ -16,19 +16,11 @@ import { denyListStage } from '../stages/method-deny-list.js';
 import { familySubmissionStage } from '../stages/submission-stage.js';
 import { verifyStage } from '../stages/verify/verify-stage.js';
 import { createMetrics, type Metrics } from '../status/metrics.js';
-import { cometSubscriptionStage } from '../subscriptions/cometbft/comet-stage.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 
 export function operationalStages(): CallStage[] {
   // Verified reads before the chain stages: they dispatch by themselves, pinned to one block.
-  return [
-    denyListStage,
-    subscriptionStage,
-    cometSubscriptionStage,
-    familySubmissionStage,
-    verifyStage,
-    ...chainStages(),
-  ];
+  return [denyListStage, subscriptionStage, familySubmissionStage, verifyStage, ...chainStages()];
 }
 
 /** CORS first: it must add its headers to every answer, and it answers preflight OPTIONS itself. */

@@ -129,6 +129,8 @@ export interface Config {
     maxBackfill: number;
     /** A WebSocket feed that announces nothing this long after another announced a block is silent. */
     silentAfterMs: number;
+    /** Solana logsSubscribe: slots of blocks read to backfill a feed outage, at most. */
+    solanaLogsBackfill: number;
   };
   /** Fleet mode: instances share verdicts, cordons, rate limits and servedHead on Redis (src/fleet/). */
   fleet: FleetConfig | undefined;

@@ -13,5 +13,6 @@ export function readSubscriptions(node: Node): Config['subscriptions'] {
     reorgDepth: field('reorgDepth', (n) => n.number(64, 1, 10_000)),
     maxBackfill: field('maxBackfill', (n) => n.number(1000, 1, 1_000_000)),
     silentAfterMs: field('silentAfter', (n) => n.duration(3000, 50)),
+    solanaLogsBackfill: field('solanaLogsBackfill', (n) => n.number(150, 0, 100_000)),
   });
 }

@@ -20,7 +20,11 @@ export type FeedEvent =
   | 'orphaned_block'
   | 'skipped_block'
   | 'source_down'
-  | 'source_silent';
+  | 'source_silent'
+  // Solana feeds (src/subscriptions/solana/): an HTTP re-read after a failover, and logs backfill
+  // slots skipped beyond subscriptions.solanaLogsBackfill.
+  | 'reread'
+  | 'skipped_slot';
 
 /** Why Switchyard closed a client's WebSocket (src/server/ws-endpoint.ts). */
 type WebSocketCloseReason = 'slow_consumer' | 'ping_timeout' | 'shutdown' | 'chain_removed';

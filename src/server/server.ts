@@ -19,7 +19,6 @@ import { Runtime } from '../runtime/runtime.js';
 import type { CallStage } from '../stages/call-pipeline.js';
 import { denyListStage } from '../stages/method-deny-list.js';
 import { VERSION } from '../status/version.js';
-import { cometSubscriptionStage } from '../subscriptions/cometbft/comet-stage.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 import { Drainer } from './drain.js';
 import { isOperatorPath, OpsListener } from './ops-listener.js';
@@ -62,7 +61,7 @@ export class SwitchyardServer implements ServerView {
   ) {
     this.observer = observeTraffic(options.observer ?? nullObserver, this.traffic);
     this.runtime = new Runtime(config, logger, this.observer, undefined, options.cordons);
-    this.stages = options.stages ?? [denyListStage, subscriptionStage, cometSubscriptionStage];
+    this.stages = options.stages ?? [denyListStage, subscriptionStage];
     this.routes = options.routes ?? [];
     this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) =>
       this.onRequest(req, res),

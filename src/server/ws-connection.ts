@@ -8,6 +8,7 @@ import { catalogueError, type ErrorName } from '../rpc/errors.js';
 import { batchResponse, errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
 import type { SubscriberSession } from '../stages/call-pipeline.js';
 import type { VerifyMode } from '../stages/verify/verify-mode.js';
+import type { FamilyAnswer, FamilyClient } from '../subscriptions/family-subscriptions.js';
 import type { NotificationSink } from '../subscriptions/subscription.js';
 import type { SubscribeOutcome } from '../subscriptions/subscription-service.js';
 
@@ -17,8 +18,15 @@ export interface ConnectionHost {
   answer(conn: ClientConnection, items: readonly ParsedItem[]): Promise<(string | undefined)[]>;
   subscribe(conn: ClientConnection, kind: string, params: readonly unknown[]): SubscribeOutcome;
   unsubscribe(conn: ClientConnection, id: string): boolean;
-  /** The family's own subscription session of this connection (undefined: the family has none). */
-  familySession?(conn: ClientConnection, family: string): unknown;
+  /** The error object of a catalogue entry on this connection (some families take standard codes only). */
+  errorObject?(conn: ClientConnection, name: ErrorName, detail?: string): string;
+  /** A family's own subscription call (family-subscriptions.ts); undefined: the family has none. */
+  familyCall?(
+    conn: ClientConnection,
+    method: string,
+    params: unknown,
+    id: string | undefined,
+  ): FamilyAnswer | undefined;
   /** Takes one request from the connection's API key; false: over its rate limit. */
   admitFrame(conn: ClientConnection): boolean;
   /** The frame read as the HTTP body is: the chain's envelope, the batch limit. */
@@ -42,7 +50,7 @@ export const CLOSE = {
 /** A closing socket that does not finish the handshake in this time is cut. */
 const CLOSE_GRACE_MS = 1000;
 
-export class ClientConnection implements NotificationSink, SubscriberSession {
+export class ClientConnection implements NotificationSink, FamilyClient, SubscriberSession {
   readonly subscriptions = new Set<string>();
   /** Frames being answered: a drain waits for them. */
   inFlight = 0;
@@ -94,8 +102,8 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
     return this.host.unsubscribe(this, id);
   }
 
-  familySession(family: string): unknown {
-    return this.host.familySession?.(this, family);
+  familyCall(method: string, params: unknown, id: string | undefined): FamilyAnswer | undefined {
+    return this.host.familyCall?.(this, method, params, id);
   }
 
   /** Closes with a code and reason; a client that does not complete the close handshake is cut. */
@@ -104,6 +112,10 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
     this.closing = true;
     this.socket.close(code, reason);
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private error(name: ErrorName, detail?: string): string {
+    return this.host.errorObject?.(this, name, detail) ?? catalogueError(name, detail);
   }
 
   private send(text: string): void {
@@ -124,7 +136,7 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
     } catch (err) {
       // A bug of ours must not take the process down with it: the client hears of it, we log it.
       this.host.failed(this, err);
-      this.send(wholeError('INTERNAL'));
+      this.send(errorResponse('null', this.error('INTERNAL')));
     } finally {
       this.inFlight--;
     }
@@ -132,26 +144,25 @@ export class ClientConnection implements NotificationSink, SubscriberSession {
 
   private async reply(text: string): Promise<string | undefined> {
     const parsed = this.host.readRequest(this, text);
-    if (parsed.kind === 'refused') return wholeError(parsed.error, parsed.detail);
+    if (parsed.kind === 'refused') return errorResponse('null', this.error(parsed.error, parsed.detail));
     const items = parsed.kind === 'single' ? [parsed.item] : parsed.items;
     const answers = this.host.admitFrame(this)
       ? await this.host.answer(this, items)
-      : items.map((item) => rateLimited(item));
+      : items.map((item) => rateLimited(item, (name, detail) => this.error(name, detail)));
     const parts = answers.filter((t): t is string => t !== undefined);
     if (parts.length === 0) return undefined;
     return parsed.kind === 'single' ? parts[0] : batchResponse(parts);
   }
 }
 
-function wholeError(name: ErrorName, detail?: string): string {
-  return errorResponse('null', catalogueError(name, detail));
-}
-
 /** Over the key's rate limit, every call of the frame is answered with RATE_LIMITED under its own id. */
-function rateLimited(item: ParsedItem): string | undefined {
-  if (item.kind === 'invalid') return errorResponse(item.id, catalogueError('INVALID_REQUEST', item.message));
+function rateLimited(
+  item: ParsedItem,
+  error: (name: ErrorName, detail?: string) => string,
+): string | undefined {
+  if (item.kind === 'invalid') return errorResponse(item.id, error('INVALID_REQUEST', item.message));
   if (item.call.id === undefined) return undefined;
-  return errorResponse(item.call.id, catalogueError('RATE_LIMITED'));
+  return errorResponse(item.call.id, error('RATE_LIMITED'));
 }
 
 function frameText(data: Buffer | Buffer[] | ArrayBuffer): string {

@@ -13,12 +13,17 @@ import type { Logger } from '../log/logger.js';
 import type { Observer } from '../routing/observer.js';
 import { catalogueError, ERRORS, type ErrorName } from '../rpc/errors.js';
 import { errorResponse, type ParsedItem } from '../rpc/jsonrpc.js';
+import { standardCatalogueError } from '../rpc/standard-error.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { answerItems } from '../stages/call-answers.js';
 import type { CallStage } from '../stages/call-pipeline.js';
 import { readVerifyHeader, VERIFY_HEADER, type VerifyMode } from '../stages/verify/verify-mode.js';
-import { CometSubscriptions } from '../subscriptions/cometbft/comet-subscriptions.js';
-import type { FamilySubscriptions } from '../subscriptions/family-subscriptions.js';
+import { familySubscriptionServices } from '../subscriptions/family-services.js';
+import type {
+  FamilyAnswer,
+  FamilyFeedStatus,
+  FamilySubscriptions,
+} from '../subscriptions/family-subscriptions.js';
 import { type SubscribeOutcome, SubscriptionService } from '../subscriptions/subscription-service.js';
 import { CLOSE, ClientConnection, type ConnectionHost } from './ws-connection.js';
 
@@ -33,9 +38,8 @@ const DRAIN_POLL_MS = 20;
 
 export class WsEndpoint implements ConnectionHost {
   readonly subscriptions: SubscriptionService;
-  readonly cometbft: CometSubscriptions;
-  /** Each non-EVM family's subscriptions, by family name: its stage reaches them through the session. */
-  private readonly families: ReadonlyMap<string, FamilySubscriptions>;
+  /** Each family's own subscriptions (Solana PubSub, CometBFT): created idle, they cost nothing unused. */
+  readonly families: readonly FamilySubscriptions[];
   private readonly wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -52,8 +56,7 @@ export class WsEndpoint implements ConnectionHost {
     private readonly guard: ApiKeyGuard | undefined,
   ) {
     this.subscriptions = new SubscriptionService(source.runtime, source.logger, source.observer);
-    this.cometbft = new CometSubscriptions(source.runtime, source.logger, source.observer);
-    this.families = new Map<string, FamilySubscriptions>([['cometbft', this.cometbft]]);
+    this.families = familySubscriptionServices(source.runtime, source.logger, source.observer);
   }
 
   get connectionCount(): number {
@@ -136,8 +139,31 @@ export class WsEndpoint implements ConnectionHost {
     return this.subscriptions.unsubscribe(conn.chainName, id);
   }
 
-  familySession(conn: ClientConnection, family: string): unknown {
-    return this.families.get(family)?.session(conn);
+  /** The chain's family feed (Solana, …) for /status and metrics, when it has one. */
+  familyStatus(chainName: string): FamilyFeedStatus | undefined {
+    for (const family of this.families) {
+      const status = family.status(chainName);
+      if (status) return status;
+    }
+    return undefined;
+  }
+
+  /** Chains whose family has its own subscriptions (Solana, …) answer with standard codes only. */
+  errorObject(conn: ClientConnection, name: ErrorName, detail?: string): string {
+    const family = this.source.runtime.chains.get(conn.chainName)?.family.name;
+    const standard = this.families.some((f) => f.family === family);
+    return standard ? standardCatalogueError(name, detail) : catalogueError(name, detail);
+  }
+
+  familyCall(
+    conn: ClientConnection,
+    method: string,
+    params: unknown,
+    id: string | undefined,
+  ): FamilyAnswer | undefined {
+    const family = this.source.runtime.chains.get(conn.chainName)?.family.name;
+    const service = this.families.find((f) => f.family === family && f.handles(method));
+    return service?.call(conn, method, params, id);
   }
 
   admitFrame(conn: ClientConnection): boolean {
@@ -177,7 +203,7 @@ export class WsEndpoint implements ConnectionHost {
     this.connections.delete(conn);
     for (const id of conn.subscriptions) this.subscriptions.unsubscribe(conn.chainName, id);
     conn.subscriptions.clear();
-    for (const family of this.families.values()) family.closed(conn);
+    for (const family of this.families) family.dropClient(conn);
     if (this.connections.size === 0) this.disarmKeepAlive();
   }
 
@@ -186,7 +212,7 @@ export class WsEndpoint implements ConnectionHost {
   /** A reload: feeds follow the new runtime; clients of a chain that is gone are closed (1012). */
   rebind(runtime: Runtime): void {
     const gone = new Set(this.subscriptions.rebind(runtime));
-    for (const family of this.families.values()) for (const name of family.rebind(runtime)) gone.add(name);
+    for (const family of this.families) family.rebind(runtime);
     for (const conn of this.connections) {
       if (gone.has(conn.chainName) || !runtime.chains.has(conn.chainName)) {
         this.source.observer.websocketClosed?.('chain_removed');
@@ -220,7 +246,7 @@ export class WsEndpoint implements ConnectionHost {
     for (const conn of this.connections) conn.socket.terminate();
     this.disarmKeepAlive();
     this.subscriptions.close();
-    for (const family of this.families.values()) family.close();
+    for (const family of this.families) family.close();
   }
 
   private armKeepAlive(): void {

@@ -8,6 +8,7 @@ import { solanaTransactionId } from '../families/solana/index.js';
 import { type FamilyCall, FamilyClock } from './family-wire.js';
 import type { RpcOutcome } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
+import { type LedgerAccount, SolanaLedger, transactionAccountKeys } from './solana-ledger.js';
 
 /** agave's default --health-check-slot-distance: behind by more is unhealthy. */
 const SOLANA_HEALTH_SLOT_DISTANCE = 128;
@@ -15,6 +16,7 @@ const SOLANA_HEALTH_SLOT_DISTANCE = 128;
 const SKIP_EVERY = 10;
 const CONFIRMED_LAG = 1;
 const FINALIZED_LAG = 32;
+const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 
 export interface SolanaClusterOptions {
   /** Names the cluster: the genesis hash derives from it. */
@@ -32,6 +34,8 @@ export class SolanaCluster {
   readonly clock: FamilyClock;
   /** signature -> slot it was processed in. */
   readonly processed = new Map<string, number>();
+  /** Account writes and transactions by slot (subscriptions, getBlock, account reads). */
+  readonly ledger = new SolanaLedger();
 
   constructor(opts: SolanaClusterOptions = {}) {
     this.genesisHash = hash32(`solana-genesis:${opts.name ?? 'mainnet-beta'}`);
@@ -96,11 +100,11 @@ export class SolanaNode {
   }
 
   /** The node's processed slot. */
-  private get tip(): number {
+  get tip(): number {
     return Math.max(0, this.cluster.slot - this.behind);
   }
 
-  private slotAt(commitment: unknown): number {
+  slotAt(commitment: unknown): number {
     if (commitment === 'processed') return this.tip;
     if (commitment === 'confirmed') return Math.max(0, this.tip - CONFIRMED_LAG);
     return Math.max(0, this.tip - FINALIZED_LAG); // agave's default commitment is finalized
@@ -148,42 +152,54 @@ export class SolanaNode {
         return { result: this.slotAt(config(params, 0).commitment) };
       case 'getBlockHeight':
         return { result: cluster.blockHeight(this.slotAt(config(params, 0).commitment)) };
+      case 'getEpochInfo': {
+        const slot = this.slotAt(config(params, 0).commitment);
+        return {
+          result: {
+            absoluteSlot: slot,
+            blockHeight: cluster.blockHeight(slot),
+            epoch: Math.floor(slot / 432_000),
+            slotIndex: slot % 432_000,
+            slotsInEpoch: 432_000,
+            transactionCount: null,
+          },
+        };
+      }
       case 'getVersion':
         return { result: { 'solana-core': '2.2.0', 'feature-set': 3294202862 } };
       case 'getBalance':
         if (!isPubkey(p[0])) return invalidParams('Invalid');
-        return this.withContext(params, 1, () =>
-          Number.parseInt(sha256Hex(`lamports:${p[0]}`).slice(0, 10), 16),
-        );
+        return this.withContext(params, 1, (slot) => this.account(p[0] as string, slot).lamports);
       case 'getAccountInfo':
         if (!isPubkey(p[0])) return invalidParams('Invalid');
-        return this.withContext(params, 1, () => ({
-          data: ['', 'base64'],
-          executable: false,
-          lamports: Number.parseInt(sha256Hex(`lamports:${p[0]}`).slice(0, 10), 16),
-          owner: '11111111111111111111111111111111',
-          rentEpoch: 0,
-          space: 0,
-        }));
+        return this.withContext(params, 1, (slot) => accountJson(this.account(p[0] as string, slot)));
+      case 'getProgramAccounts':
+        return this.programAccounts(p);
       case 'getLatestBlockhash':
         return this.withContext(params, 0, (slot) => ({
           blockhash: cluster.blockhash(slot),
           lastValidBlockHeight: cluster.blockHeight(slot) + 150,
         }));
       case 'getBlock':
-        return this.block(p[0]);
+        return this.block(p[0], config(params, 1).commitment);
       case 'getSignatureStatuses': {
         const signatures = Array.isArray(p[0]) ? p[0] : [];
         return this.withContext(params, 1, () =>
           signatures.map((s) => {
             const slot = typeof s === 'string' ? cluster.processed.get(s) : undefined;
             if (slot === undefined || slot > this.tip) return null;
+            const depth = this.tip - slot;
+            const finalized = depth >= FINALIZED_LAG;
             return {
               slot,
-              confirmations: null,
+              confirmations: finalized ? null : depth,
               err: null,
               status: { Ok: null },
-              confirmationStatus: 'confirmed',
+              confirmationStatus: finalized
+                ? 'finalized'
+                : depth >= CONFIRMED_LAG
+                  ? 'confirmed'
+                  : 'processed',
             };
           }),
         );
@@ -195,11 +211,39 @@ export class SolanaNode {
     }
   };
 
-  private block(slot: unknown): RpcOutcome {
+  /** The account as of a slot: its last write, or a state derived from its address. */
+  accountAt(pubkey: string, slot: number): LedgerAccount {
+    return this.account(pubkey, slot);
+  }
+
+  private account(pubkey: string, slot: number): LedgerAccount {
+    return (
+      this.cluster.ledger.accountAt(pubkey, slot) ?? {
+        lamports: Number.parseInt(sha256Hex(`lamports:${pubkey}`).slice(0, 10), 16),
+        owner: '11111111111111111111111111111111',
+        data: '',
+      }
+    );
+  }
+
+  private programAccounts(p: unknown[]): RpcOutcome {
+    if (!isPubkey(p[0])) return invalidParams('Invalid');
+    const c = config(p, 1);
+    const list = (slot: number) =>
+      this.cluster.ledger
+        .accountsOf(p[0] as string, slot)
+        .map(({ pubkey, state }) => ({ pubkey, account: accountJson(state) }));
+    if (c.withContext === true) return this.withContext(p, 1, list);
+    const context = this.context(p, 1);
+    if ('error' in context) return context;
+    return { result: list((context as { slot: number }).slot) };
+  }
+
+  private block(slot: unknown, commitment: unknown): RpcOutcome {
     if (typeof slot !== 'number' || !Number.isSafeInteger(slot) || slot < 0)
       return invalidParams('invalid slot');
     const cluster = this.cluster;
-    if (slot > this.slotAt('finalized')) {
+    if (slot > this.slotAt(commitment === 'confirmed' ? 'confirmed' : 'finalized')) {
       return { error: { code: -32004, message: `Block not available for slot ${slot}` } };
     }
     if (cluster.isSkipped(slot)) {
@@ -219,7 +263,10 @@ export class SolanaNode {
         parentSlot: parent,
         previousBlockhash: cluster.blockhash(parent),
         rewards: [],
-        transactions: [],
+        transactions: cluster.ledger.transactionsAt(slot).map((tx) => ({
+          meta: { err: null, fee: 5000, logMessages: tx.logs, status: { Ok: null } },
+          transaction: { message: { accountKeys: tx.accountKeys }, signatures: [tx.signature] },
+        })),
       },
     };
   }
@@ -260,7 +307,32 @@ export class SolanaNode {
         },
       };
     }
-    this.cluster.processed.set(signature, this.cluster.slot);
+    const slot = this.cluster.slot;
+    this.cluster.processed.set(signature, slot);
+    const accountKeys = (wire && transactionAccountKeys(wire)) ?? [];
+    this.cluster.ledger.addTransaction({ signature, slot, accountKeys, logs: memoLogs(accountKeys) });
     return { result: signature };
   }
+}
+
+/** agave's account JSON (base64 encoding). */
+export function accountJson(state: LedgerAccount): Record<string, unknown> {
+  return {
+    data: [state.data, 'base64'],
+    executable: false,
+    lamports: state.lamports,
+    owner: state.owner,
+    rentEpoch: 0,
+    space: Buffer.from(state.data, 'base64').length,
+  };
+}
+
+/** The log lines agave writes for a transaction (a memo one when it calls the memo program). */
+function memoLogs(accountKeys: readonly string[]): string[] {
+  if (!accountKeys.includes(MEMO_PROGRAM)) return [];
+  return [
+    `Program ${MEMO_PROGRAM} invoke [1]`,
+    'Program log: Memo (len 1)',
+    `Program ${MEMO_PROGRAM} success`,
+  ];
 }

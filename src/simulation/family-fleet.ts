@@ -7,6 +7,7 @@ import { BitcoinChain, type BitcoinCondition, BitcoinNode } from './fake-bitcoin
 import { CometChain, type CometCondition, CometNode } from './fake-cometbft.js';
 import { type FakeProvider, startFakeProvider } from './fake-provider.js';
 import { SolanaCluster, type SolanaCondition, SolanaNode } from './fake-solana.js';
+import { FakeSolanaPubsub } from './fake-solana-pubsub.js';
 import type { FamilyClock } from './family-wire.js';
 import { jsonRpc2Wire } from './family-wire.js';
 import type { DomainFilter, ProviderSpec } from './fleet.js';
@@ -26,6 +27,8 @@ export interface FamilyFleetOptions {
   /** Slot or block interval for auto-advance; omitted, the chain moves only on fleet.clock.advance(). */
   intervalMs?: number;
   startHeight?: number;
+  /** Solana only: each node also gets an agave PubSub endpoint, configured as its `ws` URL. */
+  pubsub?: boolean;
 }
 
 /** The node-level conditions a family fake shows ("behind", "syncing", "catching up"). */
@@ -48,6 +51,8 @@ export interface FamilyFleet {
   byDomain(filter: DomainFilter): FamilyFleetProvider[];
   setFault: (target: string | DomainFilter, fault: Parameters<FakeProvider['setFault']>[0]) => Promise<void>;
   setCondition(target: string | DomainFilter, condition: FamilyCondition): void;
+  /** The PubSub endpoint of a Solana node (fleets started with `pubsub: true`). */
+  pubsub(name: string): FakeSolanaPubsub;
   /** `chains:` snippet: [{ name, family, genesisHash | network, upstreams }]. */
   upstreamsYaml(chainName?: string): string;
   close(): Promise<void>;
@@ -56,6 +61,7 @@ export interface FamilyFleet {
 interface FamilyNodeHandle {
   wire: WireAnswerer;
   setCondition(condition: FamilyCondition): void;
+  solana?: SolanaNode;
 }
 
 function matchesDomain(spec: ProviderSpec, filter: DomainFilter): boolean {
@@ -80,7 +86,11 @@ function nodeFor(
   if (chain instanceof SolanaCluster) {
     const other = spec.wrongChain ? new SolanaCluster({ name: 'devnet' }).genesisHash : undefined;
     const node = new SolanaNode({ cluster: chain, genesisHash: other });
-    return { wire: jsonRpc2Wire(node.call), setCondition: (c) => (node.condition = c as SolanaCondition) };
+    return {
+      wire: jsonRpc2Wire(node.call),
+      setCondition: (c) => (node.condition = c as SolanaCondition),
+      solana: node,
+    };
   }
   if (chain instanceof BitcoinChain) {
     const other = spec.wrongChain ? new BitcoinChain({ name: 'dogecoin' }).genesisHash : undefined;
@@ -104,6 +114,7 @@ export async function startFamilyFleet(
   const chain = familyChain(family, opts);
   // The EVM ChainSim the provider plumbing requires; family answers never read it.
   const idle = new ChainSim({ chainId: 0, startBlock: 0 });
+  const pubsubs = new Map<string, FakeSolanaPubsub>();
   const started = await Promise.allSettled(
     opts.providers.map(async (spec): Promise<FamilyFleetProvider> => {
       const node = nodeFor(chain, spec);
@@ -114,13 +125,15 @@ export async function startFamilyFleet(
         fault: spec.fault,
         wire: node.wire,
       });
+      if (opts.pubsub && node.solana && chain instanceof SolanaCluster)
+        pubsubs.set(spec.name, await FakeSolanaPubsub.start(node.solana, chain));
       return Object.assign(provider, { spec, setCondition: node.setCondition });
     }),
   );
   const providers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    await Promise.all(providers.map((p) => p.close()));
+    await Promise.all([...providers.map((p) => p.close()), ...[...pubsubs.values()].map((p) => p.close())]);
     throw failed.reason;
   }
   chain.clock.start();
@@ -154,13 +167,27 @@ export async function startFamilyFleet(
     upstreamsYaml(chainName = family) {
       const upstreams = providers.map((p) => {
         const { name, cloud, region, provider, network } = p.spec;
-        return { name, url: p.url, cloud, region, provider, ...(network === undefined ? {} : { network }) };
+        const ws = pubsubs.get(name)?.url;
+        return {
+          name,
+          url: p.url,
+          ...(ws === undefined ? {} : { ws }),
+          cloud,
+          region,
+          provider,
+          ...(network === undefined ? {} : { network }),
+        };
       });
       return stringify({ chains: [{ name: chainName, family, [identityKey]: identity, upstreams }] });
     },
+    pubsub(name) {
+      const p = pubsubs.get(name);
+      if (!p) throw new Error(`family fleet: no PubSub endpoint for ${name}`);
+      return p;
+    },
     async close() {
       chain.clock.stop();
-      await Promise.all(providers.map((p) => p.close()));
+      await Promise.all([...providers.map((p) => p.close()), ...[...pubsubs.values()].map((p) => p.close())]);
     },
   };
   return fleet;

@@ -12,8 +12,13 @@ export interface SubscriberSession {
   /** Subscribes; returns the new id, or a raw JSON-RPC error object. */
   subscribe(kind: string, params: readonly unknown[]): { id: string } | { error: string };
   unsubscribe(id: string): boolean;
-  /** A non-EVM family's session on this connection (src/subscriptions/family-subscriptions.ts). */
-  familySession?(family: string): unknown;
+  /** A family's own subscribe/unsubscribe (Solana, CometBFT); undefined when the family has none. */
+  /** `id`: the request's raw id (CometBFT notifications carry the subscribe request's id). */
+  familyCall?(
+    method: string,
+    params: unknown,
+    id: string | undefined,
+  ): { result: string } | { error: string } | undefined;
 }
 
 export interface CallContext {

@@ -109,7 +109,7 @@ export function registerEventSeries(registers: Registry[]) {
   });
   const feedEvents = new Counter({
     name: 'switchyard_subscription_feed_events_total',
-    help: 'Subscription feed events: backfilled_block, backfilled_log, reorg, orphaned_block, skipped_block, source_down, source_silent',
+    help: 'Subscription feed events: backfilled_block, backfilled_log, reorg, orphaned_block, skipped_block, source_down, source_silent, reread, skipped_slot',
     labelNames: ['chain', 'event'],
     registers,
   });

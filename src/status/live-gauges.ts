@@ -177,8 +177,11 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     (set, source) => {
       for (const { chain, kind, count } of source.websocket?.subscriptions.counts() ?? [])
         set({ chain, kind }, count);
-      for (const { chain, kind, count } of source.websocket?.cometbft?.counts() ?? [])
-        set({ chain, kind }, count);
+      for (const c of source.runtime.chains.values()) {
+        const family = source.websocket?.familyStatus?.(c.name);
+        for (const [kind, count] of Object.entries(family?.subscriptions ?? {}))
+          set({ chain: c.name, kind }, count);
+      }
     },
   );
   liveGauge(
@@ -187,8 +190,9 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     ['chain'],
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
-        const ws = source.websocket;
-        const head = (ws?.subscriptions.status(c.name) ?? ws?.cometbft?.status(c.name))?.head;
+        const head =
+          source.websocket?.subscriptions.status(c.name)?.head ??
+          source.websocket?.familyStatus?.(c.name)?.head;
         if (head !== undefined && head !== null) set({ chain: c.name }, head);
       }
     },
@@ -199,8 +203,11 @@ export function registerLiveGauges(registers: Registry[], current: CurrentSource
     ['chain', 'upstream', 'transport'],
     (set, source) => {
       for (const c of source.runtime.chains.values()) {
-        const ws = source.websocket;
-        for (const s of (ws?.subscriptions.status(c.name) ?? ws?.cometbft?.status(c.name))?.sources ?? []) {
+        for (const s of source.websocket?.subscriptions.status(c.name)?.sources ?? []) {
+          set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
+        }
+        // A family's own feed (Solana PubSub, CometBFT, …) reports its sources the same way.
+        for (const s of source.websocket?.familyStatus?.(c.name)?.sources ?? []) {
           set({ chain: c.name, upstream: s.upstream, transport: s.transport }, s.connected ? 1 : 0);
         }
       }

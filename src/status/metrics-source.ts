@@ -18,8 +18,14 @@ export interface MetricsSource {
   readonly websocket?: {
     readonly connectionCount: number;
     readonly subscriptions: FeedReader;
-    /** CometBFT chains' feeds: the same gauges, kind = the event type a query names (or `any`). */
-    readonly cometbft?: FeedReader;
+    /** A family's own feed (Solana PubSub, CometBFT, …): its head, sources and subscriptions by kind. */
+    familyStatus?(chain: string):
+      | {
+          head: number | null;
+          subscriptions: Record<string, number>;
+          sources: { upstream: string; transport: string; connected: boolean }[];
+        }
+      | undefined;
   };
   readonly requestsInFlight: number;
   readonly traffic: TrafficMeter;

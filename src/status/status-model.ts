@@ -13,7 +13,7 @@ import {
 import type { Upstream } from '../routing/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ChainFeed } from '../subscriptions/chain-feed.js';
-import type { CometFeedStatus } from '../subscriptions/cometbft/comet-feed.js';
+import type { FamilyFeedStatus } from '../subscriptions/family-subscriptions.js';
 import { providersStatus, shadowStatus, upstreamLimitsStatus } from './limits-status.js';
 
 /** What /status needs from the server besides the runtime (SwitchyardServer satisfies it). */
@@ -26,8 +26,8 @@ export interface StatusSource {
   readonly websocket?: {
     readonly connectionCount: number;
     readonly subscriptions: { status(chain: string): FeedStatus | undefined };
-    /** CometBFT chains' feeds (src/subscriptions/cometbft). */
-    readonly cometbft?: { status(chain: string): CometFeedStatus | undefined };
+    /** A family's own feed (Solana PubSub, …) of the chain, when it runs one. */
+    familyStatus?(chain: string): FamilyFeedStatus | undefined;
   };
   /** Extra top-level sections (fleet, worker), each read when /status is built. */
   readonly statusSections?: ReadonlyMap<string, () => unknown>;
@@ -121,7 +121,13 @@ export function chainShare(chain: ChainRuntime, traffic: TrafficMeter): ShareGro
   );
 }
 
-function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, feed = IDLE_FEED) {
+function chainStatus(
+  chain: ChainRuntime,
+  nowMs: number,
+  traffic: TrafficMeter,
+  feed = IDLE_FEED,
+  familyFeed: FamilyFeedStatus | null = null,
+) {
   const share = chainShare(chain, traffic);
   const upstreams = chain.upstreams.map((u) =>
     upstreamStatus(chain, u, nowMs, share.byUpstream[u.name] ?? 0),
@@ -161,6 +167,7 @@ function chainStatus(chain: ChainRuntime, nowMs: number, traffic: TrafficMeter, 
     feed,
     /** Shadow upstreams: how their copies of sampled reads compared (null: none). */
     shadow: shadowStatus(chain),
+    familyFeed,
   };
 }
 
@@ -173,24 +180,17 @@ export function statusDocument(runtime: Runtime, source: StatusSource, version: 
     draining: source.isDraining,
     shareWindowSeconds: SHARE_WINDOW_SECONDS,
     webSocketConnections: source.websocket?.connectionCount ?? 0,
-    chains: [...runtime.chains.values()].map((c) => ({
-      ...chainStatus(c, nowMs, source.traffic, source.websocket?.subscriptions.status(c.name)),
-      ...cometbftFeed(c, source),
-    })),
+    chains: [...runtime.chains.values()].map((c) =>
+      chainStatus(
+        c,
+        nowMs,
+        source.traffic,
+        source.websocket?.subscriptions.status(c.name),
+        source.websocket?.familyStatus?.(c.name) ?? null,
+      ),
+    ),
     /** Provider limits and budgets (`providers:`): spend, remaining, projected exhaustion. */
     providers: providersStatus(runtime, nowMs),
     ...Object.fromEntries([...(source.statusSections ?? [])].map(([name, read]) => [name, read()])),
   };
-}
-
-/** A CometBFT chain's feed (heights, subscriptions by event type, sources), beside the EVM `feed`. */
-function cometbftFeed(chain: ChainRuntime, source: StatusSource): { cometbftFeed?: CometFeedStatus } {
-  if (chain.family.name !== 'cometbft') return {};
-  const idle: CometFeedStatus = {
-    active: false,
-    head: null,
-    subscriptions: { NewBlock: 0, NewBlockHeader: 0, Tx: 0, any: 0 },
-    sources: [],
-  };
-  return { cometbftFeed: source.websocket?.cometbft?.status(chain.name) ?? idle };
 }

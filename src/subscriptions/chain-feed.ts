@@ -204,7 +204,7 @@ export class ChainFeed implements HeadSourceListener {
 
   private silent(source: WsHeadSource, since: number, tipNumber: number, nowMs: number): void {
     const u = source.upstream;
-    recordFeedSilent(this.ctx.chain, u, since, nowMs, this.observer);
+    recordFeedSilent(this.ctx.chain, u, 'silent while others announce blocks', since, nowMs, this.observer);
     this.event('source_silent');
     this.logger.warn('subscription feed silent', {
       chain: this.chainName,

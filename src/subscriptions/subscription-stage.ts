@@ -4,7 +4,9 @@
 
 import type { CallAnswer } from '../routing/call-answer.js';
 import { catalogueError } from '../rpc/errors.js';
+import { standardCatalogueError } from '../rpc/standard-error.js';
 import type { CallStage } from '../stages/call-pipeline.js';
+import { isFamilySubscriptionMethod } from './family-methods.js';
 
 function error(raw: string): Promise<CallAnswer> {
   return Promise.resolve({ kind: 'error', raw, upstream: undefined });
@@ -15,8 +17,13 @@ function result(raw: string): Promise<CallAnswer> {
 }
 
 export const subscriptionStage: CallStage = (ctx, next) => {
-  const { method, params } = ctx.call;
-  // The merged feed is EVM's: other families' subscription methods are theirs to answer.
+  const { method, params, id } = ctx.call;
+  // Other families' subscription methods go to their own service (family-subscriptions.ts).
+  if (isFamilySubscriptionMethod(ctx.chain.family.name, method)) {
+    const answer = ctx.session?.familyCall?.(method, params, id);
+    if (!answer) return error(standardCatalogueError('NOTIFICATIONS_UNSUPPORTED'));
+    return 'result' in answer ? result(answer.result) : error(answer.error);
+  }
   if ((method !== 'eth_subscribe' && method !== 'eth_unsubscribe') || ctx.chain.family.name !== 'evm')
     return next();
   const session = ctx.session;
@@ -36,4 +43,5 @@ export const subscriptionStage: CallStage = (ctx, next) => {
   return 'id' in outcome ? result(JSON.stringify(outcome.id)) : error(outcome.error);
 };
 subscriptionStage.appliesTo = (family, method) =>
-  family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe');
+  (family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe')) ||
+  isFamilySubscriptionMethod(family, method);

@@ -140,6 +140,7 @@ describe('defaults', () => {
         reorgDepth: 64,
         maxBackfill: 1000,
         silentAfterMs: 3000,
+        solanaLogsBackfill: 150,
       },
       fleet: undefined,
       tracing: undefined,

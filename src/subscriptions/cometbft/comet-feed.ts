@@ -9,10 +9,10 @@
 import type { Logger } from '../../log/logger.js';
 import type { FeedEvent, Observer } from '../../routing/observer.js';
 import type { Upstream } from '../../routing/upstream.js';
+import type { FamilyFeedStatus } from '../family-subscriptions.js';
 import { recordFeedDown, recordFeedSilent } from '../feed-evidence.js';
 import type { FeedContext } from '../feed-fetcher.js';
 import { RETRY_MAX_MS, RETRY_MIN_MS } from '../feed-retry.js';
-import type { FeedSourceStatus } from '../feed-status.js';
 import type { NotificationSink } from '../subscription.js';
 import { type CometFeedData, dispatcherCometData } from './comet-fetch.js';
 import type { CometEvent, CometHeight } from './comet-height.js';
@@ -28,18 +28,10 @@ export interface CometSubscription {
 }
 
 /** A subscription's kind for /status and metrics: the one event type its query names, or `any`. */
-export type CometKind = CometEventType | 'any';
+type CometKind = CometEventType | 'any';
 
 function kindOf(query: CometQuery): CometKind {
   return query.types.length === 1 ? query.types[0]! : 'any';
-}
-
-export interface CometFeedStatus {
-  active: boolean;
-  /** The last height delivered. */
-  head: number | null;
-  subscriptions: Record<CometKind, number>;
-  sources: FeedSourceStatus[];
 }
 
 export class CometFeed implements CometSourceListener {
@@ -100,8 +92,10 @@ export class CometFeed implements CometSourceListener {
     this.stop();
   }
 
-  status(): CometFeedStatus {
+  /** `head`: the last height delivered. */
+  status(): FamilyFeedStatus {
     return {
+      family: 'cometbft',
       active: this.running,
       head: this.delivered ?? null,
       subscriptions: this.countsByKind(),
@@ -109,7 +103,7 @@ export class CometFeed implements CometSourceListener {
     };
   }
 
-  countsByKind(): Record<CometKind, number> {
+  private countsByKind(): Record<CometKind, number> {
     const counts: Record<CometKind, number> = { NewBlock: 0, NewBlockHeader: 0, Tx: 0, any: 0 };
     for (const sub of this.subscriptions) counts[kindOf(sub.query)]++;
     return counts;
@@ -169,7 +163,14 @@ export class CometFeed implements CometSourceListener {
   }
 
   private silent(source: CometWsSource, since: number, nowMs: number): void {
-    recordFeedSilent(this.ctx.chain, source.upstream, since, nowMs, this.observer);
+    recordFeedSilent(
+      this.ctx.chain,
+      source.upstream,
+      'silent while others announce heights',
+      since,
+      nowMs,
+      this.observer,
+    );
     this.event('source_silent');
     this.logger.warn('subscription feed silent', {
       chain: this.chainName,

@@ -1,8 +1,8 @@
 // One client connection's CometBFT subscriptions, keyed by query as a node keys them: the same query
 // twice is refused ("already subscribed"), `unsubscribe` names the query, `unsubscribe_all` ends them
 // all. Each notification carries the id of the `subscribe` request that made the subscription.
-import type { FamilyConnection } from '../family-subscriptions.js';
-import { cometError } from './comet-errors.js';
+import { standardCatalogueError as cometError } from '../../rpc/standard-error.js';
+import type { FamilyClient } from '../family-subscriptions.js';
 import type { CometFeed, CometSubscription } from './comet-feed.js';
 import { parseCometQuery } from './comet-query.js';
 
@@ -17,7 +17,7 @@ export class CometSession {
   private readonly byQuery = new Map<string, CometSubscription>();
 
   constructor(
-    private readonly conn: FamilyConnection,
+    private readonly conn: FamilyClient,
     private readonly host: SessionHost,
   ) {}
 

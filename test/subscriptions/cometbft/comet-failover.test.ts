@@ -97,9 +97,12 @@ describe('CometBFT subscriptions across failover', () => {
     expect(feed('source_down')).toBeGreaterThan(0);
     expect(feed('backfilled_block')).toBeGreaterThan(0);
     const status = (await getJson(`${s.balancer.url}/status`)).json as {
-      chains: { cometbftFeed: { active: boolean; head: number; subscriptions: { NewBlock: number } } }[];
+      chains: {
+        familyFeed: { family: string; active: boolean; head: number; subscriptions: { NewBlock: number } };
+      }[];
     };
-    expect(status.chains[0]!.cometbftFeed).toMatchObject({
+    expect(status.chains[0]!.familyFeed).toMatchObject({
+      family: 'cometbft',
       active: true,
       head: top,
       subscriptions: { NewBlock: 1 },
@@ -107,9 +110,8 @@ describe('CometBFT subscriptions across failover', () => {
     // Back in service, the sockets feed again.
     await waitFor(
       () =>
-        s.balancer.server.websocket.cometbft
-          .status('cosmoshub')
-          ?.sources.every((x) => x.transport === 'ws') === true,
+        s.balancer.server.websocket.familyStatus('cosmoshub')?.sources.every((x) => x.transport === 'ws') ===
+        true,
       10_000,
       'sockets back',
     );
@@ -130,7 +132,7 @@ describe('CometBFT subscriptions across failover', () => {
       next: (t) => txs.push({ height: t.height, text: Buffer.from(t.tx).toString() }),
       error: (e) => errors.push(e),
     });
-    await waitFor(() => s.balancer.server.websocket.cometbft.status('cosmoshub')?.subscriptions.Tx === 1);
+    await waitFor(() => s.balancer.server.websocket.familyStatus('cosmoshub')?.subscriptions.Tx === 1);
     await advance(s, 2);
     await waitFor(() => blocks.length > 0, 5000, 'first block');
     const send = async (text: string) => {

@@ -46,9 +46,8 @@ describe('CometBFT subscriptions', () => {
     // The feed starts at the first height it sees.
     await waitFor(
       () =>
-        s.balancer.server.websocket.cometbft
-          .status('cosmoshub')
-          ?.sources.some((x) => x.transport === 'ws') === true,
+        s.balancer.server.websocket.familyStatus('cosmoshub')?.sources.some((x) => x.transport === 'ws') ===
+        true,
     );
     s.fleet.clock.advance();
     await waitFor(() => heightsOf(c, 7).includes(s.chain.height), 5000, 'first NewBlock');
@@ -114,7 +113,7 @@ describe('CometBFT subscriptions', () => {
     expect(heightsOf(c, 7)).toEqual(every);
     expect((await c.call(12, 'unsubscribe_all', {})).result).toEqual({});
     await waitFor(
-      () => s.balancer.server.websocket.cometbft.status('cosmoshub')?.active === false,
+      () => s.balancer.server.websocket.familyStatus('cosmoshub')?.active === false,
       2000,
       'feed idle',
     );
