@@ -46,6 +46,13 @@ module.exports = {
       to: { path: '^(bench|test)/' },
     },
     {
+      name: 'bench-imports-tests',
+      severity: 'error',
+      comment: 'The image build compiles bench/ without test/ (.dockerignore): the bench stands on its own.',
+      from: { path: '^bench/' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'unlayered-source',
       severity: 'error',
       comment: 'Every shipped source file belongs to a layer.',

@@ -6,8 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startAnvil } from '../../test/helpers/anvil.js';
-import { type Front, type FrontRule, startFront } from '../../test/helpers/chain-front.js';
+import { startAnvil } from '../anvil/anvil.js';
+import { type Front, type FrontRule, startFront } from '../anvil/chain-front.js';
 import { quantileSorted, seededRandom } from '../load/stats.js';
 import { startHaproxy } from '../targets/haproxy.js';
 import { startNginx } from '../targets/nginx.js';

@@ -116,8 +116,11 @@ function legacyAnswerOf(ctx: MessageContext, call: RpcCall): Promise<ItemAnswer>
 }
 
 function legacyItemAnswer(id: RawId | undefined, answer: CallAnswer): ItemAnswer {
-  if (answer.kind === 'result')
-    return { text: legacyResultResponse(id, answer.raw), upstream: answer.upstream };
+  if (answer.kind === 'result') {
+    const item: ItemAnswer = { text: legacyResultResponse(id, answer.raw), upstream: answer.upstream };
+    if (answer.verified !== undefined) item.verified = answer.verified;
+    return item;
+  }
   const text = legacyErrorResponse(id, answer.raw);
   if (answer.overloaded) return { text, upstream: undefined, overloaded: true };
   return { text, upstream: answer.upstream, legacyStatus: legacyErrorStatus(errorCodeOf(answer.raw)) };

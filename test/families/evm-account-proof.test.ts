@@ -1,8 +1,8 @@
 // EIP-1186 proofs from a real node (anvil's eth_getProof) checked against its block's stateRoot, and
 // the same proofs tampered with: a changed node, another root, a summary that disagrees with its proof.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
 import { codeMatches, provenAccount, provenSlot } from '../../src/families/evm/account-proof.js';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
 
 const ALICE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const CONTRACT = '0x00000000000000000000000000000000000c0de1';

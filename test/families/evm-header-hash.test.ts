@@ -1,8 +1,8 @@
 // The block hash recomputed from a block's own fields, for headers of every fork anvil can produce
 // (London's base fee, Shanghai's withdrawals root, Cancun's blob fields, Prague's requests hash).
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
 import { blockHashHolds } from '../../src/families/evm/header-hash.js';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
 
 const started: Anvil[] = [];
 

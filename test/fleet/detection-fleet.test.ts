@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/chain-front.js';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import {
   AWS,
   type DetectionFleet,

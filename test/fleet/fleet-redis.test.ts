@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { type Fleet, standardFleet, startFleet } from '../../src/simulation/index.js';
-import { waitFor } from '../helpers/chain-front.js';
 import {
   adminCall,
   chainStatus,

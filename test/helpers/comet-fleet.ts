@@ -1,11 +1,11 @@
 // A fake CometBFT fleet (three nodes in two clouds, three providers) with a /websocket fake per node,
 // and a Switchyard in front of it with one cometbft chain `cosmoshub` fed by those sockets.
 import WebSocket from 'ws';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { type CometChain, CometNode } from '../../src/simulation/fake-cometbft.js';
 import { FakeCometWs } from '../../src/simulation/fake-cometbft-ws.js';
 import { type FamilyFleet, startFamilyFleet } from '../../src/simulation/family-fleet.js';
 import { getJson, startBalancer, type TestBalancer } from './balancer.js';
-import { waitFor } from './chain-front.js';
 
 const COMET_PROVIDERS = [
   { name: 'a1', cloud: 'aws', region: 'us-east-1', provider: 'alpha' },

@@ -4,12 +4,12 @@
 import { createPublicClient } from 'viem';
 import { mainnet } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { ConfigError } from '../../src/config/config.js';
 import { createSwitchyard } from '../../src/library/create-switchyard.js';
 import { SwitchyardRpcError } from '../../src/library/rpc-error.js';
 import { type Fleet, standardFleet, startFleet } from '../../src/simulation/index.js';
 import { switchyard } from '../../src/viem.js';
-import { waitFor } from '../helpers/chain-front.js';
 import { fleetUpstreams } from '../helpers/ops.js';
 
 let fleet: Fleet;

@@ -4,8 +4,8 @@ import { createPublicClient, createWalletClient, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
 import { ChainSim, startFakeProvider } from '../../src/simulation/index.js';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
 import { startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
 
 // anvil's first default dev account (public test key, funded on every anvil chain).

@@ -5,10 +5,10 @@
 import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { buildConfig } from '../../src/config/config.js';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../src/simulation/index.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 let chain: ChainSim;
 let provider: FakeProvider;

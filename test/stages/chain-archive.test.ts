@@ -3,6 +3,7 @@
 // reads go to configured archive upstreams first, or learn which upstream is pruned from its errors.
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import {
   ChainSim,
   type FakeProvider,
@@ -16,7 +17,6 @@ import {
   testConfig,
   type UpstreamSpec,
 } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const HEAD = 1000;
 const ADDRESS = '0x00000000000000000000000000000000000000aa';

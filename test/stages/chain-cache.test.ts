@@ -3,11 +3,11 @@
 // identical concurrent calls share one upstream call, and the size bounds hold.
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { nullObserver, type Observer } from '../../src/routing/observer.js';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../src/simulation/index.js';
 import { responseCacheOf } from '../../src/stages/evm/response-cache.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const HEAD = 1000;
 const MINED_DEEP = `0x${'d1'.repeat(32)}`;

@@ -3,6 +3,7 @@
 // or above the head already handed out, and a block the client has seen never comes back as null.
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import {
   ChainSim,
   type FakeProvider,
@@ -10,7 +11,6 @@ import {
   startFakeProvider,
 } from '../../src/simulation/index.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const FAST_HEALTH = { health: { interval: '50ms', busyInterval: '50ms', downInterval: '50ms' } };
 const ADDRESS = '0x00000000000000000000000000000000000000aa';

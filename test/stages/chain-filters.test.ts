@@ -4,10 +4,10 @@
 import { createPublicClient, http, type Log } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
+import { type Front, startFront, waitFor } from '../../bench/anvil/chain-front.js';
 import { filterRegistryOf } from '../../src/stages/evm/sticky-filters.js';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { type Front, startFront, waitFor } from '../helpers/chain-front.js';
 
 // Runtime code PUSH1 0 PUSH1 0 LOG0 STOP: every call to it emits one empty log.
 const EMITTER = '0x00000000000000000000000000000000000000e1';

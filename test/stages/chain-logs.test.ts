@@ -3,10 +3,10 @@
 // `latest` resolved to a number first, and the splitting bounded.
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { ChainSim, type RpcErrorObject, startFakeProvider } from '../../src/simulation/index.js';
 import { MAX_SUBREQUESTS } from '../../src/stages/evm/logs-splitter.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const HEAD = 2000;
 const EMITTER = '0x00000000000000000000000000000000000000e1';

@@ -6,7 +6,8 @@ import { createPublicClient, createWalletClient, type Hex, http, keccak256 } fro
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
+import { type Front, type FrontRule, startFront, waitFor } from '../../bench/anvil/chain-front.js';
 import {
   postRaw,
   startBalancer,
@@ -14,7 +15,6 @@ import {
   testConfig,
   type UpstreamSpec,
 } from '../helpers/balancer.js';
-import { type Front, type FrontRule, startFront, waitFor } from '../helpers/chain-front.js';
 
 // anvil's default dev accounts (public test keys, funded on every anvil chain).
 const KEYS: Hex[] = [

@@ -5,9 +5,9 @@ import { WebSocketProvider } from 'ethers';
 import { createPublicClient, parseAbiItem, toEventSelector, webSocket } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Anvil, startAnvil } from '../helpers/anvil.js';
+import { type Anvil, startAnvil } from '../../bench/anvil/anvil.js';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 
 const DEV_ACCOUNT = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const EMITTER = '0x00000000000000000000000000000000000000e1';

@@ -5,9 +5,9 @@
 // orphaned logs come again with `removed: true`.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { type Fleet, sha256Hex, standardFleet, startFleet } from '../../src/simulation/index.js';
 import { getJson, postRaw, startBalancer, type TestBalancer } from '../helpers/balancer.js';
-import { waitFor } from '../helpers/chain-front.js';
 import { fleetUpstreams, sleep } from '../helpers/ops.js';
 
 interface Head {

@@ -1,9 +1,9 @@
 // One upstream's agave PubSub socket (its `ws` URL): slotSubscribe always (the merged slot stream and
 // the liveness signal), plus one upstream subscription per watch the feed wants, re-made after every
-// reconnect (jittered back-off). Announces what the upstream says; the feed decides what is new and
-// what a dropped or silent socket means. Never the URL in a reason: it may carry an API key.
-import WebSocket from 'ws';
+// reconnect (an UpstreamSocket, which reconnects with a jittered back-off). Announces what the upstream
+// says; the feed decides what is new and what a dropped or silent socket means.
 import type { Upstream } from '../../routing/upstream.js';
+import { type SocketProtocol, UpstreamSocket } from '../upstream-socket.js';
 import { rawAt } from './raw-result.js';
 import type { WatchSpec } from './solana-requests.js';
 
@@ -18,23 +18,18 @@ export interface SolanaSourceListener {
   up(source: SolanaSource): void;
 }
 
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5000;
-const CONNECT_TIMEOUT_MS = 5000;
-const MAX_UPSTREAM_FRAME_BYTES = 64 * 1024 * 1024;
+/** An upstream that takes the socket but does not confirm the slot subscription within this is down. */
+const CONFIRM_TIMEOUT_MS = 5000;
 const SLOT_KEY = '\0slot';
 
-export class SolanaSource {
+export class SolanaSource implements SocketProtocol {
   connected = false;
   /** Highest slot this source announced, and when (silence detection). */
   lastSlot = -1;
   lastSlotAtMs = 0;
   /** Since when the merged stream is past this source's slot (set by the feed). */
   behindSinceMs: number | undefined;
-  private socket: WebSocket | undefined;
-  private stopped = true;
-  private failures = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly socket: UpstreamSocket;
   private nextRequestId = 1;
   private readonly wanted = new Map<string, WatchSpec>();
   private readonly requests = new Map<number, string>();
@@ -43,25 +38,25 @@ export class SolanaSource {
 
   constructor(
     readonly upstream: Upstream,
-    private readonly url: string,
+    url: string,
     private readonly listener: SolanaSourceListener,
-    private readonly random: () => number = Math.random,
-  ) {}
+    random: () => number = Math.random,
+  ) {
+    this.socket = new UpstreamSocket(upstream, url, this, random);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.socket.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.socket.stop();
     this.reset();
   }
 
   /** Open but silent while others announce slots: start over on a new connection. */
   restart(reason: string): void {
-    if (!this.stopped && this.socket) this.drop(reason);
+    this.socket.restart(reason);
   }
 
   want(spec: WatchSpec): void {
@@ -85,33 +80,14 @@ export class SolanaSource {
     return kind ? `${kind}Unsubscribe` : undefined;
   }
 
-  private connect(): void {
-    const socket = new WebSocket(this.url, {
-      headers: { ...this.upstream.config.headers },
-      handshakeTimeout: CONNECT_TIMEOUT_MS,
-      maxPayload: MAX_UPSTREAM_FRAME_BYTES,
-      perMessageDeflate: false,
-    });
-    this.socket = socket;
-    socket.on('open', () => {
-      if (socket !== this.socket) return;
-      this.subscribe(SLOT_KEY, 'slotSubscribe', []);
-      // An upstream that takes the socket but never confirms the subscription is down, not up.
-      this.timer = setTimeout(() => {
-        if (socket === this.socket && !this.connected) this.drop('slot subscription not confirmed');
-      }, CONNECT_TIMEOUT_MS);
-      this.timer.unref();
-    });
-    socket.on('message', (data: Buffer) => {
-      if (socket === this.socket) this.onMessage(data.toString());
-    });
-    socket.on('error', (err) => {
-      if (socket === this.socket)
-        this.drop(`websocket error: ${(err as NodeJS.ErrnoException).code ?? 'failed'}`);
-    });
-    socket.on('close', (code) => {
-      if (socket === this.socket) this.drop(`websocket closed (${code})`);
-    });
+  opened(): void {
+    this.subscribe(SLOT_KEY, 'slotSubscribe', []);
+    this.socket.expectConfirmation(CONFIRM_TIMEOUT_MS, 'slot subscription not confirmed');
+  }
+
+  lost(reason: string, first: boolean): void {
+    this.reset();
+    this.listener.down(this, reason, first);
   }
 
   private subscribe(key: string, method: string, params: readonly unknown[]): void {
@@ -121,10 +97,10 @@ export class SolanaSource {
   }
 
   private send(id: number, method: string, params: readonly unknown[]): void {
-    this.socket?.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    this.socket.send({ jsonrpc: '2.0', id, method, params });
   }
 
-  private onMessage(text: string): void {
+  message(text: string): void {
     const method = rawAt(text, ['method']);
     if (method !== undefined) {
       const subscription = Number(rawAt(text, ['params', 'subscription']));
@@ -155,7 +131,7 @@ export class SolanaSource {
     this.requests.delete(id);
     const subId = Number(rawAt(text, ['result']));
     if (!Number.isSafeInteger(subId)) {
-      if (key === SLOT_KEY) this.drop('slotSubscribe refused');
+      if (key === SLOT_KEY) this.socket.drop('slotSubscribe refused');
       return;
     }
     if (key !== SLOT_KEY && !this.wanted.has(key)) {
@@ -170,9 +146,8 @@ export class SolanaSource {
   }
 
   private onUp(): void {
-    clearTimeout(this.timer);
+    this.socket.confirmed();
     this.connected = true;
-    this.failures = 0;
     this.lastSlotAtMs = Date.now();
     this.behindSinceMs = undefined;
     for (const [key, spec] of this.wanted) this.subscribe(key, spec.method, spec.params);
@@ -180,26 +155,10 @@ export class SolanaSource {
   }
 
   private reset(): void {
-    const socket = this.socket;
-    this.socket = undefined;
     this.connected = false;
     this.behindSinceMs = undefined;
     this.requests.clear();
     this.subscribed.clear();
     this.keysById.clear();
-    socket?.removeAllListeners();
-    socket?.on('error', () => {});
-    socket?.terminate();
-  }
-
-  private drop(reason: string): void {
-    clearTimeout(this.timer);
-    this.reset();
-    if (this.stopped) return;
-    this.listener.down(this, reason, this.failures === 0);
-    this.failures++;
-    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(10, this.failures - 1));
-    this.timer = setTimeout(() => this.connect(), base * (0.75 + 0.5 * this.random()));
-    this.timer.unref();
   }
 }

@@ -2,10 +2,10 @@
 // clouds, one behind a front end that alters its answers. With x-switchyard-verify: quorum the truth
 // comes back with its verification header; without it the lying upstream alone serves the lie.
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Front, type FrontRule, startFront } from '../../../bench/anvil/chain-front.js';
 import type { FakeFamilyName } from '../../../src/simulation/family-fleet.js';
 import { type FamilyFleet, startFamilyFleet } from '../../../src/simulation/index.js';
 import { postRaw, startBalancer, type TestBalancer } from '../../helpers/balancer.js';
-import { type Front, type FrontRule, startFront } from '../../helpers/chain-front.js';
 
 const QUORUM = { 'x-switchyard-verify': 'quorum' };
 const closers: (() => Promise<void>)[] = [];

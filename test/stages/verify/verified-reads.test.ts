@@ -5,10 +5,10 @@ import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type Anvil, startAnvil } from '../../../bench/anvil/anvil.js';
+import { type Front, type FrontRule, startFront } from '../../../bench/anvil/chain-front.js';
 import { buildConfig } from '../../../src/config/config.js';
-import { type Anvil, startAnvil } from '../../helpers/anvil.js';
 import { getJson, postRaw, startBalancer, type TestBalancer, testConfig } from '../../helpers/balancer.js';
-import { type Front, type FrontRule, startFront } from '../../helpers/chain-front.js';
 
 const ALICE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const CONTRACT = '0x00000000000000000000000000000000000c0de1';

@@ -5,8 +5,8 @@
 // (subscribeNewBlock, subscribeTx) through Switchyard with a failover in the middle.
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../bench/anvil/chain-front.js';
 import { getJson, postRaw } from '../../helpers/balancer.js';
-import { waitFor } from '../../helpers/chain-front.js';
 import { type CometSetup, heightsOf, RawClient, sendTx, startCometSetup } from '../../helpers/comet-fleet.js';
 import { parseProm, sleep, total } from '../../helpers/ops.js';
 

@@ -4,9 +4,9 @@
 // errors with standard codes and the catalogue name in `data`, and the paths.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from '../../../bench/anvil/chain-front.js';
 import { buildConfig } from '../../../src/config/config.js';
 import { postRaw } from '../../helpers/balancer.js';
-import { waitFor } from '../../helpers/chain-front.js';
 import { type CometSetup, heightsOf, RawClient, sendTx, startCometSetup } from '../../helpers/comet-fleet.js';
 
 let setup: CometSetup | undefined;
