@@ -135,6 +135,21 @@ export class CometNode {
 
   constructor(private readonly opts: CometNodeOptions) {}
 
+  /** The height a `block`-like call asks for (latest when absent), or CometBFT's answer refusing it. */
+  private heightOf(params: unknown): number | RpcOutcome {
+    const asked = heightParam(params);
+    if (asked === 'bad')
+      return {
+        error: { code: -32602, message: 'Invalid params', data: 'error converting json params to arguments' },
+      };
+    const height = asked ?? this.tip;
+    if (height > this.tip)
+      return internal(
+        `height ${height} must be less than or equal to the current blockchain height ${this.tip}`,
+      );
+    return height;
+  }
+
   private get chain(): CometChain {
     return this.opts.chain;
   }
@@ -213,17 +228,8 @@ export class CometNode {
   }
 
   private block(params: unknown): RpcOutcome {
-    const asked = heightParam(params);
-    if (asked === 'bad')
-      return {
-        error: { code: -32602, message: 'Invalid params', data: 'error converting json params to arguments' },
-      };
-    const height = asked ?? this.tip;
-    if (height > this.tip) {
-      return internal(
-        `height ${height} must be less than or equal to the current blockchain height ${this.tip}`,
-      );
-    }
+    const height = this.heightOf(params);
+    if (typeof height !== 'number') return height;
     const hash = this.chain.blockHash(height);
     const partsHash = sha256Hex(`parts:${height}`).toUpperCase();
     const txs = this.chain.txsAt(height).map((t) => t.tx);
@@ -293,17 +299,8 @@ export class CometNode {
 
   /** 0.38's block_results: each transaction's ExecTxResult and the FinalizeBlock events. */
   private blockResults(params: unknown): RpcOutcome {
-    const asked = heightParam(params);
-    if (asked === 'bad')
-      return {
-        error: { code: -32602, message: 'Invalid params', data: 'error converting json params to arguments' },
-      };
-    const height = asked ?? this.tip;
-    if (height > this.tip) {
-      return internal(
-        `height ${height} must be less than or equal to the current blockchain height ${this.tip}`,
-      );
-    }
+    const height = this.heightOf(params);
+    if (typeof height !== 'number') return height;
     return { result: blockResultsOf(this.chain, height) };
   }
 
