@@ -85,6 +85,7 @@ function withinBudget(pool: Upstream[], req: SelectionRequest, nowMs: number): U
 }
 
 const byPriority = (u: Upstream): number => u.config.priority;
+const isRamping = (u: Upstream): boolean => u.ramp.startMs !== undefined;
 
 /** A failure just now makes an upstream cost 5× as much; forgotten within a few seconds. */
 const FAILURE_WEIGHT = 4;
@@ -96,9 +97,9 @@ const NEAR_TIE = 0.25;
  * Expected latency × load: the latency estimate as of now (Upstream.expectedLatencyMs: decayed while
  * idle, and raised once its oldest attempt in flight has waited more than twice it), raised by the
  * attempts in flight (doubled at `routing.inFlightScale` of them; 1 is tower's classic
- * latency × (in-flight + 1)). Slow start is a share, not a cost (src/routing/slow-start.ts). A hosted provider serves far
- * more calls at once than one balancer sends it, so a few in flight should not send traffic to a
- * provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
+ * latency × (in-flight + 1)). Slow start is a share, not a cost (src/routing/slow-start.ts).
+ * A hosted provider serves far more calls at once than one balancer sends it, so a few in flight
+ * should not send traffic to a provider twice as slow; a pile-up or a stall still should, and does. Recent failures multiply it
  * (src/routing/recent-failures.ts).
  */
 function cost(chain: ChainRuntime, u: Upstream, nowMs: number): number {
@@ -140,9 +141,12 @@ export function selectUpstream(
     if (elsewhere.length > 0) pool = elsewhere;
   }
   // A ramping upstream over its share waits, unless nothing else is left (everything came back at once).
-  const slowStartMs = chain.settings.routing.slowStartMs;
-  const inShare = pool.filter((u) => u.ramp.admits(nowMs, slowStartMs, chain.picks));
-  if (inShare.length > 0) pool = inShare;
+  // No array is made when nothing ramps, the usual case.
+  if (pool.some(isRamping)) {
+    const slowStartMs = chain.settings.routing.slowStartMs;
+    const inShare = pool.filter((u) => u.ramp.admits(nowMs, slowStartMs, chain.picks));
+    if (inShare.length > 0) pool = inShare;
+  }
   const minHead = req.minHead;
   if (minHead !== undefined && minHead > 0) {
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
