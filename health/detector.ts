@@ -150,22 +150,31 @@ export class Detector implements SuspicionSink {
     if (w.upstream.detection.state !== 'clear') return;
     this.setState(w, 'suspect', reason);
     this.probeNow(w);
-    this.correlate(w);
+    this.correlate(w, false);
   }
 
-  /** The other members of the suspect's closed domains are probed at once (at most once a watch interval per domain). */
-  private correlate(w: Watch): void {
+  /**
+   * The other members of the suspect's closed domains are probed at once: at most once a watch interval
+   * per domain for a suspicion, always for a confirmed failure (rare, and an earlier false alarm in
+   * the same domain must not hold back the probes that see a real outage).
+   */
+  private correlate(w: Watch, confirmed: boolean): void {
     const nowMs = Date.now();
     for (const domain of w.chain.domainsOf(w.upstream)) {
       if (domain.members.length < 2 || domain.stateAt(nowMs) !== 'closed') continue;
       const id = `${w.chain.name}\u0000${domain.key}`;
       const last = this.correlatedAtMs.get(id);
-      if (last !== undefined && nowMs - last < w.chain.settings.health.watchIntervalMs) continue;
+      if (!confirmed && last !== undefined && nowMs - last < w.chain.settings.health.watchIntervalMs)
+        continue;
       this.correlatedAtMs.set(id, nowMs);
       for (const member of domain.members) {
         const sibling = w.peers.get(member);
         if (!sibling || sibling === w || sibling.upstream.detection.state !== 'clear') continue;
-        this.setState(sibling, 'suspect', `${w.upstream.name} in ${domain.key} is suspect`);
+        this.setState(
+          sibling,
+          'suspect',
+          `${w.upstream.name} in ${domain.key} is ${confirmed ? 'down' : 'suspect'}`,
+        );
         this.probeNow(sibling);
       }
     }
@@ -263,7 +272,10 @@ export class Detector implements SuspicionSink {
       this.raise(w, `liveness probe: ${reason}`);
       return;
     }
-    if (state === 'suspect') this.setState(w, 'down', `confirmed by probe: ${reason}`);
+    if (state === 'suspect') {
+      this.setState(w, 'down', `confirmed by probe: ${reason}`);
+      this.correlate(w, true);
+    }
     this.recordFailure(w, nowMs, sentAtMs);
     for (const domain of chain.domainsOf(upstream)) domain.memberDown(upstream.name, true, nowMs);
     // The breaker hears a confirmed failure as it hears a failed attempt.

@@ -204,7 +204,8 @@ export function lowTrafficWeightMs(t: LowTrafficTiming, targets: readonly LowTra
       const prewarm = g.some((l) => l >= PREWARM_MIN_LEVEL) && !isClientTarget(target) ? t.prewarmMs : 0;
       const starts = START_MS[target] * g.length;
       const probe = g.includes(0) ? t.probeWindowMs - t.warmupMs - t.baselineMs - starts : 0;
-      ms += Math.max(settle, prewarm, probe) + lowTrafficRunMs(t) + starts + 300;
+      // Timelines of a group start 1 s apart (run.ts STAGGER_MS).
+      ms += Math.max(settle, prewarm, probe) + lowTrafficRunMs(t) + starts + 300 + 1000 * (g.length - 1);
     }
   }
   return LOW_TRAFFIC_FAULTS.length * ms;

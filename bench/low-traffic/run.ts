@@ -45,6 +45,13 @@ const START_DELAY_MS = 100;
 const READ_SEED = 1;
 /** Other accounts than the measured reads'. */
 const PREWARM_SEED = 2;
+/**
+ * Timelines of a group start this far apart, so no two runs' faults begin or heal at the same
+ * instant: the targets share core 0, and a fault's first milliseconds are the busiest a target has
+ * (failing attempts, probes, breaker transitions, code run for the first time). Started together,
+ * three Switchyards' onsets queued behind each other and their first reads in the fault took 40–60 ms.
+ */
+const STAGGER_MS = 1000;
 
 /** What the client targets are, in words (report and README). */
 export const CLIENT_SETTINGS: Record<'viem' | 'ethers', string> = {
@@ -286,8 +293,8 @@ async function prewarm(url: string, durationMs: number, timeoutMs: number): Prom
  * Runs some levels of one fault and target side by side: the targets are started one after another
  * (start-up is the costly part: several Switchyards booting at once on one core would still be
  * busy when their reads begin); a proxy at 400 reads/s is pre-warmed, a Switchyard left idle until
- * timing.settleMs after the last was ready, a 0 reads/s run given its probe window; then every
- * timeline begins at once.
+ * timing.settleMs after the last was ready, a 0 reads/s run given its probe window; then the
+ * timelines begin STAGGER_MS apart.
  */
 async function runGroup(
   target: LowTrafficTarget,
@@ -322,7 +329,7 @@ async function runGroup(
     const fractions = prepared.map(() => 0);
     const settled = await Promise.allSettled(
       prepared.map((run, k) =>
-        executeRun(run, timing, startAtMs, (f) => {
+        executeRun(run, timing, startAtMs + k * STAGGER_MS, (f) => {
           fractions[k] = f;
           onProgress(Math.min(...fractions));
         }),

@@ -152,6 +152,13 @@ export function selectUpstream(
     const atHead = pool.filter((u) => u.head !== undefined && u.head >= minHead);
     if (atHead.length > 0) pool = atHead;
   }
+  // An upstream just back takes the next read it can serve, whatever the estimates say (they are
+  // stale after an outage): a wallet at a few reads a second sees it carry reads at once, and a
+  // failure of that read is retried elsewhere like any other.
+  if (pool.some(isRamping)) {
+    const fresh = pool.filter((u) => u.ramp.awaitsFirstPick(nowMs));
+    if (fresh.length > 0) pool = fresh;
+  }
   // Caps last: among the candidates every other rule allows. In panic they stand aside (no health left).
   const capYields = chain.shareCaps && !panic ? chain.shareCaps.keepUnderCap(pool, nowMs) : 0;
   const upstream = pickCheapest(pool, byPriority, (u) => cost(chain, u, nowMs), random, NEAR_TIE);

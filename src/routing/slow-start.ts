@@ -1,6 +1,6 @@
 // Slow start after a recovery as a share of the chain's picks, not a cost penalty: an upstream that
-// comes back may take one pick at once (it just passed its probes; a wallet at a few reads a second
-// would otherwise wait seconds for the ramp to make it the cheapest again), then at most `factor` of
+// comes back takes the next pick it can serve (it just passed its probes; a wallet at a few reads a
+// second would otherwise wait seconds for it to win on cost), then at most `factor` of
 // the chain's picks since it came back, the factor growing from 0.1 to 1 over `routing.slowStart`
 // (Envoy's slow start with its 10 % floor). Within that share it competes on cost like any other.
 
@@ -37,6 +37,11 @@ export class SlowStartRamp {
     if (share >= 1) return true;
     this.chainPicksAtStart ??= chainPicks;
     return this.picks === 0 || this.picks < share * (chainPicks - this.chainPicksAtStart);
+  }
+
+  /** Back (the ramp has begun) and not picked since: its first pick is due. */
+  awaitsFirstPick(nowMs: number): boolean {
+    return this.startMs !== undefined && nowMs >= this.startMs && this.picks === 0;
   }
 
   recordPick(): void {

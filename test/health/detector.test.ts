@@ -195,6 +195,25 @@ describe('suspect, then confirm', () => {
     }
   });
 
+  it('a false alarm just before an outage does not hold back the probes of the region-mate', async () => {
+    setup(STANDARD);
+    await vi.advanceTimersByTimeAsync(3000);
+    // A false alarm: aws-a and, correlated, aws-b are probed and cleared.
+    detector.suspect(named('aws-a'), 'stalled', Date.now());
+    expect(await within(100, () => named('aws-a').detection.state === 'clear')).toBeGreaterThan(0);
+    // The real outage 50 ms later, within the watch interval that limits correlated probes.
+    await vi.advanceTimersByTimeAsync(50);
+    hang('aws-a', 'aws-b');
+    const sentAt = Date.now();
+    detector.suspect(named('aws-a'), 'stalled', sentAt);
+    // aws-a confirmed down: a confirmed failure probes its region-mate at once, whatever the limit.
+    const took = await within(400, () => regionState() === 'open');
+    expect(took).toBeGreaterThan(0);
+    expect(took).toBeLessThan(150);
+    const confirmedAt = named('aws-a').detection.sinceMs;
+    expect(probes.some((p) => p.upstream === 'aws-b' && p.atMs === confirmedAt)).toBe(true);
+  });
+
   it('with no traffic at all, liveness probes open a hung region within a second', async () => {
     setup(STANDARD);
     await vi.advanceTimersByTimeAsync(2000);

@@ -291,6 +291,36 @@ describe('selectUpstream', () => {
     expect(picks(NOW + 2500, 20).every((n) => n === 'fast')).toBe(true);
   });
 
+  it('gives an upstream just back the next read even where it costs more, then only its share', () => {
+    const c = makeChain([
+      ['back', 'r1', 'p1'],
+      ['steady', 'r2', 'p2'],
+    ]);
+    const back = named(c, 'back');
+    // Its estimate is stale from the outage: three times the steady one's.
+    back.latency.reset(6, NOW);
+    named(c, 'steady').latency.reset(2, NOW);
+    expect([...pickMany(c, request(), 20).keys()]).toEqual(['steady']);
+    back.markRecovered(NOW);
+    const first = selectUpstream(c, request(), NOW + 10, Math.random)!.upstream;
+    expect(first.name).toBe('back');
+    c.picks++;
+    first.ramp.recordPick();
+    // Picked once: now it competes on cost within its share, and loses to the cheaper one.
+    expect([...pickMany(c, request(), 20, NOW + 20).keys()]).toEqual(['steady']);
+  });
+
+  it('does not give an upstream just back a read it cannot serve (behind the head asked for)', () => {
+    const c = makeChain([
+      ['back', 'r1', 'p1'],
+      ['steady', 'r2', 'p2'],
+    ]);
+    named(c, 'back').head = 98;
+    named(c, 'back').markRecovered(NOW);
+    expect(selectUpstream(c, request({ minHead: 100 }), NOW + 10, Math.random)?.upstream.name).toBe('steady');
+    expect(selectUpstream(c, request(), NOW + 10, Math.random)?.upstream.name).toBe('back');
+  });
+
   it('respects restrictTo', () => {
     const c = makeChain([
       ['a', 'r1', 'p1'],
