@@ -10,7 +10,11 @@ import type { VerifyMode } from './verify/verify-mode.js';
 /** What a WebSocket connection offers the subscription stage (src/subscriptions/subscription-stage.ts). */
 export interface SubscriberSession {
   /** Subscribes; returns the new id, or a raw JSON-RPC error object. */
-  subscribe(kind: string, params: readonly unknown[]): { id: string } | { error: string };
+  /** `started`: answer the id once it settles (the feed has its first block). */
+  subscribe(
+    kind: string,
+    params: readonly unknown[],
+  ): { id: string; started?: Promise<void> } | { error: string };
   unsubscribe(id: string): boolean;
   /** A family's own subscribe/unsubscribe (Solana, CometBFT); undefined when the family has none. */
   /** `id`: the request's raw id (CometBFT notifications carry the subscribe request's id). */

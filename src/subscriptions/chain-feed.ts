@@ -37,6 +37,8 @@ export class ChainFeed implements HeadSourceListener {
   private readonly seenPending = new Set<string>();
   private running = false;
   private readonly data: FeedData;
+  /** Subscribe answers waiting for the feed's first block (whenStarted). */
+  private startWaiters: (() => void)[] = [];
 
   constructor(
     private ctx: FeedContext,
@@ -96,6 +98,19 @@ export class ChainFeed implements HeadSourceListener {
     this.fanout.add(sub);
     if (!this.running) this.start();
     if (sub.kind === 'newPendingTransactions') this.sources.setWantPending(true);
+  }
+
+  /** Settles once the feed has its first block (at once if it has), or after `maxWaitMs`. */
+  whenStarted(maxWaitMs: number): Promise<void> {
+    if (this.canonical.tip !== undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      timer.unref();
+      this.startWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Removes one subscription; the last one out stops the feed (and releases every upstream feed). */
@@ -181,6 +196,7 @@ export class ChainFeed implements HeadSourceListener {
 
   private stop(): void {
     this.running = false;
+    for (const started of this.startWaiters.splice(0)) started();
     this.sources.stop();
     this.reconciler.reset();
     this.canonical.reset();
@@ -217,6 +233,11 @@ export class ChainFeed implements HeadSourceListener {
   // ---- announcing a change of the canonical chain ----
 
   private apply(change: ChainChange, target: BlockHeader): void {
+    if (this.startWaiters.length > 0) {
+      const waiters = this.startWaiters;
+      this.startWaiters = [];
+      for (const started of waiters) started();
+    }
     if (change.skipped) {
       const count = change.skipped.to - change.skipped.from + 1;
       this.event('skipped_block', count);

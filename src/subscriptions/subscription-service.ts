@@ -14,7 +14,14 @@ import {
   type SubscriptionKind,
 } from './subscription.js';
 
-export type SubscribeOutcome = { id: string } | { error: string };
+/**
+ * `started`: settles once the chain's feed has its first block (at once when it runs already), so the
+ * id is answered only then: every block after the answer is news to the subscriber, none is missed in
+ * between. Bounded: with no upstream reachable the id is answered after FEED_START_WAIT_MS anyway.
+ */
+export type SubscribeOutcome = { id: string; started?: Promise<void> } | { error: string };
+
+const FEED_START_WAIT_MS = 2000;
 
 export class SubscriptionService {
   private readonly feeds = new Map<string, ChainFeed>();
@@ -53,7 +60,7 @@ export class SubscriptionService {
     }
     const id = newSubscriptionId();
     feed.add({ id, kind: kind as SubscriptionKind, filter, sink, sinceSeq: 0 });
-    return { id };
+    return { id, started: feed.whenStarted(FEED_START_WAIT_MS) };
   }
 
   unsubscribe(chainName: string, id: string): boolean {

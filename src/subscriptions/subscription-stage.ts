@@ -40,7 +40,9 @@ export const subscriptionStage: CallStage = (ctx, next) => {
     );
   }
   const outcome = session.subscribe(list[0], list.slice(1));
-  return 'id' in outcome ? result(JSON.stringify(outcome.id)) : error(outcome.error);
+  if (!('id' in outcome)) return error(outcome.error);
+  const raw = JSON.stringify(outcome.id);
+  return outcome.started ? outcome.started.then(() => result(raw)) : result(raw);
 };
 subscriptionStage.appliesTo = (family, method) =>
   (family === 'evm' && (method === 'eth_subscribe' || method === 'eth_unsubscribe')) ||

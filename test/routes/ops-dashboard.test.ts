@@ -34,6 +34,10 @@ beforeAll(async () => {
       // Default health intervals: live traffic, not a probe, finds the outage and opens the domain.
       // Once open, the region stays open while the page is checked.
       breakers: { domain: { backoff: '30s', maxBackoff: '30s' } },
+      // Not a detection test: on a loaded CI machine a 12 ms upstream's learned probe deadline (4 × its
+      // latency) can pass while this process drives the browser, and lava-1 would show "down" instead
+      // of the cordon note the page is checked for.
+      health: { minProbeTimeout: '250ms' },
       routing: SPREAD_ROUTING,
       security: { adminKeys: [ADMIN_KEY] },
       chains: [{ name: 'ethereum', chainId: 1, upstreams: fleetUpstreams(fleet) }],
