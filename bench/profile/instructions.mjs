@@ -4,7 +4,7 @@
 // The bench's fake upstream runs normally; the target runs under callgrind (about 50× slower), gets
 // WARM requests to warm its JIT, has its counters zeroed, gets N more and is dumped. Everything on
 // 127.0.0.1, bounded by request counts; children stopped by pid.
-// Usage (after npm run build; needs valgrind):
+// Usage (after npm run build; needs valgrind; start-up under callgrind takes minutes on a busy machine):
 //   node bench/profile/instructions.mjs bare|switchyard [WARM=5000] [N=2000] [--cache]
 // `--cache` adds callgrind's cache and branch simulation (misses per request; about 2× slower).
 // Prints one JSON line: instructions (Ir) and, with --cache, misses per request, less what the target
@@ -75,7 +75,7 @@ try {
     process.execPath,
     ...command,
   ]);
-  const url = `http://127.0.0.1:${await portOf(target, 120_000)}/`;
+  const url = `http://127.0.0.1:${await portOf(target, 400_000)}/`;
   // Switchyard reports ready once its health checker has seen the upstream.
   await new Promise((r) => setTimeout(r, 3000));
   const mix = readMix(3);
