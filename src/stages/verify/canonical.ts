@@ -1,30 +1,39 @@
 // Answers compared in a canonical form: object keys sorted, hex text lower-cased, and members that
-// honest clients fill differently (totalDifficulty after the merge) left out. The digest names an
-// answer in disputes and in UNVERIFIED's data without showing its value.
+// honest nodes fill differently left out (EVM clients' totalDifficulty after the merge; Bitcoin Core's
+// members counted from each node's own tip). The digest names an answer in disputes and in
+// UNVERIFIED's data without showing its value.
 import { createHash } from 'node:crypto';
+import type { FamilyName } from '../../config/family-names.js';
+import { BITCOIN_TIP_RELATIVE } from '../../families/bitcoin/tip-relative.js';
 import type { CallAnswer } from '../../routing/call-answer.js';
 
-/** Members honest nodes of one chain may answer differently. */
-const CLIENT_VARIANT: ReadonlySet<string> = new Set(['totalDifficulty']);
+/** Members honest nodes of one chain may answer differently, per family. */
+const NODE_VARIANT: Readonly<Record<FamilyName, ReadonlySet<string>>> = {
+  evm: new Set(['totalDifficulty']),
+  solana: new Set(),
+  bitcoin: BITCOIN_TIP_RELATIVE,
+  cometbft: new Set(),
+};
 
-function canonical(value: unknown): unknown {
+function canonical(value: unknown, variant: ReadonlySet<string>): unknown {
   if (typeof value === 'string') return /^0x[0-9a-fA-F]*$/.test(value) ? value.toLowerCase() : value;
-  if (Array.isArray(value)) return value.map(canonical);
+  if (Array.isArray(value)) return value.map((v) => canonical(v, variant));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    if (!CLIENT_VARIANT.has(key)) out[key] = canonical((value as Record<string, unknown>)[key]);
+    if (!variant.has(key)) out[key] = canonical((value as Record<string, unknown>)[key], variant);
   }
   return out;
 }
 
 /** A short digest of the answer's canonical form; an error answer by its code and data only. */
-export function answerDigest(answer: CallAnswer): string {
+export function answerDigest(answer: CallAnswer, family: FamilyName): string {
+  const variant = NODE_VARIANT[family];
   let form: unknown;
-  if (answer.kind === 'result') form = { result: canonical(comparedPart(answer.value)) };
+  if (answer.kind === 'result') form = { result: canonical(comparedPart(answer.value), variant) };
   else {
     const error = safeParse(answer.raw) as { code?: unknown; data?: unknown } | undefined;
-    form = { error: error?.code ?? null, data: canonical(error?.data ?? null) };
+    form = { error: error?.code ?? null, data: canonical(error?.data ?? null, variant) };
   }
   return createHash('sha256').update(JSON.stringify(form)).digest('hex').slice(0, 16);
 }

@@ -71,7 +71,7 @@ export async function quorumRead(
       votes.push({
         upstream,
         domain: domain.name,
-        digest: answerDigest(answer),
+        digest: answerDigest(answer, ctx.chain.family.name),
         answer,
         invalid: verdict === 'invalid',
         empty,

@@ -16,10 +16,10 @@ import {
   verifiedHeader,
 } from './evm-blocks.js';
 import { evmIntegrityProblem } from './evm-integrity.js';
+import { pinToHead } from './head-pins.js';
 import { verifyDomains } from './participants.js';
 import { PROOF_METHODS, proofRead } from './proof-read.js';
 import { quorumRead } from './quorum.js';
-import { pinSolanaSlot } from './solana-slot.js';
 import { dispute, recordVotes, unverified, voteSummary } from './verdicts.js';
 
 export const verifyStage: CallStage = (ctx, next) => {
@@ -77,8 +77,9 @@ async function verifiedCall(ctx: CallContext, policy: VerifyConfig, proofs: bool
     if (proofs && PROOF_METHODS.has(call.method) && pinned.header) {
       return proofRead(ctx, pinned.header, verifyDomains(ctx.chain, policy.across, Date.now()));
     }
-  } else if (ctx.chain.family.name === 'solana') {
-    call = pinSolanaSlot(call, verifyDomains(ctx.chain, policy.across, Date.now()), policy.quorum);
+  } else {
+    const domains = verifyDomains(ctx.chain, policy.across, Date.now());
+    call = pinToHead(ctx.chain.family.name, call, domains, policy.quorum);
   }
   const check = evm && call.method === 'eth_getBlockByNumber' ? blockCheck : undefined;
   const result = await quorumRead(ctx, call, policy, check);
