@@ -11,9 +11,9 @@
 import type { FamilyName } from '../../config/family-names.js';
 import { heightBelowHead, withHeight } from '../../families/cometbft/pinned-height.js';
 import { FINALIZED_DEPTH, readCommitment, withMinContextSlot } from '../../families/solana/context-slot.js';
+import type { VerifyDomain } from '../../routing/verify-domains.js';
 import type { RpcCall } from '../../rpc/jsonrpc.js';
 import { derivedCall } from '../stage-calls.js';
-import type { VerifyDomain } from './participants.js';
 
 /**
  * The highest probed head that `quorum` distinct domains have reached: the participants exist, and one

@@ -4,6 +4,7 @@
 // properties and passes the call on.
 import { defaultVerify, type VerifyConfig } from '../../config/verify-config.js';
 import type { CallAnswer } from '../../routing/call-answer.js';
+import { verifyDomains } from '../../routing/verify-domains.js';
 import type { RpcCall } from '../../rpc/jsonrpc.js';
 import type { CallContext, CallStage } from '../call-pipeline.js';
 import { derivedCall, toQuantity } from '../stage-calls.js';
@@ -17,7 +18,6 @@ import {
 } from './evm-blocks.js';
 import { evmIntegrityProblem } from './evm-integrity.js';
 import { pinToHead } from './head-pins.js';
-import { verifyDomains } from './participants.js';
 import { PROOF_METHODS, proofRead } from './proof-read.js';
 import { quorumRead } from './quorum.js';
 import { dispute, recordVotes, unverified, voteSummary } from './verdicts.js';
@@ -83,13 +83,13 @@ async function verifiedCall(ctx: CallContext, policy: VerifyConfig, proofs: bool
   }
   const check = evm && call.method === 'eth_getBlockByNumber' ? blockCheck : undefined;
   const result = await quorumRead(ctx, call, policy, check);
-  recordVotes(ctx, call.method, result.votes, result.kind === 'agreed' ? result.digest : undefined);
+  recordVotes(ctx, call, result.votes, result.kind === 'agreed' ? result.digest : undefined);
   if (result.kind !== 'agreed') return unverified(ctx, result.reason, voteSummary(result.votes));
   const { answer } = result;
   if (evm && answer.kind === 'result') {
     const problem = await evmIntegrityProblem(ctx, call.method, answer.value, policy);
     if (problem) {
-      for (const v of result.votes) if (v.digest === result.digest) dispute(ctx, v.upstream);
+      for (const v of result.votes) if (v.digest === result.digest) dispute(ctx, v.upstream, call);
       return unverified(
         ctx,
         `the agreed answer failed its integrity check: ${problem}`,

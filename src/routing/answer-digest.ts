@@ -3,9 +3,9 @@
 // members counted from each node's own tip). The digest names an answer in disputes and in
 // UNVERIFIED's data without showing its value.
 import { createHash } from 'node:crypto';
-import type { FamilyName } from '../../config/family-names.js';
-import { BITCOIN_TIP_RELATIVE } from '../../families/bitcoin/tip-relative.js';
-import type { CallAnswer } from '../../routing/call-answer.js';
+import type { FamilyName } from '../config/family-names.js';
+import { BITCOIN_TIP_RELATIVE } from '../families/bitcoin/tip-relative.js';
+import type { CallAnswer } from './call-answer.js';
 
 /** Members honest nodes of one chain may answer differently, per family. */
 const NODE_VARIANT: Readonly<Record<FamilyName, ReadonlySet<string>>> = {
@@ -28,13 +28,18 @@ function canonical(value: unknown, variant: ReadonlySet<string>): unknown {
 
 /** A short digest of the answer's canonical form; an error answer by its code and data only. */
 export function answerDigest(answer: CallAnswer, family: FamilyName): string {
+  if (answer.kind === 'result') return resultDigest(answer.value, family);
   const variant = NODE_VARIANT[family];
-  let form: unknown;
-  if (answer.kind === 'result') form = { result: canonical(comparedPart(answer.value), variant) };
-  else {
-    const error = safeParse(answer.raw) as { code?: unknown; data?: unknown } | undefined;
-    form = { error: error?.code ?? null, data: canonical(error?.data ?? null, variant) };
-  }
+  const error = safeParse(answer.raw) as { code?: unknown; data?: unknown } | undefined;
+  return digest({ error: error?.code ?? null, data: canonical(error?.data ?? null, variant) });
+}
+
+/** The digest of a result value (a probe's answer), as answerDigest gives it for a result answer. */
+export function resultDigest(value: unknown, family: FamilyName): string {
+  return digest({ result: canonical(comparedPart(value), NODE_VARIANT[family]) });
+}
+
+function digest(form: unknown): string {
   return createHash('sha256').update(JSON.stringify(form)).digest('hex').slice(0, 16);
 }
 
