@@ -1,4 +1,5 @@
-// Who may take part in a verified read: the chain's upstreams grouped by the `across` domain, each
+// Who may take part in a verified read (src/stages/verify/) or be the trusted reference of a dispute
+// probe (health/probes/dispute-probe.ts): the chain's upstreams grouped by the `across` domain, each
 // domain's members healthiest first, the domains in order of their best member. Upstreams on a wrong
 // chain or out of rotation after disputes take no part; down ones (or behind an open breaker) only
 // after every healthy one, as selection's panic rule does: their answer must agree all the same.
