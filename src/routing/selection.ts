@@ -33,10 +33,10 @@ export interface Selection {
   capYields: number;
 }
 
-function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean, nowMs: number): boolean {
+function servable(u: Upstream, req: SelectionRequest, anyVerified: boolean): boolean {
   if (u.wrongChain || req.tried.has(u) || u.unsupported.has(req.method) || u.config.shadow) return false;
-  // Out of rotation after repeated disputes (src/routing/disputes.ts), like a wrong chain.
-  if (u.disputes.distrustedUntilMs > nowMs) return false;
+  // Out of rotation after repeated disputes (src/routing/disputes.ts), like a wrong chain, until a probe agrees.
+  if (u.disputes.distrusted) return false;
   // Once some upstream has proven its chain id, unproven ones wait for their own check.
   if (anyVerified && u.reportedIdentity === undefined) return false;
   return !(req.needsArchive && u.archive === false);
@@ -121,7 +121,7 @@ export function selectUpstream(
   // A full upstream (pool and its queue) is passed over like a tried one: waiting for it is a timeout.
   // So is one at its rate limit: the call waits for it only when no other can take it (call-run.ts).
   const servableList = all.filter(
-    (u) => servable(u, req, anyVerified, nowMs) && hasRoom(chain, u, nowMs) && withinLimits(u, req, nowMs),
+    (u) => servable(u, req, anyVerified) && hasRoom(chain, u, nowMs) && withinLimits(u, req, nowMs),
   );
   if (servableList.length === 0) return undefined;
   // A client's call is a half-open domain's probe only when no closed domain can take it: health

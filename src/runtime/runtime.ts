@@ -1,7 +1,9 @@
-// Everything built from one config: chains with their upstreams and domains, the dispatcher and the
-// health checker. A reload builds a new Runtime and swaps it in; the old one drains and closes.
+// Everything built from one config: chains with their upstreams and domains, the dispatcher, the
+// health checker, the detector and the dispute prober. A reload builds a new Runtime and swaps it in;
+// the old one drains and closes.
 import { HealthChecker } from '../../health/checker.js';
 import { Detector } from '../../health/detector.js';
+import { DisputeProber } from '../../health/dispute-prober.js';
 import { probeLiveness } from '../../health/probes/liveness-probe.js';
 import type { Config } from '../config/config.js';
 import { type CordonView, NO_CORDONS } from '../cordons/cordon-book.js';
@@ -21,6 +23,8 @@ export class Runtime {
   readonly dispatcher: Dispatcher;
   readonly checker: HealthChecker;
   readonly detector: Detector;
+  /** Brings an upstream out of rotation after disputes back once a probe agrees. */
+  readonly disputeProber: DisputeProber;
   /** Limits, weights and budgets per provider (`providers:`); a reload carries their state over. */
   readonly providers: ReadonlyMap<string, ProviderAccount>;
 
@@ -77,6 +81,7 @@ export class Runtime {
     this.detector = new Detector([...this.chains.values()], probeLiveness, logger, observer, (chain, u) =>
       this.checker.checkNow(chain, u),
     );
+    this.disputeProber = new DisputeProber([...this.chains.values()], logger);
   }
 
   /**
@@ -91,11 +96,13 @@ export class Runtime {
     await Promise.race([this.checker.start(), bound]);
     clearTimeout(timer);
     this.detector.start();
+    this.disputeProber.start();
   }
 
   async close(): Promise<void> {
     this.checker.stop();
     this.detector.stop();
+    this.disputeProber.stop();
     await Promise.all([...this.chains.values()].map((c) => c.close()));
   }
 }

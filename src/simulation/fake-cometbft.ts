@@ -1,7 +1,7 @@
 // A fake CometBFT node (v0.38 answer shapes) on a shared simulated chain: heights advance for every
 // node alike, one mempool cache and one tx index. Errors are CometBFT's: -32603 "Internal error" with
-// the Go error text in data. Conditions: catching up (status catching_up, broadcast refused), or a
-// different network (wrong chain id).
+// the Go error text in data. Conditions: catching up (status catching_up, broadcast refused), lagging
+// (a block or two behind, in sync), or a different network (wrong chain id).
 import { base64ToBytes, hexToBytes } from '../families/bytes.js';
 import { cometbftTxHash } from '../families/cometbft/index.js';
 import { type FamilyCall, FamilyClock } from './family-wire.js';
@@ -49,7 +49,11 @@ export class CometChain {
   }
 }
 
-export type CometCondition = { kind: 'healthy' } | { kind: 'catching_up'; behind: number };
+export type CometCondition =
+  | { kind: 'healthy' }
+  | { kind: 'catching_up'; behind: number }
+  /** In sync but a block or two behind (the newest block not received yet): not catching up. */
+  | { kind: 'lagging'; behind: number };
 
 export interface CometNodeOptions {
   chain: CometChain;
@@ -155,10 +159,7 @@ export class CometNode {
   }
 
   private get tip(): number {
-    return Math.max(
-      1,
-      this.chain.height - (this.condition.kind === 'catching_up' ? this.condition.behind : 0),
-    );
+    return Math.max(1, this.chain.height - (this.condition.kind === 'healthy' ? 0 : this.condition.behind));
   }
 
   readonly call: FamilyCall = (method, params) => {

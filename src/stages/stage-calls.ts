@@ -5,8 +5,8 @@ import type { CallAnswer, DispatchOptions } from '../routing/call-answer.js';
 import type { RpcCall } from '../rpc/jsonrpc.js';
 import type { CallContext } from './call-pipeline.js';
 
-/** A call of `method` with `params`, keeping the client's id (the answer goes back under it). */
-export function derivedCall(call: RpcCall, method: string, params: unknown[]): RpcCall {
+/** A call of `method` with `params` (positional or named), keeping the client's id (the answer goes back under it). */
+export function derivedCall(call: RpcCall, method: string, params: unknown): RpcCall {
   return { id: call.id, method, params, paramsRaw: JSON.stringify(params) };
 }
 

@@ -85,7 +85,7 @@ function upstreamStatus(chain: ChainRuntime, u: Upstream, nowMs: number, share: 
     failures: u.counts.failures,
     /** Verified reads its answer lost (src/stages/verify/); outOfRotation after repeated ones. */
     disputes: u.disputes.count,
-    outOfRotation: u.disputes.distrustedAt(nowMs),
+    outOfRotation: u.disputes.distrusted,
     share,
     /** Trialled on copies of reads only (`shadow: true`): never serves a client. */
     shadow: u.config.shadow,

@@ -75,12 +75,7 @@ export async function verifiedHeader(
   if (hit && nowMs - hit.atMs < HEADER_TTL_MS) return hit.header;
   const call = derivedCall(ctx.call, 'eth_getBlockByNumber', [toQuantity(n), false]);
   const result = await quorumRead(ctx, call, policy, blockCheck);
-  recordVotes(
-    ctx,
-    'eth_getBlockByNumber',
-    result.votes,
-    result.kind === 'agreed' ? result.digest : undefined,
-  );
+  recordVotes(ctx, call, result.votes, result.kind === 'agreed' ? result.digest : undefined);
   if (result.kind !== 'agreed' || result.answer.kind !== 'result') return result;
   const block = result.answer.value as Record<string, string>;
   const header = { number: n, hash: block.hash!, stateRoot: block.stateRoot!, logsBloom: block.logsBloom! };

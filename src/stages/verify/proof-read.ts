@@ -6,10 +6,10 @@ import { codeMatches, normalizeSlot, provenAccount, provenSlot } from '../../fam
 import type { CallAnswer } from '../../routing/call-answer.js';
 import { noteDispute } from '../../routing/disputes.js';
 import type { Upstream } from '../../routing/upstream.js';
+import type { VerifyDomain } from '../../routing/verify-domains.js';
 import type { CallContext } from '../call-pipeline.js';
 import { derivedCall, dispatchCall, resultAnswer, toQuantity } from '../stage-calls.js';
-import type { VerifiedHeader } from './evm-blocks.js';
-import type { VerifyDomain } from './participants.js';
+import { BLOCK_PARAM, type VerifiedHeader } from './evm-blocks.js';
 import { dispute, unverified } from './verdicts.js';
 
 export const PROOF_METHODS: ReadonlySet<string> = new Set([
@@ -80,7 +80,10 @@ export async function proofRead(
       return { ...resultAnswer(value, upstream.name), verified: `proof block=${header.hash}` };
     } catch {
       tried.push({ upstream: upstream.name, digest: 'invalid-proof' });
-      dispute(ctx, upstream);
+      // The evidence a probe replays: the read itself at the verified block.
+      const read = [...params];
+      read[BLOCK_PARAM.get(ctx.call.method)!] = toQuantity(header.number);
+      dispute(ctx, upstream, derivedCall(ctx.call, ctx.call.method, read));
       noteDispute(ctx.chain.lastDisputes, {
         at: new Date().toISOString(),
         method: ctx.call.method,

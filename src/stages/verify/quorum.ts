@@ -3,13 +3,13 @@
 // further domains until one answer reaches the quorum, `error` gives up. Answers are compared by the
 // digest of their canonical form; an answer that fails its integrity check counts against its upstream.
 import type { VerifyConfig } from '../../config/verify-config.js';
+import { answerDigest } from '../../routing/answer-digest.js';
 import type { CallAnswer } from '../../routing/call-answer.js';
 import type { Upstream } from '../../routing/upstream.js';
+import { verifyDomains } from '../../routing/verify-domains.js';
 import type { RpcCall } from '../../rpc/jsonrpc.js';
 import type { CallContext } from '../call-pipeline.js';
 import { dispatchCall } from '../stage-calls.js';
-import { answerDigest } from './canonical.js';
-import { verifyDomains } from './participants.js';
 
 /** An integrity check of one answer: ok, invalid (evidence against its upstream) or absent (no vote). */
 export type AnswerCheck = (value: unknown) => 'ok' | 'invalid' | 'absent';
@@ -71,7 +71,7 @@ export async function quorumRead(
       votes.push({
         upstream,
         domain: domain.name,
-        digest: answerDigest(answer),
+        digest: answerDigest(answer, ctx.chain.family.name),
         answer,
         invalid: verdict === 'invalid',
         empty,

@@ -6,13 +6,14 @@ import type { CallAnswer } from '../../routing/call-answer.js';
 import { noteDispute } from '../../routing/disputes.js';
 import type { Upstream } from '../../routing/upstream.js';
 import { catalogueError } from '../../rpc/errors.js';
+import type { RpcCall } from '../../rpc/jsonrpc.js';
 import type { CallContext } from '../call-pipeline.js';
 import type { Vote } from './quorum.js';
 
-/** One upstream's answer lost or failed its check. */
-export function dispute(ctx: CallContext, upstream: Upstream, nowMs = Date.now()): void {
+/** One upstream's answer to `read` lost or failed its check (a probe replays `read` to decide its return). */
+export function dispute(ctx: CallContext, upstream: Upstream, read: RpcCall, nowMs = Date.now()): void {
   const { chain, runtime } = ctx;
-  if (upstream.disputes.record(nowMs)) {
+  if (upstream.disputes.record(nowMs, { method: read.method, params: read.params })) {
     runtime.logger.warn('upstream out of rotation after repeated disputes', {
       chain: chain.name,
       upstream: upstream.name,
@@ -22,8 +23,8 @@ export function dispute(ctx: CallContext, upstream: Upstream, nowMs = Date.now()
   runtime.dispatcher.observer.verifiedRead?.(chain.name, upstream.name, 'disputed');
 }
 
-/** Records the verdict of a quorum read whose winning digest is `agreed` (undefined: none won). */
-export function recordVotes(ctx: CallContext, method: string, votes: readonly Vote[], agreed?: string): void {
+/** Records the verdict of a quorum read of `call` whose winning digest is `agreed` (undefined: none won). */
+export function recordVotes(ctx: CallContext, call: RpcCall, votes: readonly Vote[], agreed?: string): void {
   const observer = ctx.runtime.dispatcher.observer;
   const losers: Vote[] = [];
   for (const v of votes) {
@@ -34,12 +35,12 @@ export function recordVotes(ctx: CallContext, method: string, votes: readonly Vo
       losers.push(v);
     }
   }
-  for (const v of losers) dispute(ctx, v.upstream);
+  for (const v of losers) dispute(ctx, v.upstream, call);
   const split = new Set(votes.map((v) => v.digest)).size > 1;
   if (losers.length > 0 || (agreed === undefined && split)) {
     noteDispute(ctx.chain.lastDisputes, {
       at: new Date().toISOString(),
-      method,
+      method: call.method,
       agreed: agreed ?? null,
       answers: votes.map((v) => ({
         upstream: v.upstream.name,

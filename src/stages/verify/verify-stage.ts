@@ -1,97 +1,20 @@
 // Verified reads: the chain's `verify:` policy, or a request's `x-switchyard-verify`, turns a read into
 // a quorum across independent domains (every family) or an eth_getProof checked against a verified
-// header (EVM account and storage reads). Off unless configured or asked for: then the stage reads two
-// properties and passes the call on.
-import { defaultVerify, type VerifyConfig } from '../../config/verify-config.js';
-import type { CallAnswer } from '../../routing/call-answer.js';
-import type { RpcCall } from '../../rpc/jsonrpc.js';
-import type { CallContext, CallStage } from '../call-pipeline.js';
-import { derivedCall, toQuantity } from '../stage-calls.js';
-import {
-  BLOCK_PARAM,
-  blockCheck,
-  isHeader,
-  resolveBlockRef,
-  type VerifiedHeader,
-  verifiedHeader,
-} from './evm-blocks.js';
-import { evmIntegrityProblem } from './evm-integrity.js';
-import { verifyDomains } from './participants.js';
-import { PROOF_METHODS, proofRead } from './proof-read.js';
-import { quorumRead } from './quorum.js';
-import { dispute, recordVotes, unverified, voteSummary } from './verdicts.js';
+// header (EVM account and storage reads). Off unless configured or asked for: then the stage makes one
+// check and passes the call on, and the verifying modules (with @ethereumjs) are never loaded; the
+// first verified call loads them (verified-call.ts).
+import { defaultVerify } from '../../config/verify-config.js';
+import type { CallStage } from '../call-pipeline.js';
+
+let verifying: Promise<typeof import('./verified-call.js')> | undefined;
 
 export const verifyStage: CallStage = (ctx, next) => {
   const mode = ctx.verify;
-  const configured = ctx.chain.config.verify;
-  if (mode === 'off' || (mode === undefined && configured === undefined)) return next();
-  const policy = configured ?? defaultVerify(ctx.chain.config.family);
+  // Without the header, the chain's policy decides; with it, only `off` passes the call on.
+  if (mode === undefined ? ctx.chain.config.verify === undefined : mode === 'off') return next();
+  const policy = ctx.chain.config.verify ?? defaultVerify(ctx.chain.config.family);
   if (!policy.methods.includes(ctx.call.method)) return next();
   const proofs = mode === 'proof' || (mode !== 'quorum' && policy.proofs);
-  return verifiedCall(ctx, policy, proofs);
+  verifying ??= import('./verified-call.js');
+  return verifying.then((m) => m.verifiedCall(ctx, policy, proofs));
 };
-
-/** The call pinned to one block (EVM), with the verified header of that block when it has one. */
-type Pinned = { call: RpcCall; header: VerifiedHeader | undefined } | { refused: CallAnswer };
-
-async function pinEvm(ctx: CallContext, policy: VerifyConfig): Promise<Pinned> {
-  const { call } = ctx;
-  const params = Array.isArray(call.params) ? [...call.params] : [];
-  if (call.method === 'eth_getLogs') return { call: await pinLogRange(ctx, params), header: undefined };
-  const index = BLOCK_PARAM.get(call.method);
-  if (index === undefined) return { call, header: undefined };
-  const ref = await resolveBlockRef(ctx, params[index]);
-  if ('unverifiable' in ref) return { refused: unverified(ctx, ref.unverifiable, []) };
-  if ('hash' in ref) return { call, header: undefined };
-  const header = await verifiedHeader(ctx, ref.number, policy);
-  if (!isHeader(header)) {
-    const reason = header.kind === 'unverified' ? header.reason : 'no agreed header';
-    return { refused: unverified(ctx, `block ${ref.number}: ${reason}`, voteSummary(header.votes)) };
-  }
-  // By hash where the method takes EIP-1898 objects, so every participant reads the same block.
-  params[index] =
-    call.method === 'eth_getBlockByNumber' ? toQuantity(ref.number) : { blockHash: header.hash };
-  return { call: derivedCall(call, call.method, params), header };
-}
-
-/** eth_getLogs: tags in fromBlock/toBlock become numbers (a blockHash filter is pinned already). */
-async function pinLogRange(ctx: CallContext, params: unknown[]): Promise<RpcCall> {
-  const filter = params[0];
-  if (typeof filter !== 'object' || filter === null || 'blockHash' in filter) return ctx.call;
-  const pinned: Record<string, unknown> = { ...(filter as Record<string, unknown>) };
-  for (const key of ['fromBlock', 'toBlock']) {
-    const ref = await resolveBlockRef(ctx, pinned[key]);
-    if ('number' in ref) pinned[key] = toQuantity(ref.number);
-  }
-  return derivedCall(ctx.call, 'eth_getLogs', [pinned, ...params.slice(1)]);
-}
-
-async function verifiedCall(ctx: CallContext, policy: VerifyConfig, proofs: boolean): Promise<CallAnswer> {
-  const evm = ctx.chain.family.name === 'evm';
-  let call = ctx.call;
-  if (evm) {
-    const pinned = await pinEvm(ctx, policy);
-    if ('refused' in pinned) return pinned.refused;
-    call = pinned.call;
-    if (proofs && PROOF_METHODS.has(call.method) && pinned.header) {
-      return proofRead(ctx, pinned.header, verifyDomains(ctx.chain, policy.across, Date.now()));
-    }
-  }
-  const check = evm && call.method === 'eth_getBlockByNumber' ? blockCheck : undefined;
-  const result = await quorumRead(ctx, call, policy, check);
-  recordVotes(ctx, call.method, result.votes, result.kind === 'agreed' ? result.digest : undefined);
-  if (result.kind !== 'agreed') return unverified(ctx, result.reason, voteSummary(result.votes));
-  const { answer } = result;
-  if (evm && answer.kind === 'result') {
-    const problem = await evmIntegrityProblem(ctx, call.method, answer.value, policy);
-    if (problem) {
-      for (const v of result.votes) if (v.digest === result.digest) dispute(ctx, v.upstream);
-      return unverified(
-        ctx,
-        `the agreed answer failed its integrity check: ${problem}`,
-        voteSummary(result.votes),
-      );
-    }
-  }
-  return { ...answer, verified: result.header };
-}

@@ -1,10 +1,11 @@
-// Who may take part in a verified read: the chain's upstreams grouped by the `across` domain, each
+// Who may take part in a verified read (src/stages/verify/) or be the trusted reference of a dispute
+// probe (health/probes/dispute-probe.ts): the chain's upstreams grouped by the `across` domain, each
 // domain's members healthiest first, the domains in order of their best member. Upstreams on a wrong
 // chain or out of rotation after disputes take no part; down ones (or behind an open breaker) only
 // after every healthy one, as selection's panic rule does: their answer must agree all the same.
-import { type VerifyAcross, verifyDomainOf } from '../../config/verify-config.js';
-import type { ChainRuntime } from '../../routing/chain.js';
-import type { Upstream } from '../../routing/upstream.js';
+import { type VerifyAcross, verifyDomainOf } from '../config/verify-config.js';
+import type { ChainRuntime } from './chain.js';
+import type { Upstream } from './upstream.js';
 
 export interface VerifyDomain {
   name: string;
@@ -24,7 +25,7 @@ function rank(chain: ChainRuntime, u: Upstream, nowMs: number): number {
 export function verifyDomains(chain: ChainRuntime, across: VerifyAcross, nowMs: number): VerifyDomain[] {
   const byName = new Map<string, Upstream[]>();
   for (const u of chain.upstreams) {
-    if (u.wrongChain || u.disputes.distrustedAt(nowMs)) continue;
+    if (u.wrongChain || u.disputes.distrusted) continue;
     const name = verifyDomainOf(u.config, across);
     byName.set(name, [...(byName.get(name) ?? []), u]);
   }
