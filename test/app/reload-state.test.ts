@@ -1,6 +1,7 @@
 // A reload keeps what was learnt about upstreams whose setup did not change (breakers, domain state,
 // health, head), starts fresh for changed ones, and closes only what the new config dropped.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../bench/anvil/chain-front.js';
 import { buildConfig } from '../../src/config/config.js';
 import { type Fleet, standardFleet, startFleet } from '../../src/simulation/index.js';
 import { startBalancer, type TestBalancer } from '../helpers/balancer.js';
@@ -29,12 +30,12 @@ describe('reload', () => {
     const upstreams = fleetUpstreams(fleet);
     balancer = await startBalancer(config(upstreams));
     const b = balancer;
-    const load = startLoad(b.url, { clients: 12, maxMs: 4000 });
+    const load = startLoad(b.url, { clients: 12, maxMs: 10_000 });
     await sleep(300);
     await fleet.setFault({ region: 'us-east-1' }, { kind: 'hang' });
-    await sleep(600);
     const before = b.server.runtime.chains.get('ethereum')!;
-    expect(before.domains.get('region:aws/us-east-1')!.opens).toBeGreaterThanOrEqual(1);
+    // Opens within a few hundred ms on a quiet machine; a loaded CI machine gets longer.
+    await waitFor(() => before.domains.get('region:aws/us-east-1')!.opens >= 1, 5000, 'the region to open');
     const keptUpstream = before.upstreams.find((u) => u.name === 'gcp-euw1-a')!;
     const changedBefore = before.upstreams.find((u) => u.name === 'lava-1')!;
 
