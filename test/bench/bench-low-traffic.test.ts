@@ -59,6 +59,7 @@ function record(opts: Partial<LowTrafficRecord> = {}): LowTrafficRecord {
   return {
     target: 'switchyard',
     fault: 'hang',
+    chain: 'ethereum',
     level: 5,
     readyAtMs: T0,
     loadStartMs: T0,
@@ -451,7 +452,11 @@ describe('low traffic: plan, status and reads', () => {
     expect(levelsSkipped(FULL_LOW_TRAFFIC_TIMING, 'switchyard')).toEqual([]);
     // 3 faults × (2 groups for each proxy + 1 for each client library)
     expect(
-      lowTrafficSteps(FULL_LOW_TRAFFIC_TIMING, ['switchyard', 'nginx', 'haproxy', 'viem', 'ethers']),
+      lowTrafficSteps(
+        FULL_LOW_TRAFFIC_TIMING,
+        ['switchyard', 'nginx', 'haproxy', 'viem', 'ethers'],
+        LOW_TRAFFIC_FAULTS,
+      ),
     ).toBe(24);
   });
 
@@ -464,14 +469,23 @@ describe('low traffic: plan, status and reads', () => {
       timing: FULL_LOW_TRAFFIC_TIMING,
       levels: [0, 5],
       targets: ['switchyard', 'ethers'],
-      faults: [{ name: 'hang', what: 'hang', domain: DOMAIN, hit: AWS }],
+      faults: [
+        {
+          name: 'hang',
+          chain: 'ethereum',
+          what: 'hang',
+          domain: DOMAIN,
+          hit: AWS,
+          targets: ['switchyard', 'ethers'],
+        },
+      ],
       rows,
-      skipped: [{ target: 'ethers', fault: 'hang', level: 400, reason: 'not run' }],
+      skipped: [{ target: 'ethers', fault: 'hang', chain: 'ethereum', level: 400, reason: 'not run' }],
       probes: [],
       clientSettings: CLIENT_SETTINGS,
       notes: [],
     };
-    const table = lowTrafficTable(section, 'hang').split('\n');
+    const table = lowTrafficTable(section, { name: 'hang', chain: 'ethereum' }).split('\n');
     expect(table[2]).toContain('| 0 | Switchyard | never | no reads |');
     expect(table[2]).toContain('detect **MISSED**');
     expect(table[3]).toContain('| 5 | ethers Fallback | — (no signal) | 0 / 45 | 8.00 (3.00) |');
