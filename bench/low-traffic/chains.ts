@@ -15,7 +15,7 @@ import { startBenchFamilyFleet, startFamilySwitchyard } from '../families/chain.
 import { familyReadMethods, familyReadMix } from '../families/reads.js';
 import { MIX_METHODS, type RequestMix } from '../load/mix.js';
 import { type RunningTarget, startTarget, upstreamRefsOf } from '../targets/index.js';
-import type { LowTrafficChain, LowTrafficTarget } from './plan.js';
+import type { ClientTarget, LowTrafficChain, LowTrafficTarget } from './plan.js';
 import { cheapReadMix } from './reads.js';
 
 export const EVM_CHAIN_ID = 1;
@@ -29,10 +29,10 @@ export interface ChainFleet {
   close(): Promise<void>;
 }
 
-type ProxyTarget = Exclude<LowTrafficTarget, 'viem' | 'ethers'>;
+type ProxyTarget = Exclude<LowTrafficTarget, ClientTarget>;
 
 /** A started fleet and how to start a proxy over it (the URL its reads go to with it). */
-export interface ChainRun {
+interface ChainRun {
   fleet: ChainFleet;
   startProxy(
     target: ProxyTarget,

@@ -96,7 +96,7 @@ export function rowChecks(row: LowTrafficRow): RowCheck[] {
 }
 
 /** Which rows a check line covers: the EVM chain's faults, or the other families' (solana, bitcoin, cometbft). */
-export type CheckScope = 'evm' | 'families';
+type CheckScope = 'evm' | 'families';
 const SCOPES: CheckScope[] = ['evm', 'families'];
 
 function scopeOf(row: LowTrafficRow): CheckScope {
