@@ -12,6 +12,7 @@ import {
   type ProviderSpec,
   standardFleet,
 } from '../../src/simulation/index.js';
+import { BENCH_FAMILIES } from '../families/chain.js';
 import { providerSpanningFleet } from '../scenarios/catalog.js';
 
 export type LowTrafficTarget = 'switchyard' | 'nginx' | 'haproxy' | 'viem' | 'ethers';
@@ -87,14 +88,12 @@ export const LOW_TRAFFIC_FAULTS: LowTrafficFault[] = [
 ];
 
 /** The hang on each other family's chain: the same fleet layout, Switchyard only. */
-export const LOW_TRAFFIC_FAMILY_FAULTS: LowTrafficFault[] = (['solana', 'bitcoin', 'cometbft'] as const).map(
-  (chain) => ({
-    ...HANG,
-    chain,
-    what: `both aws/us-east-1 ${chain} nodes accept connections and never answer`,
-    targets: ['switchyard'],
-  }),
-);
+export const LOW_TRAFFIC_FAMILY_FAULTS: LowTrafficFault[] = BENCH_FAMILIES.map((chain) => ({
+  ...HANG,
+  chain,
+  what: `both aws/us-east-1 ${chain} nodes accept connections and never answer`,
+  targets: ['switchyard'],
+}));
 
 /** The group's faults: the EVM ones, then (unless left out) the other families' hang. */
 export function lowTrafficFaults(families: boolean): LowTrafficFault[] {
