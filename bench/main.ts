@@ -21,9 +21,11 @@ import { runFleetBench } from './fleet-mode/run.js';
 import type { LowTrafficRow } from './low-traffic/analyze.js';
 import {
   FULL_LOW_TRAFFIC_TIMING,
+  faultLabel,
   LOW_TRAFFIC_LABELS,
   LOW_TRAFFIC_TARGETS,
   type LowTrafficTarget,
+  lowTrafficFaults,
   lowTrafficSteps,
   lowTrafficWeightMs,
   QUICK_LOW_TRAFFIC_TIMING,
@@ -101,7 +103,7 @@ Options:
                            included); "none" skips them
   --targets LIST           scenario targets, default switchyard,nginx,haproxy (the low-traffic group also
                            knows viem and ethers and runs all five by default)
-  --quick                  short phases (about 6.5 minutes in all, 3.5 of them the low-traffic group)
+  --quick                  short phases (about 7.5 minutes in all, 4.5 of them the low-traffic group)
   --no-overhead            skip overhead and throughput
   --no-subscriptions       skip the subscription scenario (WebSocket feed outage and reorg;
                            Switchyard and nginx pinned to one upstream; about 30 s, --quick 10 s)
@@ -109,7 +111,11 @@ Options:
                            Switchyard and nginx; about 90 s, --quick 40 s)
   --no-low-traffic         skip the low-traffic group (issue 20: hang, refuse and 503 at 0, 5, 50 and
                            400 reads/s against Switchyard, nginx, HAProxy, viem fallback and ethers
-                           FallbackProvider; about 5 minutes, --quick about 3.5)
+                           FallbackProvider, and the hang on solana, bitcoin and cometbft chains at
+                           0, 5 and 50 reads/s against Switchyard; about 6.5 minutes, --quick about 4.5)
+  --no-low-traffic-families
+                           keep the low-traffic group to the EVM chain: skip its solana, bitcoin and
+                           cometbft rows (about 50 s, --quick 40 s)
   --no-auto-tune           skip the auto-tune scenario (issue 24: a provider throttling above 50/s,
                            150 reads/s, Switchyard only; 60 s, --quick 20 s)
   --no-verified-reads      skip the lying-provider scenario (issue 22: one provider lies on 30 % of its
@@ -125,7 +131,8 @@ Scenarios:
 ${names}
   ${SUBSCRIPTIONS.padEnd(18)} newHeads and logs subscribers through a feed outage and a 2-block reorg
   ${FAMILIES.padEnd(18)} solana, bitcoin and cometbft reads while aws/us-east-1 hangs (one fleet per family)
-  ${LOW_TRAFFIC.padEnd(18)} detection of a hung, refusing or 503 region/provider at 0, 5, 50 and 400 reads/s
+  ${LOW_TRAFFIC.padEnd(18)} detection of a hung, refusing or 503 region/provider at 0, 5, 50 and 400 reads/s,
+  ${''.padEnd(18)} and of a hung region on solana, bitcoin and cometbft chains at 0, 5 and 50 reads/s
 
 Also: switchyard bench providers --config FILE [--requests N] [--seconds S]  (rank your upstreams)`;
 }
@@ -172,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
       'no-subscriptions': { type: 'boolean' },
       'no-families': { type: 'boolean' },
       'no-low-traffic': { type: 'boolean' },
+      'no-low-traffic-families': { type: 'boolean' },
       'no-auto-tune': { type: 'boolean' },
       'no-verified-reads': { type: 'boolean' },
       fleet: { type: 'boolean' },
@@ -284,7 +292,10 @@ async function main(argv: string[]): Promise<number> {
     ? subscriptionRunMs(subscriptionTiming) + solanaRunMs(SOLANA_TIMING) + 6000
     : 0;
   const lowTrafficTiming = quick ? QUICK_LOW_TRAFFIC_TIMING : FULL_LOW_TRAFFIC_TIMING;
-  const lowTrafficWeight = withLowTraffic ? lowTrafficWeightMs(lowTrafficTiming, lowTrafficTargets) : 0;
+  const lowTrafficFaultList = lowTrafficFaults(values['no-low-traffic-families'] !== true);
+  const lowTrafficWeight = withLowTraffic
+    ? lowTrafficWeightMs(lowTrafficTiming, lowTrafficTargets, lowTrafficFaultList)
+    : 0;
   const totalWeight =
     runs.reduce((n, r) => n + scenarioWeight(r.s, timing), 0) +
     subscriptionWeight +
@@ -428,12 +439,13 @@ async function main(argv: string[]): Promise<number> {
   let lowTraffic: LowTrafficSection | null = null;
   if (withLowTraffic) {
     progress.begin(`${LOW_TRAFFIC} · ${lowTrafficTargets.join(', ')}`, lowTrafficWeight);
-    const steps = lowTrafficSteps(lowTrafficTiming, lowTrafficTargets);
+    const steps = lowTrafficSteps(lowTrafficTiming, lowTrafficTargets, lowTrafficFaultList);
     let step = -1;
     try {
       lowTraffic = await runLowTraffic(
         lowTrafficTiming,
         lowTrafficTargets,
+        lowTrafficFaultList,
         work,
         hasTool,
         () => {
@@ -444,7 +456,7 @@ async function main(argv: string[]): Promise<number> {
       );
       for (const k of lowTraffic.skipped)
         progress.log(
-          `  ${LOW_TRAFFIC} · ${k.fault} · ${k.target} · ${k.level ?? 'all'}: not run — ${k.reason}`,
+          `  ${LOW_TRAFFIC} · ${faultLabel(k.fault, k.chain)} · ${k.target} · ${k.level ?? 'all'}: not run — ${k.reason}`,
         );
     } catch (err) {
       progress.log(`  ${LOW_TRAFFIC}: FAILED ${(err as Error).message.split('\n')[0]}`);
@@ -497,6 +509,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values['no-subscriptions'] ? ['--no-subscriptions'] : []),
     ...(values['no-families'] ? ['--no-families'] : []),
     ...(values['no-low-traffic'] ? ['--no-low-traffic'] : []),
+    ...(values['no-low-traffic-families'] ? ['--no-low-traffic-families'] : []),
     ...(values['no-auto-tune'] ? ['--no-auto-tune'] : []),
     ...(values.fleet ? ['--fleet'] : []),
     ...(values['wait-quiet'] ? [`--wait-quiet ${values['wait-quiet']}`] : []),
@@ -567,7 +580,7 @@ async function main(argv: string[]): Promise<number> {
   if (families?.results.length) console.log(`${familiesTable(families)}\n`);
   if (lowTraffic?.rows.length) {
     for (const f of lowTraffic.faults)
-      console.log(`low traffic · ${f.name}\n${lowTrafficTable(lowTraffic, f.name)}\n`);
+      console.log(`low traffic · ${faultLabel(f.name, f.chain)}\n${lowTrafficTable(lowTraffic, f)}\n`);
   }
   if (overhead) console.log(`${overheadTable(overhead)}\n`);
   if (fleetReport) console.log(`${fleetMarkdown(fleetReport)}\n`);
@@ -631,7 +644,7 @@ function lowTrafficLine(r: LowTrafficRow): string {
   const reads =
     r.level === 0 ? 'no reads' : `failed ${f.failed}/${f.reads}  p99 in fault ${f.p99InFaultMs ?? '—'} ms`;
   return (
-    `  ${`${LOW_TRAFFIC} ${r.fault} ${r.level}/s`.padEnd(22)} ${LOW_TRAFFIC_LABELS[r.target as LowTrafficTarget].padEnd(16)}` +
+    `  ${`${LOW_TRAFFIC} ${faultLabel(r.fault, r.chain)} ${r.level}/s`.padEnd(29)} ${LOW_TRAFFIC_LABELS[r.target as LowTrafficTarget].padEnd(16)}` +
     ` detect ${f.detectMs ?? '—'} ms${f.detectSource ? ` (${f.detectSource})` : ''}  ${reads}  rotation ${f.rotation.ms ?? f.rotation.state}`
   );
 }

@@ -36,13 +36,13 @@ export const FAMILY_READS: Record<FakeFamilyName, FamilyRead[]> = {
 };
 
 /** The methods of a family's reads, in first-seen order (the method index a recording stores). */
-function readMethods(family: FakeFamilyName): string[] {
+export function familyReadMethods(family: FakeFamilyName): string[] {
   return [...new Set(FAMILY_READS[family].map((r) => r.method))];
 }
 
 export function familyReadMix(family: FakeFamilyName): RequestMix {
   const reads = FAMILY_READS[family];
-  const methods = readMethods(family);
+  const methods = familyReadMethods(family);
   let id = 0;
   return {
     next() {

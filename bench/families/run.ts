@@ -5,22 +5,16 @@
 // few seconds, then healed. One fleet per family, shared by its targets (healed between them).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import {
-  type FakeFamilyName,
-  type FamilyFleet,
-  startFamilyFleet,
-} from '../../src/simulation/family-fleet.js';
+import type { FakeFamilyName, FamilyFleet } from '../../src/simulation/family-fleet.js';
 import { standardFleet } from '../../src/simulation/fleet.js';
 import { startLoad } from '../load/driver.js';
 import { epochMs, sleep } from '../load/stats.js';
 import { startNginx } from '../targets/nginx.js';
-import { startSwitchyard } from '../targets/switchyard.js';
-import { type RunningTarget, upstreamRefsOf } from '../targets/target.js';
+import type { RunningTarget } from '../targets/target.js';
 import { type FamilyFigures, familyFigures } from './analyze.js';
+import { BENCH_FAMILIES, familyStartOptions, startBenchFamilyFleet, startFamilySwitchyard } from './chain.js';
 import { FAMILY_READS, familyReadMix } from './reads.js';
 
-const FAMILIES: FakeFamilyName[] = ['solana', 'bitcoin', 'cometbft'];
 export type FamilyTarget = 'switchyard' | 'nginx';
 export const FAMILY_TARGETS: FamilyTarget[] = ['switchyard', 'nginx'];
 const HIT = { cloud: 'aws', region: 'us-east-1' } as const;
@@ -55,9 +49,6 @@ export const QUICK_FAMILIES_TIMING: FamiliesTiming = {
   timeoutMs: 5000,
 };
 
-/** Slot / block interval of each family's simulated chain. */
-const INTERVAL_MS: Record<FakeFamilyName, number> = { solana: 400, bitcoin: 1000, cometbft: 1000 };
-
 export function familiesRunMs(t: FamiliesTiming): number {
   return t.warmupMs + t.baselineMs + t.faultMs + t.afterMs;
 }
@@ -83,14 +74,11 @@ async function startTargetFor(
   fleet: FamilyFleet,
   dir: string,
 ): Promise<{ running: RunningTarget; endpoint: string }> {
-  const opts = { upstreams: upstreamRefsOf(fleet), dir, core: 0, chainId: 0, mode: 'failover' as const };
   if (target === 'nginx') {
-    const running = await startNginx(opts);
+    const running = await startNginx(familyStartOptions(fleet, dir, 0));
     return { running, endpoint: running.url };
   }
-  const { chains } = parse(fleet.upstreamsYaml(fleet.family)) as { chains: unknown[] };
-  const running = await startSwitchyard(opts, { chains });
-  return { running, endpoint: `${running.url}${fleet.family}` };
+  return startFamilySwitchyard(fleet, dir, 0);
 }
 
 async function runOne(
@@ -155,7 +143,7 @@ export async function runFamiliesScenario(
   const section: FamiliesSection = {
     timing,
     fault: `both aws/us-east-1 nodes hang (accept, never answer) for ${timing.faultMs / 1000} s, then heal`,
-    reads: Object.fromEntries(FAMILIES.map((f) => [f, FAMILY_READS[f].map((r) => r.method)])) as Record<
+    reads: Object.fromEntries(BENCH_FAMILIES.map((f) => [f, FAMILY_READS[f].map((r) => r.method)])) as Record<
       FakeFamilyName,
       string[]
     >,
@@ -163,11 +151,8 @@ export async function runFamiliesScenario(
     skipped: [],
     configs: {},
   };
-  for (const family of FAMILIES) {
-    const fleet = await startFamilyFleet(family, {
-      providers: standardFleet(),
-      intervalMs: INTERVAL_MS[family],
-    });
+  for (const family of BENCH_FAMILIES) {
+    const fleet = await startBenchFamilyFleet(family, standardFleet());
     try {
       for (const target of targets) {
         onStep(`families · ${family} · ${target}`);

@@ -7,7 +7,7 @@ import { OUTCOME, OUTCOME_NAMES, type Recording } from '../load/driver.js';
 import { MIX_METHODS } from '../load/mix.js';
 import { quantileSorted } from '../load/stats.js';
 import type { TargetEvent } from '../targets/target.js';
-import type { LowTrafficFaultName, LowTrafficTarget } from './plan.js';
+import type { LowTrafficChain, LowTrafficFaultName, LowTrafficTarget } from './plan.js';
 
 export interface ReadRecord {
   /** Epoch ms the read was started. */
@@ -48,6 +48,7 @@ export interface RankChange {
 export interface LowTrafficRecord {
   target: LowTrafficTarget;
   fault: LowTrafficFaultName;
+  chain: LowTrafficChain;
   /** Reads per second (0: none). */
   level: number;
   /** Epoch ms the target was ready (started, and for the clients their first read done). */
@@ -134,6 +135,7 @@ interface TimelineEntry {
 export interface LowTrafficRow {
   target: LowTrafficTarget;
   fault: LowTrafficFaultName;
+  chain: LowTrafficChain;
   level: number;
   figures: LowTrafficFigures;
   /** What the target's signals said when (domain and server events, /status changes, ranked order). */
@@ -418,11 +420,11 @@ export function analyzeLowTraffic(r: LowTrafficRecord): LowTrafficRow {
     probes: r.level === 0 ? probeTraffic(r.calls, upstreams, r.readyAtMs, r.faultStartMs) : null,
   };
   if (figures.rotation.ms !== null) figures.rotation.ms = Math.round(figures.rotation.ms);
-  return { target: r.target, fault: r.fault, level: r.level, figures, timeline: timeline(r) };
+  return { target: r.target, fault: r.fault, chain: r.chain, level: r.level, figures, timeline: timeline(r) };
 }
 
-/** The load driver's recording (proxies) as read records. */
-export function readsOfRecording(rec: Recording): ReadRecord[] {
+/** The load driver's recording (proxies) as read records; `methods` names the mix's method indices. */
+export function readsOfRecording(rec: Recording, methods: readonly string[] = MIX_METHODS): ReadRecord[] {
   const out: ReadRecord[] = [];
   for (let i = 0; i < rec.n; i++) {
     const outcome = rec.outcome[i]!;
@@ -432,7 +434,7 @@ export function readsOfRecording(rec: Recording): ReadRecord[] {
       latencyMs: rec.latencyUs[i]! / 1000,
       ok: outcome === OUTCOME.ok,
       upstream: outcome === OUTCOME.ok ? (upstream ?? null) : null,
-      method: MIX_METHODS[rec.method[i]!] ?? String(rec.method[i]),
+      method: methods[rec.method[i]!] ?? String(rec.method[i]),
       error: outcome === OUTCOME.ok ? null : (OUTCOME_NAMES[outcome] ?? String(outcome)),
     });
   }

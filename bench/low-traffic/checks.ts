@@ -3,7 +3,7 @@
 // reads; p99 during the fault at most the baseline p99 + 25 ms; back in rotation within 1 s of the
 // heal. Figures, never assertions: a miss is reported as such. Pure.
 import type { LowTrafficRow } from './analyze.js';
-import { detectionBoundMs } from './plan.js';
+import { detectionBoundMs, faultLabel } from './plan.js';
 
 type RowCheckKind = 'detect' | 'failed' | 'p99' | 'rotation';
 const ROW_CHECK_KINDS: RowCheckKind[] = ['detect', 'failed', 'p99', 'rotation'];
@@ -95,8 +95,17 @@ export function rowChecks(row: LowTrafficRow): RowCheck[] {
   return out;
 }
 
-/** The same check over every fault at one read rate: met when every applicable row met it. */
+/** Which rows a check line covers: the EVM chain's faults, or the other families' (solana, bitcoin, cometbft). */
+type CheckScope = 'evm' | 'families';
+const SCOPES: CheckScope[] = ['evm', 'families'];
+
+function scopeOf(row: LowTrafficRow): CheckScope {
+  return row.chain === 'ethereum' ? 'evm' : 'families';
+}
+
+/** The same check over every fault of a scope at one read rate: met when every applicable row met it. */
 export interface LevelCheck {
+  scope: CheckScope;
   level: number;
   kind: RowCheckKind;
   target: string;
@@ -105,24 +114,27 @@ export interface LevelCheck {
 }
 
 export function levelChecks(rows: LowTrafficRow[]): LevelCheck[] {
-  const mine = rows.filter((r) => r.target === 'switchyard');
-  const levels = [...new Set(mine.map((r) => r.level))].sort((a, b) => a - b);
   const out: LevelCheck[] = [];
-  for (const level of levels) {
-    const atLevel = mine.filter((r) => r.level === level);
-    for (const kind of ROW_CHECK_KINDS) {
-      const checks = atLevel.map((r) => ({
-        fault: r.fault,
-        check: rowChecks(r).find((c) => c.kind === kind)!,
-      }));
-      const applicable = checks.filter((c) => c.check.met !== null);
-      out.push({
-        level,
-        kind,
-        target: checkTarget(kind, level),
-        figure: checks.map((c) => `${c.fault}: ${c.check.figure}`).join('; '),
-        met: applicable.length === 0 ? null : applicable.every((c) => c.check.met === true),
-      });
+  for (const scope of SCOPES) {
+    const mine = rows.filter((r) => r.target === 'switchyard' && scopeOf(r) === scope);
+    const levels = [...new Set(mine.map((r) => r.level))].sort((a, b) => a - b);
+    for (const level of levels) {
+      const atLevel = mine.filter((r) => r.level === level);
+      for (const kind of ROW_CHECK_KINDS) {
+        const checks = atLevel.map((r) => ({
+          fault: faultLabel(r.fault, r.chain),
+          check: rowChecks(r).find((c) => c.kind === kind)!,
+        }));
+        const applicable = checks.filter((c) => c.check.met !== null);
+        out.push({
+          scope,
+          level,
+          kind,
+          target: checkTarget(kind, level),
+          figure: checks.map((c) => `${c.fault}: ${c.check.figure}`).join('; '),
+          met: applicable.length === 0 ? null : applicable.every((c) => c.check.met === true),
+        });
+      }
     }
   }
   return out;

@@ -2,7 +2,9 @@
 // on which timeline. A failing region or provider must be detected whatever the traffic: the same
 // three outages run at 0, 5, 50 and 400 reads/s against Switchyard, nginx, HAProxy and the two
 // client-side failovers a user might pick instead of a proxy (viem's ranked fallback, ethers'
-// FallbackProvider).
+// FallbackProvider); and the region hang on a solana, bitcoin and cometbft chain at the low rates,
+// against Switchyard alone (the peers and the EVM client libraries do not speak those families).
+import type { FakeFamilyName } from '../../src/simulation/family-fleet.js';
 import {
   cloudflarePage,
   type DomainFilter,
@@ -10,6 +12,7 @@ import {
   type ProviderSpec,
   standardFleet,
 } from '../../src/simulation/index.js';
+import { BENCH_FAMILIES } from '../families/chain.js';
 import { providerSpanningFleet } from '../scenarios/catalog.js';
 
 export type LowTrafficTarget = 'switchyard' | 'nginx' | 'haproxy' | 'viem' | 'ethers';
@@ -32,8 +35,14 @@ export function isClientTarget(t: LowTrafficTarget): t is ClientTarget {
 
 export type LowTrafficFaultName = 'hang' | 'refuse' | '503';
 
+/** The chain a fault's fleet serves: the EVM chain (id 1) or a chain of another family. */
+export type LowTrafficChain = 'ethereum' | FakeFamilyName;
+
 export interface LowTrafficFault {
   name: LowTrafficFaultName;
+  chain: LowTrafficChain;
+  /** The targets it runs against; omitted: every target. */
+  targets?: readonly LowTrafficTarget[];
   /** One sentence for the report. */
   what: string;
   fleet: () => ProviderSpec[];
@@ -45,18 +54,22 @@ export interface LowTrafficFault {
 
 const AWS: DomainFilter = { cloud: 'aws', region: 'us-east-1' };
 
+const HANG: LowTrafficFault = {
+  name: 'hang',
+  chain: 'ethereum',
+  what: 'both aws/us-east-1 upstreams accept connections and never answer',
+  fleet: standardFleet,
+  hit: AWS,
+  fault: { kind: 'hang' },
+  domain: 'region:aws/us-east-1',
+};
+
 /** The faults of the outage catalog's region-blackhole, region-refuse and provider-outage scenarios. */
 export const LOW_TRAFFIC_FAULTS: LowTrafficFault[] = [
-  {
-    name: 'hang',
-    what: 'both aws/us-east-1 upstreams accept connections and never answer',
-    fleet: standardFleet,
-    hit: AWS,
-    fault: { kind: 'hang' },
-    domain: 'region:aws/us-east-1',
-  },
+  HANG,
   {
     name: 'refuse',
+    chain: 'ethereum',
     what: 'both aws/us-east-1 upstreams close their port (ECONNREFUSED)',
     fleet: standardFleet,
     hit: AWS,
@@ -65,6 +78,7 @@ export const LOW_TRAFFIC_FAULTS: LowTrafficFault[] = [
   },
   {
     name: '503',
+    chain: 'ethereum',
     what: 'provider alchemy (aws-use1-a and gcp-euw1-a) answers every call with a Cloudflare HTTP 503 page',
     fleet: providerSpanningFleet,
     hit: { provider: 'alchemy' },
@@ -72,6 +86,28 @@ export const LOW_TRAFFIC_FAULTS: LowTrafficFault[] = [
     domain: 'provider:alchemy',
   },
 ];
+
+/** The hang on each other family's chain: the same fleet layout, Switchyard only. */
+export const LOW_TRAFFIC_FAMILY_FAULTS: LowTrafficFault[] = BENCH_FAMILIES.map((chain) => ({
+  ...HANG,
+  chain,
+  what: `both aws/us-east-1 ${chain} nodes accept connections and never answer`,
+  targets: ['switchyard'],
+}));
+
+/** The group's faults: the EVM ones, then (unless left out) the other families' hang. */
+export function lowTrafficFaults(families: boolean): LowTrafficFault[] {
+  return families ? [...LOW_TRAFFIC_FAULTS, ...LOW_TRAFFIC_FAMILY_FAULTS] : LOW_TRAFFIC_FAULTS;
+}
+
+/** A fault's name in rows, tables and checks: "hang", "refuse", "503"; "solana hang" on another family. */
+export function faultLabel(name: LowTrafficFaultName, chain: LowTrafficChain): string {
+  return chain === 'ethereum' ? name : `${chain} ${name}`;
+}
+
+export function runsAgainst(f: LowTrafficFault, target: LowTrafficTarget): boolean {
+  return f.targets === undefined || f.targets.includes(target);
+}
 
 /** Names of the fleet's upstreams the fault hits. */
 export function hitNamesOf(f: LowTrafficFault): string[] {
@@ -124,6 +160,12 @@ export interface LowTrafficTiming {
    * on the reference machine, so its latencies would measure its own queue, not failover.
    */
   levelGroups: Record<LowTrafficTarget, number[][]>;
+  /**
+   * Switchyard's read rates on the other families' chains, grouped likewise. They stop at 50 reads/s:
+   * 400 would add a timeline of its own per family (prewarmed, alone), and heavy traffic on those
+   * chains is what the families group measures.
+   */
+  familyLevelGroups: number[][];
 }
 
 const APART: number[][] = [[0, 5, 50], [400]];
@@ -144,6 +186,7 @@ export const FULL_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
   statusPollMs: 20,
   rankPollMs: 250,
   levelGroups: { switchyard: APART, nginx: APART, haproxy: APART, viem: LOW_ONLY, ethers: LOW_ONLY },
+  familyLevelGroups: LOW_ONLY,
 };
 
 export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
@@ -164,6 +207,7 @@ export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
     viem: LOW_ONLY,
     ethers: LOW_ONLY,
   },
+  familyLevelGroups: LOW_ONLY,
 };
 
 /**
@@ -175,6 +219,12 @@ export const QUICK_LOW_TRAFFIC_TIMING: LowTrafficTiming = {
  */
 export const PREWARM_MIN_LEVEL = 100;
 export const PREWARM_CLIENTS = 8;
+
+/** The rate groups a fault runs against a target (none when the fault does not apply to it). */
+export function levelGroupsOf(t: LowTrafficTiming, f: LowTrafficFault, target: LowTrafficTarget): number[][] {
+  if (!runsAgainst(f, target)) return [];
+  return f.chain === 'ethereum' ? t.levelGroups[target] : t.familyLevelGroups;
+}
 
 /** Every rate of the plan a target does not run (the client libraries: 400 reads/s). */
 export function levelsSkipped(t: LowTrafficTiming, target: LowTrafficTarget): number[] {
@@ -196,10 +246,14 @@ const START_MS: Record<LowTrafficTarget, number> = {
 };
 
 /** Expected wall time of the group: per fault and target, one timeline per level group. */
-export function lowTrafficWeightMs(t: LowTrafficTiming, targets: readonly LowTrafficTarget[]): number {
+export function lowTrafficWeightMs(
+  t: LowTrafficTiming,
+  targets: readonly LowTrafficTarget[],
+  faults: readonly LowTrafficFault[],
+): number {
   let ms = 0;
-  for (const target of targets) {
-    for (const g of t.levelGroups[target]) {
+  for (const [f, target] of faultTargets(targets, faults)) {
+    for (const g of levelGroupsOf(t, f, target)) {
       const settle = target === 'switchyard' ? t.settleMs : 0;
       const prewarm = g.some((l) => l >= PREWARM_MIN_LEVEL) && !isClientTarget(target) ? t.prewarmMs : 0;
       const starts = START_MS[target] * g.length;
@@ -208,12 +262,26 @@ export function lowTrafficWeightMs(t: LowTrafficTiming, targets: readonly LowTra
       ms += Math.max(settle, prewarm, probe) + lowTrafficRunMs(t) + starts + 300 + 1000 * (g.length - 1);
     }
   }
-  return LOW_TRAFFIC_FAULTS.length * ms;
+  return ms;
+}
+
+/** Every fault with every target it runs against, in run order. */
+function faultTargets(
+  targets: readonly LowTrafficTarget[],
+  faults: readonly LowTrafficFault[],
+): [LowTrafficFault, LowTrafficTarget][] {
+  return faults.flatMap((f) =>
+    targets.filter((t) => runsAgainst(f, t)).map((t): [LowTrafficFault, LowTrafficTarget] => [f, t]),
+  );
 }
 
 /** How many timelines (level groups) the group runs over all faults and targets. */
-export function lowTrafficSteps(t: LowTrafficTiming, targets: readonly LowTrafficTarget[]): number {
-  return LOW_TRAFFIC_FAULTS.length * targets.reduce((n, target) => n + t.levelGroups[target].length, 0);
+export function lowTrafficSteps(
+  t: LowTrafficTiming,
+  targets: readonly LowTrafficTarget[],
+  faults: readonly LowTrafficFault[],
+): number {
+  return faultTargets(targets, faults).reduce((n, [f, target]) => n + levelGroupsOf(t, f, target).length, 0);
 }
 
 /** The issue 20 detection bound at a read rate: 100 ms at >= 50 reads/s, 250 ms at 5, 1 s at 0. */

@@ -3,12 +3,13 @@
 // after a warm-up and baseline, the heal, and a few seconds after it. Every call the upstreams get is
 // recorded, Switchyard's /status is polled, the client targets report their reads and ranked order.
 // The low rates of one fault and target run side by side (they cost next to no CPU); see plan.ts.
+// The fault's chain (EVM, or solana, bitcoin, cometbft) supplies the fleet, the proxy and the reads.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Fleet, startFleet } from '../../src/simulation/index.js';
 import { type LoadRun, Recording, startLoad } from '../load/driver.js';
+import type { RequestMix } from '../load/mix.js';
 import { epochMs, sleep } from '../load/stats.js';
-import { type RunningTarget, requiredTool, startTarget, upstreamRefsOf } from '../targets/index.js';
+import { type RunningTarget, requiredTool } from '../targets/index.js';
 import {
   analyzeLowTraffic,
   type LowTrafficRecord,
@@ -18,26 +19,27 @@ import {
   readsOfRecording,
   type UpstreamCall,
 } from './analyze.js';
+import { type ChainFleet, chainKit, EVM_CHAIN_ID } from './chains.js';
 import { type RunningClient, startClientTarget } from './client-target.js';
 import {
+  faultLabel,
   hitNamesOf,
   isClientTarget,
-  LOW_TRAFFIC_FAULTS,
   LOW_TRAFFIC_LABELS,
+  type LowTrafficChain,
   type LowTrafficFault,
   type LowTrafficFaultName,
   type LowTrafficTarget,
   type LowTrafficTiming,
+  levelGroupsOf,
   levelsSkipped,
   lowTrafficRunMs,
   PREWARM_CLIENTS,
   PREWARM_MIN_LEVEL,
+  runsAgainst,
 } from './plan.js';
-import { cheapReadMix } from './reads.js';
 import { type StatusPoller, startStatusPoll } from './status-poll.js';
 
-const CHAIN_ID = 1;
-const BLOCK_TIME_MS = 250;
 /** Cap of reads in flight per run (a hung region at 400 reads/s holds a few hundred at most). */
 const MAX_IN_FLIGHT = 2048;
 /** Between "target ready" and the timeline's start, so every timer is set before it begins. */
@@ -69,11 +71,28 @@ export interface LowTrafficSection {
   timing: LowTrafficTiming;
   levels: number[];
   targets: LowTrafficTarget[];
-  faults: { name: LowTrafficFaultName; what: string; domain: string; hit: string[] }[];
+  faults: {
+    name: LowTrafficFaultName;
+    chain: LowTrafficChain;
+    what: string;
+    domain: string;
+    hit: string[];
+    /** The targets it ran against (the other families' faults: Switchyard only). */
+    targets: LowTrafficTarget[];
+  }[];
   rows: LowTrafficRow[];
-  skipped: { target: LowTrafficTarget; fault: LowTrafficFaultName; level: number | null; reason: string }[];
-  /** Per target: what each upstream received with no reads flowing, over its 0 reads/s runs before the fault. */
-  probes: { target: LowTrafficTarget; traffic: ProbeTraffic }[];
+  skipped: {
+    target: LowTrafficTarget;
+    fault: LowTrafficFaultName;
+    chain: LowTrafficChain;
+    level: number | null;
+    reason: string;
+  }[];
+  /**
+   * Per target and chain: what each upstream received with no reads flowing, over its 0 reads/s runs
+   * before the fault.
+   */
+  probes: { target: LowTrafficTarget; chain: LowTrafficChain; traffic: ProbeTraffic }[];
   clientSettings: Record<'viem' | 'ethers', string>;
   /** Anything that went wrong on the way (a client that did not finish, /status errors). */
   notes: string[];
@@ -101,12 +120,14 @@ interface PreparedRun {
   fault: LowTrafficFault;
   level: number;
   dir: string;
-  fleet: Fleet;
+  fleet: ChainFleet;
   calls: UpstreamCall[];
   hit: string[];
   /** Epoch ms the target was ready. */
   readyAtMs: number;
   proxy?: RunningTarget;
+  /** Where the proxy's reads go (its chain's path). */
+  endpoint?: string;
   client?: RunningClient;
   poller?: StatusPoller;
 }
@@ -119,7 +140,8 @@ async function prepareRun(
   dir: string,
 ): Promise<PreparedRun> {
   mkdirSync(dir, { recursive: true });
-  const fleet = await startFleet({ chainId: CHAIN_ID, blockTimeMs: BLOCK_TIME_MS, providers: fault.fleet() });
+  const chain = await chainKit(fault.chain).start(fault.fleet());
+  const { fleet } = chain;
   const calls: UpstreamCall[] = [];
   for (const p of fleet.providers) {
     const upstream = p.name;
@@ -140,7 +162,7 @@ async function prepareRun(
       run.client = await startClientTarget(
         {
           kind: target,
-          chainId: CHAIN_ID,
+          chainId: EVM_CHAIN_ID,
           upstreams: fleet.providers.map((p) => ({ name: p.name, url: p.url })),
           ratePerSec: level,
           durationMs: lowTrafficRunMs(timing),
@@ -153,13 +175,9 @@ async function prepareRun(
         0,
       );
     } else {
-      run.proxy = await startTarget(target, {
-        upstreams: upstreamRefsOf(fleet),
-        dir,
-        core: 0,
-        chainId: CHAIN_ID,
-        mode: 'failover',
-      });
+      const { running, endpoint } = await chain.startProxy(target, dir, 0);
+      run.proxy = running;
+      run.endpoint = endpoint;
       if (run.proxy.status) {
         run.poller = startStatusPoll(run.proxy.status, fault.domain, run.hit, timing.statusPollMs);
       }
@@ -186,7 +204,9 @@ async function executeRun(
   startAtMs: number,
   onProgress: (fraction: number) => void,
 ): Promise<OneRun> {
-  const { fault, level, proxy, client, poller, fleet, target } = run;
+  const { fault, level, proxy, endpoint, client, poller, fleet, target } = run;
+  const kit = chainKit(fault.chain);
+  const label = `${target} ${faultLabel(fault.name, fault.chain)} ${level}/s`;
   const totalMs = lowTrafficRunMs(timing);
   const notes: string[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -214,12 +234,12 @@ async function executeRun(
     );
 
     let load: LoadRun | undefined;
-    if (proxy && level > 0) {
+    if (proxy && endpoint && level > 0) {
       await sleep(loadStartMs - epochMs());
       const maxRequests = Math.ceil((level * totalMs) / 1000) + 1;
       load = startLoad({
-        url: proxy.url,
-        mix: cheapReadMix(READ_SEED),
+        url: endpoint,
+        mix: kit.mix(READ_SEED),
         ratePerSec: level,
         maxInFlight: MAX_IN_FLIGHT,
         maxRequests,
@@ -234,24 +254,24 @@ async function executeRun(
     let droppedReads = 0;
     if (load) {
       const rec = await load.done;
-      reads = readsOfRecording(rec);
+      reads = readsOfRecording(rec, kit.methods);
       droppedReads = rec.dropped;
     }
     if (client) {
       const f = await client.finished(timing.timeoutMs + 3000);
-      if (!f.complete)
-        notes.push(`${target} ${fault.name} ${level}/s: the client did not report done in time`);
+      if (!f.complete) notes.push(`${label}: the client did not report done in time`);
       reads = [...client.reads];
       droppedReads = f.dropped;
     }
     await Promise.all(applied);
     await poller?.stop();
     if (poller && poller.errors > 0) {
-      notes.push(`${target} ${fault.name} ${level}/s: ${poller.errors} /status polls failed`);
+      notes.push(`${label}: ${poller.errors} /status polls failed`);
     }
     const record: LowTrafficRecord = {
       target,
       fault: fault.name,
+      chain: fault.chain,
       level,
       readyAtMs: run.readyAtMs,
       loadStartMs,
@@ -278,10 +298,10 @@ async function executeRun(
 }
 
 /** A closed loop of PREWARM_CLIENTS clients for `durationMs` (not recorded): see PREWARM_MIN_LEVEL. */
-async function prewarm(url: string, durationMs: number, timeoutMs: number): Promise<void> {
+async function prewarm(url: string, mix: RequestMix, durationMs: number, timeoutMs: number): Promise<void> {
   await startLoad({
     url,
-    mix: cheapReadMix(PREWARM_SEED),
+    mix,
     clients: PREWARM_CLIENTS,
     durationMs,
     maxRequests: Math.ceil((durationMs / 1000) * 8000),
@@ -308,7 +328,10 @@ async function runGroup(
   const out: { level: number; result: PromiseSettledResult<OneRun> }[] = [];
   try {
     for (const level of levels) {
-      const dir = join(work, `low-traffic-${fault.name}-${target}-${level}`);
+      const dir = join(
+        work,
+        `low-traffic-${faultLabel(fault.name, fault.chain).replace(' ', '-')}-${target}-${level}`,
+      );
       try {
         prepared.push(await prepareRun(target, fault, level, timing, dir));
       } catch (err) {
@@ -317,8 +340,13 @@ async function runGroup(
     }
     const readyAtMs = epochMs();
     for (const run of prepared) {
-      if (run.proxy && run.level >= PREWARM_MIN_LEVEL)
-        await prewarm(run.proxy.url, timing.prewarmMs, timing.timeoutMs);
+      if (run.endpoint && run.level >= PREWARM_MIN_LEVEL)
+        await prewarm(
+          run.endpoint,
+          chainKit(fault.chain).mix(PREWARM_SEED),
+          timing.prewarmMs,
+          timing.timeoutMs,
+        );
     }
     if (target === 'switchyard') await sleep(readyAtMs + timing.settleMs - epochMs());
     // At 0 reads/s: the probe-traffic window (ready until the fault) spans timing.probeWindowMs.
@@ -342,13 +370,17 @@ async function runGroup(
   return out;
 }
 
-/** Sums the 0 reads/s runs' windows (target ready until the fault) per target: calls each upstream got with no reads. */
+/**
+ * Sums the 0 reads/s runs' windows (target ready until the fault) per target and chain: calls each
+ * upstream got with no reads.
+ */
 export function probeSummary(rows: LowTrafficRow[]): LowTrafficSection['probes'] {
   const out: LowTrafficSection['probes'] = [];
-  for (const target of [...new Set(rows.map((r) => r.target))]) {
+  const pairs = new Map(rows.map((r) => [`${r.target} ${r.chain}`, { target: r.target, chain: r.chain }]));
+  for (const { target, chain } of pairs.values()) {
     const traffic: ProbeTraffic = { windowMs: 0, upstreams: {} };
     for (const r of rows) {
-      const p = r.target === target ? r.figures.probes : null;
+      const p = r.target === target && r.chain === chain ? r.figures.probes : null;
       if (!p) continue;
       traffic.windowMs += p.windowMs;
       for (const [name, u] of Object.entries(p.upstreams)) {
@@ -365,21 +397,25 @@ export function probeSummary(rows: LowTrafficRow[]): LowTrafficSection['probes']
     for (const u of Object.values(traffic.upstreams)) {
       u.perSec = Math.round(((u.calls * 1000) / traffic.windowMs) * 100) / 100;
     }
-    out.push({ target, traffic });
+    out.push({ target, chain, traffic });
   }
   return out;
 }
 
+/** Runs every fault (plan.ts lowTrafficFaults) against each of `targets` it applies to. */
 export async function runLowTraffic(
   timing: LowTrafficTiming,
   targets: LowTrafficTarget[],
+  faults: readonly LowTrafficFault[],
   work: string,
   installed: (tool: string) => boolean,
   onStep: (label: string) => void,
   onProgress: (fraction: number) => void,
   onRow: (row: LowTrafficRow) => void = () => {},
 ): Promise<LowTrafficSection> {
-  const levels = [...new Set(targets.flatMap((t) => timing.levelGroups[t].flat()))].sort((a, b) => a - b);
+  const levels = [
+    ...new Set(faults.flatMap((f) => targets.flatMap((t) => levelGroupsOf(timing, f, t).flat()))),
+  ].sort((a, b) => a - b);
   const section: LowTrafficSection = {
     timing,
     levels,
@@ -391,29 +427,44 @@ export async function runLowTraffic(
     clientSettings: CLIENT_SETTINGS,
     notes: [],
   };
-  for (const fault of LOW_TRAFFIC_FAULTS) {
-    section.faults.push({ name: fault.name, what: fault.what, domain: fault.domain, hit: hitNamesOf(fault) });
-    for (const target of targets) {
+  for (const fault of faults) {
+    const { name, chain } = fault;
+    const mine = targets.filter((t) => runsAgainst(fault, t));
+    if (mine.length === 0) continue;
+    section.faults.push({
+      name,
+      chain,
+      what: fault.what,
+      domain: fault.domain,
+      hit: hitNamesOf(fault),
+      targets: mine,
+    });
+    for (const target of mine) {
       const tool = isClientTarget(target) ? undefined : requiredTool(target);
       if (tool && !installed(tool)) {
         section.skipped.push({
           target,
-          fault: fault.name,
+          fault: name,
+          chain,
           level: null,
           reason: `${tool} is not installed (apt-get install -y ${tool})`,
         });
         continue;
       }
-      for (const level of levelsSkipped(timing, target)) {
+      // Only the client libraries leave rates out (the other families' rows stop at 50 by plan).
+      for (const level of isClientTarget(target) ? levelsSkipped(timing, target) : []) {
         section.skipped.push({
           target,
-          fault: fault.name,
+          fault: name,
+          chain,
           level,
           reason: `not run: the client process sending ${level} reads/s through the library would saturate its core`,
         });
       }
-      for (const group of timing.levelGroups[target]) {
-        onStep(`low-traffic · ${fault.name} · ${LOW_TRAFFIC_LABELS[target]} · ${group.join(', ')} reads/s`);
+      for (const group of levelGroupsOf(timing, fault, target)) {
+        onStep(
+          `low-traffic · ${faultLabel(fault.name, fault.chain)} · ${LOW_TRAFFIC_LABELS[target]} · ${group.join(', ')} reads/s`,
+        );
         const results = await runGroup(target, fault, group, timing, work, onProgress);
         for (const { level, result } of results) {
           if (result.status === 'fulfilled') {
@@ -422,14 +473,16 @@ export async function runLowTraffic(
             onRow(result.value.row);
           } else {
             const reason = `run failed: ${(result.reason as Error).message.split('\n')[0]}`;
-            section.skipped.push({ target, fault: fault.name, level, reason });
+            section.skipped.push({ target, fault: name, chain, level, reason });
           }
         }
       }
     }
   }
   const order = (r: LowTrafficRow) =>
-    LOW_TRAFFIC_FAULTS.findIndex((f) => f.name === r.fault) * 1e6 + r.level * 10 + targets.indexOf(r.target);
+    faults.findIndex((f) => f.name === r.fault && f.chain === r.chain) * 1e6 +
+    r.level * 10 +
+    targets.indexOf(r.target);
   section.rows.sort((a, b) => order(a) - order(b));
   section.probes = probeSummary(section.rows);
   return section;

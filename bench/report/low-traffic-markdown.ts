@@ -1,12 +1,18 @@
 // The low-traffic group in report.md (issue 20): per fault one table of every target at every read
 // rate (detection, failed reads, p99 and max during the fault against the baseline, recovery and the
-// target's own "back in rotation" signal, the issue 20 checks on Switchyard's rows), the probe traffic
-// each target sends with no reads flowing, and how it was all measured.
+// target's own "back in rotation" signal, the issue 20 checks on Switchyard's rows), the same per
+// family for the hang on solana, bitcoin and cometbft chains, the probe traffic each target sends
+// with no reads flowing, and how it was all measured.
+import { familyReadMethods } from '../families/reads.js';
 import type { LowTrafficRow } from '../low-traffic/analyze.js';
 import { levelChecks, P99_SLACK_MS, ROTATION_BOUND_MS, rowChecks } from '../low-traffic/checks.js';
 import {
+  faultLabel,
   LOW_TRAFFIC_LABELS,
   LOW_TRAFFIC_LEVELS,
+  type LowTrafficChain,
+  type LowTrafficFaultName,
+  type LowTrafficTarget,
   PREWARM_CLIENTS,
   PREWARM_MIN_LEVEL,
 } from '../low-traffic/plan.js';
@@ -53,13 +59,22 @@ function checksCell(r: LowTrafficRow): string {
     .join(', ');
 }
 
-export function lowTrafficTable(s: LowTrafficSection, fault: string): string {
+/** A fault of the section: its name on its chain. */
+interface FaultKey {
+  name: LowTrafficFaultName;
+  chain: LowTrafficChain;
+}
+
+const ofFault = (f: FaultKey) => (x: { fault: LowTrafficFaultName; chain: LowTrafficChain }) =>
+  x.fault === f.name && x.chain === f.chain;
+
+export function lowTrafficTable(s: LowTrafficSection, fault: FaultKey): string {
   const afterMs = s.timing.afterMs;
   const lines = [
     '| reads/s | target | detected, ms | failed reads | p99 in fault, ms (baseline) | max in fault, ms | first read from a healed upstream, ms | back in rotation, ms | issue 20 (Switchyard) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const r of s.rows.filter((x) => x.fault === fault)) {
+  for (const r of s.rows.filter(ofFault(fault))) {
     const f = r.figures;
     const none = r.level === 0;
     const failed = none ? 'no reads' : `${f.failed + f.droppedReads} / ${f.reads + f.droppedReads}`;
@@ -70,7 +85,7 @@ export function lowTrafficTable(s: LowTrafficSection, fault: string): string {
       `| ${r.level} | ${LOW_TRAFFIC_LABELS[r.target]} | ${detectCell(r)} | ${failed} | ${p99} | ${max} | ${read} | ${rotationCell(r, afterMs)} | ${checksCell(r)} |`,
     );
   }
-  for (const k of s.skipped.filter((x) => x.fault === fault)) {
+  for (const k of s.skipped.filter(ofFault(fault))) {
     lines.push(`| ${k.level ?? 'all'} | ${LOW_TRAFFIC_LABELS[k.target]} | ${k.reason} | | | | | | |`);
   }
   return lines.join('\n');
@@ -85,6 +100,10 @@ function methods(m: Record<string, number>): string {
     .join(', ');
 }
 
+function targetOnChain(target: LowTrafficTarget, chain: LowTrafficChain): string {
+  return chain === 'ethereum' ? LOW_TRAFFIC_LABELS[target] : `${LOW_TRAFFIC_LABELS[target]} (${chain})`;
+}
+
 function probeTable(s: LowTrafficSection): string {
   const lines = [
     '| target | calls/s per upstream with no reads (min–max) | per upstream | methods | window |',
@@ -97,7 +116,7 @@ function probeTable(s: LowTrafficSection): string {
     for (const [, u] of ups) for (const [k, v] of Object.entries(u.methods)) all[k] = (all[k] ?? 0) + v;
     const range = rates.length ? `${Math.min(...rates)}–${Math.max(...rates)}` : '—';
     lines.push(
-      `| ${LOW_TRAFFIC_LABELS[p.target]} | ${range} | ${ups.map(([n, u]) => `${n} ${u.perSec}`).join(', ')} | ${methods(all)} | ${(p.traffic.windowMs / 1000).toFixed(1)} s |`,
+      `| ${targetOnChain(p.target, p.chain)} | ${range} | ${ups.map(([n, u]) => `${n} ${u.perSec}`).join(', ')} | ${methods(all)} | ${(p.traffic.windowMs / 1000).toFixed(1)} s |`,
     );
   }
   return lines.join('\n');
@@ -119,7 +138,7 @@ export function lowTrafficChecks(s: LowTrafficSection | null): TargetCheck[] {
   }
   return checks.map((c) => ({
     source: 'issue 20',
-    target: `low traffic, ${c.level} reads/s: ${c.target}`,
+    target: `low traffic${c.scope === 'families' ? ' (solana, bitcoin, cometbft)' : ''}, ${c.level} reads/s: ${c.target}`,
     figure: c.figure,
     met: c.met,
   }));
@@ -129,18 +148,19 @@ export function lowTrafficMarkdown(s: LowTrafficSection): string {
   const t = s.timing;
   const out: string[] = [`## ${LOW_TRAFFIC_HEADING}`, ''];
   for (const f of s.faults) {
+    const only = f.chain === 'ethereum' ? '' : ` Switchyard only, at POST /${f.chain}.`;
     out.push(
-      `### ${f.name}: ${f.what}`,
+      `### ${faultLabel(f.name, f.chain)}: ${f.what}`,
       '',
-      `Switchyard's domain: \`${f.domain}\`; hit: ${f.hit.join(', ')}.`,
+      `Switchyard's domain: \`${f.domain}\`; hit: ${f.hit.join(', ')}.${only}`,
       '',
     );
-    out.push(lowTrafficTable(s, f.name), '');
+    out.push(lowTrafficTable(s, f), '');
   }
   out.push('### Probe traffic with no reads flowing', '', probeTable(s), '');
   out.push(
     'Calls each upstream received from the target in the 0 reads/s runs, from the moment the target was ready until the fault ' +
-      `(at least ${s.timing.probeWindowMs / 1000} s per run, summed over the three faults; no reads at all), counted by the fake providers themselves. Refused connections are not calls.`,
+      `(at least ${s.timing.probeWindowMs / 1000} s per run, summed over the faults on that chain; no reads at all), counted by the fake providers themselves. Refused connections are not calls.`,
     '',
   );
   out.push('### How this group is run', '');
@@ -161,6 +181,16 @@ export function lowTrafficMarkdown(s: LowTrafficSection): string {
       `viem and ethers skip ${LOW_TRAFFIC_LEVELS[LOW_TRAFFIC_LEVELS.length - 1]} reads/s: there the child process that is both the load and the library used 70% (ethers) to 97% (viem) of its core, so its latencies would measure its own queue.`,
     '',
   );
+  const families = s.faults.flatMap((f) => (f.chain === 'ethereum' ? [] : [{ ...f, chain: f.chain }]));
+  if (families.length > 0) {
+    const reads = families.map((f) => `${f.chain} ${familyReadMethods(f.chain).join(', ')}`).join('; ');
+    out.push(
+      `The ${families.map((f) => f.chain).join(', ')} rows: the same hang on a family fleet of the same layout and latencies (the families group's fake nodes: slots every 400 ms, blocks every 1 s), ` +
+        `Switchyard only (configured from the fleet's \`chains:\` with \`family:\` and the genesis hash or network, read at POST /<family>; nginx, HAProxy, viem and ethers do not apply), ` +
+        `at ${t.familyLevelGroups.map((g) => g.join(', ')).join(' | ')} reads/s with the same timeline. Reads: the family's cycle of cheap reads (families/reads.ts: ${reads}).`,
+      '',
+    );
+  }
   out.push(
     "- **Detected**: ms from the fault until the target shut the faulty part out. Switchyard: the fault's domain open — the earlier of the `domain_open` log line and the first answer of `GET /status` (polled every " +
       `${t.statusPollMs} ms) showing \`chains[0].domains[]\` of that key \`open\`; the cell names the earlier and gives the other. ` +

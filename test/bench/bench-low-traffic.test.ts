@@ -1,7 +1,9 @@
 // The low-traffic group's pure parts (issue 20): turning hand-made reads, target events, /status polls,
 // ranked orders and upstream calls into a row's figures, the issue 20 checks per Switchyard row and
-// per read rate, the /status reduction, the cheap read mix and the report table.
+// per read rate, the /status reduction, the cheap read mix and the report table; and the rows of the
+// other families (the hang on solana, bitcoin, cometbft chains): plan, reads, checks, table.
 import { describe, expect, it } from 'vitest';
+import { FAMILY_READS, familyReadMethods } from '../../bench/families/reads.js';
 import { OUTCOME, Recording } from '../../bench/load/driver.js';
 import {
   analyzeLowTraffic,
@@ -13,14 +15,22 @@ import {
   recoverReadMs,
   type StatusPoll,
 } from '../../bench/low-traffic/analyze.js';
+import { chainKit } from '../../bench/low-traffic/chains.js';
 import { levelChecks, rowChecks } from '../../bench/low-traffic/checks.js';
 import {
   detectionBoundMs,
   FULL_LOW_TRAFFIC_TIMING,
+  faultLabel,
   hitNamesOf,
+  LOW_TRAFFIC_FAMILY_FAULTS,
   LOW_TRAFFIC_FAULTS,
+  LOW_TRAFFIC_TARGETS,
+  levelGroupsOf,
   levelsSkipped,
+  lowTrafficFaults,
   lowTrafficSteps,
+  lowTrafficWeightMs,
+  QUICK_LOW_TRAFFIC_TIMING,
 } from '../../bench/low-traffic/plan.js';
 import { CHEAP_METHODS, cheapRead, cheapReadMix } from '../../bench/low-traffic/reads.js';
 import { CLIENT_SETTINGS, type LowTrafficSection, probeSummary } from '../../bench/low-traffic/run.js';
@@ -59,6 +69,7 @@ function record(opts: Partial<LowTrafficRecord> = {}): LowTrafficRecord {
   return {
     target: 'switchyard',
     fault: 'hang',
+    chain: 'ethereum',
     level: 5,
     readyAtMs: T0,
     loadStartMs: T0,
@@ -451,7 +462,11 @@ describe('low traffic: plan, status and reads', () => {
     expect(levelsSkipped(FULL_LOW_TRAFFIC_TIMING, 'switchyard')).toEqual([]);
     // 3 faults × (2 groups for each proxy + 1 for each client library)
     expect(
-      lowTrafficSteps(FULL_LOW_TRAFFIC_TIMING, ['switchyard', 'nginx', 'haproxy', 'viem', 'ethers']),
+      lowTrafficSteps(
+        FULL_LOW_TRAFFIC_TIMING,
+        ['switchyard', 'nginx', 'haproxy', 'viem', 'ethers'],
+        LOW_TRAFFIC_FAULTS,
+      ),
     ).toBe(24);
   });
 
@@ -464,17 +479,151 @@ describe('low traffic: plan, status and reads', () => {
       timing: FULL_LOW_TRAFFIC_TIMING,
       levels: [0, 5],
       targets: ['switchyard', 'ethers'],
-      faults: [{ name: 'hang', what: 'hang', domain: DOMAIN, hit: AWS }],
+      faults: [
+        {
+          name: 'hang',
+          chain: 'ethereum',
+          what: 'hang',
+          domain: DOMAIN,
+          hit: AWS,
+          targets: ['switchyard', 'ethers'],
+        },
+      ],
       rows,
-      skipped: [{ target: 'ethers', fault: 'hang', level: 400, reason: 'not run' }],
+      skipped: [{ target: 'ethers', fault: 'hang', chain: 'ethereum', level: 400, reason: 'not run' }],
       probes: [],
       clientSettings: CLIENT_SETTINGS,
       notes: [],
     };
-    const table = lowTrafficTable(section, 'hang').split('\n');
+    const table = lowTrafficTable(section, { name: 'hang', chain: 'ethereum' }).split('\n');
     expect(table[2]).toContain('| 0 | Switchyard | never | no reads |');
     expect(table[2]).toContain('detect **MISSED**');
     expect(table[3]).toContain('| 5 | ethers Fallback | — (no signal) | 0 / 45 | 8.00 (3.00) |');
     expect(table[4]).toContain('not run');
+  });
+});
+
+describe('low traffic: the other families', () => {
+  const familyRow = (chain: 'solana' | 'bitcoin' | 'cometbft', level: number, detectAfterMs: number | null) =>
+    analyzeLowTraffic(
+      record({
+        chain,
+        level,
+        reads: level === 0 ? [] : steadyReads(),
+        events:
+          detectAfterMs === null ? [] : [{ atMs: FAULT + detectAfterMs, kind: 'domain_open', key: DOMAIN }],
+        statusPolls: [poll(7100, 'closed', true)],
+      }),
+    );
+
+  it('plans the hang on solana, bitcoin and cometbft at 0, 5 and 50 reads/s against Switchyard only', () => {
+    const all = lowTrafficFaults(true);
+    expect(all.slice(0, LOW_TRAFFIC_FAULTS.length)).toEqual(LOW_TRAFFIC_FAULTS);
+    expect(all.slice(LOW_TRAFFIC_FAULTS.length).map((f) => [faultLabel(f.name, f.chain), f.domain])).toEqual([
+      ['solana hang', DOMAIN],
+      ['bitcoin hang', DOMAIN],
+      ['cometbft hang', DOMAIN],
+    ]);
+    expect(lowTrafficFaults(false)).toEqual(LOW_TRAFFIC_FAULTS);
+    const solana = LOW_TRAFFIC_FAMILY_FAULTS[0]!;
+    expect(hitNamesOf(solana)).toEqual(AWS);
+    expect(solana.fault).toEqual({ kind: 'hang' });
+    for (const t of [FULL_LOW_TRAFFIC_TIMING, QUICK_LOW_TRAFFIC_TIMING]) {
+      expect(levelGroupsOf(t, solana, 'switchyard')).toEqual([[0, 5, 50]]);
+      for (const peer of ['nginx', 'haproxy', 'viem', 'ethers'] as const)
+        expect(levelGroupsOf(t, solana, peer)).toEqual([]);
+      // One more timeline per family, only where Switchyard runs; and time for it in the estimate.
+      expect(lowTrafficSteps(t, LOW_TRAFFIC_TARGETS, all)).toBe(
+        lowTrafficSteps(t, LOW_TRAFFIC_TARGETS, LOW_TRAFFIC_FAULTS) + 3,
+      );
+      expect(lowTrafficSteps(t, ['nginx'], all)).toBe(lowTrafficSteps(t, ['nginx'], LOW_TRAFFIC_FAULTS));
+      const extra =
+        lowTrafficWeightMs(t, ['switchyard'], all) -
+        lowTrafficWeightMs(t, ['switchyard'], LOW_TRAFFIC_FAULTS);
+      expect(extra).toBe(lowTrafficWeightMs(t, ['switchyard'], LOW_TRAFFIC_FAMILY_FAULTS));
+      expect(extra).toBeGreaterThan(3 * (t.warmupMs + t.baselineMs + t.faultMs + t.afterMs));
+    }
+  });
+
+  it('reads each family’s cycle and names its methods from the recording', () => {
+    for (const family of ['solana', 'bitcoin', 'cometbft'] as const) {
+      const kit = chainKit(family);
+      const mix = kit.mix(1);
+      const rec = new Recording(8);
+      for (const expected of FAMILY_READS[family]) {
+        const r = mix.next();
+        expect(JSON.parse(r.body)).toMatchObject({ method: expected.method, params: expected.params });
+        rec.add(T0, r.method);
+      }
+      expect(kit.methods).toEqual(familyReadMethods(family));
+      expect(readsOfRecording(rec, kit.methods).map((x) => x.method)).toEqual(
+        FAMILY_READS[family].map((x) => x.method),
+      );
+    }
+    expect(chainKit('ethereum').methods).toContain('eth_getBalance');
+  });
+
+  it('keeps the family rows apart: their own table, their own check lines', () => {
+    const evm = analyzeLowTraffic(
+      record({ level: 0, events: [{ atMs: FAULT + 30, kind: 'domain_open', key: DOMAIN }] }),
+    );
+    const rows = [
+      evm,
+      familyRow('solana', 0, 400),
+      familyRow('solana', 5, 120),
+      familyRow('bitcoin', 0, 1500),
+      familyRow('cometbft', 0, null),
+    ];
+    expect(rows[1]?.chain).toBe('solana');
+
+    const checks = levelChecks(rows);
+    const evmDetect = checks.find((c) => c.scope === 'evm' && c.kind === 'detect');
+    expect(evmDetect).toMatchObject({ level: 0, met: true, figure: 'hang: 30 ms (log)' });
+    const famDetect = checks.find((c) => c.scope === 'families' && c.level === 0 && c.kind === 'detect');
+    expect(famDetect).toMatchObject({ met: false, target: 'domain opens within 1 s' });
+    expect(famDetect?.figure).toBe(
+      'solana hang: 400 ms (log); bitcoin hang: 1500 ms (log); cometbft hang: never',
+    );
+    expect(checks.find((c) => c.scope === 'families' && c.level === 5 && c.kind === 'detect')?.met).toBe(
+      true,
+    );
+
+    const section = {
+      rows,
+      targets: ['switchyard'],
+      timing: QUICK_LOW_TRAFFIC_TIMING,
+      skipped: [],
+    } as unknown as LowTrafficSection;
+    const lines = lowTrafficChecks(section).map((c) => c.target);
+    expect(lines).toContain('low traffic, 0 reads/s: domain opens within 1 s');
+    expect(lines).toContain('low traffic (solana, bitcoin, cometbft), 0 reads/s: domain opens within 1 s');
+    expect(lines).toContain(
+      'low traffic (solana, bitcoin, cometbft), 5 reads/s: p99 during the fault ≤ baseline p99 + 25 ms',
+    );
+
+    const table = lowTrafficTable(section, { name: 'hang', chain: 'solana' }).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[2]).toContain('| 0 | Switchyard | 400 (log) | no reads |');
+    expect(table[3]).toContain('| 5 | Switchyard | 120 (log) | 0 / 45 | 8.00 (3.00) |');
+    expect(table[3]).toContain('detect met, failed met, p99 met');
+    expect(lowTrafficTable(section, { name: 'hang', chain: 'ethereum' }).split('\n')).toHaveLength(3);
+  });
+
+  it('sums probe traffic per target and chain', () => {
+    const calls = [
+      { upstream: 'aws-use1-a', method: 'getSlot', atMs: T0 + 100 },
+      { upstream: 'aws-use1-a', method: 'getSlot', atMs: T0 + 1100 },
+    ];
+    const rows = [
+      analyzeLowTraffic(
+        record({ level: 0, calls: [{ upstream: 'aws-use1-a', method: 'eth_chainId', atMs: T0 + 5 }] }),
+      ),
+      analyzeLowTraffic(record({ level: 0, chain: 'solana', calls })),
+    ];
+    const sums = probeSummary(rows);
+    expect(sums.map((p) => [p.target, p.chain, p.traffic.upstreams['aws-use1-a']?.methods])).toEqual([
+      ['switchyard', 'ethereum', { eth_chainId: 1 }],
+      ['switchyard', 'solana', { getSlot: 2 }],
+    ]);
   });
 });
