@@ -79,6 +79,8 @@ export class Detector implements SuspicionSink {
     /** Runs a full identity and head check of the upstream now (health/checker.ts). */
     private readonly recheckNow: (chain: ChainRuntime, upstream: Upstream) => void,
     private readonly random: () => number = Math.random,
+    /** This process's recent event-loop delay, ms (loop-delay.ts): added to every probe deadline. */
+    private readonly loopDelayMs: () => number = () => 0,
   ) {
     for (const chain of chains) {
       const names = new Map<string, Watch>();
@@ -131,13 +133,16 @@ export class Detector implements SuspicionSink {
 
   /**
    * A probe's deadline: learned from the upstream's own latency now (at least minProbeTimeout), doubled
-   * per probe a confirmed-down upstream left unanswered in a row, at most health.timeout.
+   * per probe a confirmed-down upstream left unanswered in a row, plus twice this process's recent
+   * event-loop delay, at most health.timeout.
    */
   deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
     const w = this.watches.get(upstream);
     const doublings = Math.min(w?.unansweredInARow ?? 0, MAX_DEADLINE_DOUBLINGS);
     const base = learnedDeadlineMs(chain, upstream.latency.valueAt(Date.now()));
-    return Math.ceil(Math.min(chain.settings.health.timeoutMs, base * 2 ** doublings));
+    // Twice our own recent loop delay on top: an answer can wait that long before we read it.
+    const slack = 2 * this.loopDelayMs();
+    return Math.ceil(Math.min(chain.settings.health.timeoutMs, base * 2 ** doublings + slack));
   }
 
   suspectAfterMs(upstream: Upstream): number {

@@ -4,6 +4,7 @@
 import { HealthChecker } from '../../health/checker.js';
 import { Detector } from '../../health/detector.js';
 import { DisputeProber } from '../../health/dispute-prober.js';
+import { LoopDelay } from '../../health/loop-delay.js';
 import { probeLiveness } from '../../health/probes/liveness-probe.js';
 import type { Config } from '../config/config.js';
 import { type CordonView, NO_CORDONS } from '../cordons/cordon-book.js';
@@ -23,6 +24,8 @@ export class Runtime {
   readonly dispatcher: Dispatcher;
   readonly checker: HealthChecker;
   readonly detector: Detector;
+  /** This process's own event-loop delay, added to probe deadlines (health/loop-delay.ts). */
+  private readonly loopDelay = new LoopDelay();
   /** Brings an upstream out of rotation after disputes back once a probe agrees. */
   readonly disputeProber: DisputeProber;
   /** Limits, weights and budgets per provider (`providers:`); a reload carries their state over. */
@@ -78,8 +81,14 @@ export class Runtime {
     this.defaultChain = this.chains.get(config.chains[0]!.name)!;
     this.dispatcher = new Dispatcher(observer);
     this.checker = new HealthChecker([...this.chains.values()], logger, observer);
-    this.detector = new Detector([...this.chains.values()], probeLiveness, logger, observer, (chain, u) =>
-      this.checker.checkNow(chain, u),
+    this.detector = new Detector(
+      [...this.chains.values()],
+      probeLiveness,
+      logger,
+      observer,
+      (chain, u) => this.checker.checkNow(chain, u),
+      Math.random,
+      () => this.loopDelay.recentMaxMs(),
     );
     this.disputeProber = new DisputeProber([...this.chains.values()], logger);
   }
@@ -95,6 +104,7 @@ export class Runtime {
     });
     await Promise.race([this.checker.start(), bound]);
     clearTimeout(timer);
+    this.loopDelay.start();
     this.detector.start();
     this.disputeProber.start();
   }
@@ -102,6 +112,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.checker.stop();
     this.detector.stop();
+    this.loopDelay.stop();
     this.disputeProber.stop();
     await Promise.all([...this.chains.values()].map((c) => c.close()));
   }

@@ -64,6 +64,9 @@ const probe: LivenessProbe = (_chain, u, deadlineMs) => {
   });
 };
 
+/** This process's event-loop delay as the detector sees it (health/loop-delay.ts); 0 unless a test sets it. */
+let loopDelayMs = 0;
+
 function setup(fleet: [string, string, number][]): void {
   const config = buildConfig(
     {
@@ -114,7 +117,15 @@ function setup(fleet: [string, string, number][]): void {
   const jitter = [0.05, 0.95, 0.5, 0.25, 0.75];
   let draw = 0;
   const random = () => jitter[draw++ % jitter.length]!;
-  detector = new Detector([chain], probe, createLogger('error'), nullObserver, recheck, random);
+  detector = new Detector(
+    [chain],
+    probe,
+    createLogger('error'),
+    nullObserver,
+    recheck,
+    random,
+    () => loopDelayMs,
+  );
   detector.start();
 }
 
@@ -153,6 +164,7 @@ async function within(limitMs: number, done: () => boolean): Promise<number> {
 
 beforeEach(() => {
   vi.useFakeTimers({ now: NOW });
+  loopDelayMs = 0;
   probes = [];
   cancelled = [];
   rechecked = [];
@@ -240,6 +252,22 @@ describe('suspect, then confirm', () => {
     expect(chain.domainState('region:aws/ap-south-1', Date.now())).toBe('closed');
     const farProbes = probes.filter((p) => p.upstream === 'far-a');
     expect(Math.max(...farProbes.slice(-3).map((p) => p.deadlineMs))).toBeGreaterThanOrEqual(4 * 150);
+  });
+
+  it("a busy balancer does not take its own slowness for an upstream's: its loop delay extends the deadline", async () => {
+    setup(STANDARD);
+    await vi.advanceTimersByTimeAsync(3100);
+    // Our own event loop ran 60 ms late lately; the upstream's answer takes 100 ms to be read.
+    loopDelayMs = 60;
+    behaviour.get('aws-a')!.latencyMs = 100;
+    detector.suspect(named('aws-a'), 'stalled', Date.now());
+    expect(await within(200, () => named('aws-a').detection.state === 'clear')).toBeGreaterThan(0);
+    expect(probes.at(-1)!.deadlineMs).toBeGreaterThanOrEqual(30 + 2 * 60);
+    // The same answer time with a punctual loop is a failure to answer (its estimate still says 1 ms):
+    // the next watch probes confirm it down.
+    loopDelayMs = 0;
+    named('aws-a').latency.reset(1, Date.now());
+    expect(await within(1500, () => named('aws-a').detection.state === 'down')).toBeGreaterThanOrEqual(0);
   });
 
   it('an upstream that turns ten times slower is heard again: unanswered probes double their deadline', async () => {
