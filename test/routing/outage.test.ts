@@ -154,7 +154,17 @@ describe('upstreams that answer wrongly', () => {
     await fleet.setFault(staleName, { kind: 'stale_head' });
     const miner = setInterval(() => fleet.chain.advance(), 40);
     try {
-      await sleep(600); // > 5 blocks of lag
+      // > 5 blocks of lag after 240 ms; the health checks see it within a few of their intervals (a
+      // loaded CI machine takes longer).
+      const seen = async () => {
+        const view = await status(b);
+        return (
+          view.upstreams.find((u) => u.name === staleName)!.lagging &&
+          view.upstreams.find((u) => u.name === 'lava-1')!.wrongChain
+        );
+      };
+      const until = Date.now() + 5000;
+      while (!(await seen()) && Date.now() < until) await sleep(50);
       const before = await status(b);
       expect(before.upstreams.find((u) => u.name === staleName)!.lagging).toBe(true);
       expect(before.upstreams.find((u) => u.name === 'lava-1')!.wrongChain).toBe(true);
