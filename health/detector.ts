@@ -283,9 +283,13 @@ export class Detector implements SuspicionSink {
     }
     this.recordFailure(w, nowMs, sentAtMs);
     for (const domain of chain.domainsOf(upstream)) domain.memberDown(upstream.name, true, nowMs);
-    // The breaker hears a confirmed failure as it hears a failed attempt.
-    if (upstream.breaker.closed || upstream.breaker.halfOpen)
-      upstream.breaker.fire(Promise.reject(PROBE_FAILED)).catch(ignore);
+    // The breaker hears a confirmed failure as it hears a failed attempt. A half-open breaker whose
+    // one trial is out refuses the fire without awaiting the failure: it is handled here too.
+    if (upstream.breaker.closed || upstream.breaker.halfOpen) {
+      const failed = Promise.reject(PROBE_FAILED);
+      failed.catch(ignore);
+      upstream.breaker.fire(failed).catch(ignore);
+    }
   }
 
   private recordFailure(w: Watch, nowMs: number, sentAtMs: number): void {

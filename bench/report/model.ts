@@ -30,7 +30,7 @@ interface BenchMeta {
 }
 
 export interface TargetCheck {
-  source: 'issue 4' | 'issue 3' | 'issue 11' | 'issue 12' | 'issue 20';
+  source: 'issue 4' | 'issue 3' | 'issue 11' | 'issue 12' | 'issue 20' | 'issue 23';
   target: string;
   figure: string;
   met: boolean | null;

@@ -1,6 +1,7 @@
 // The subscription scenario's Solana rows in report.md: Switchyard beside nginx pinned to one node.
 import type { DelaySummary } from '../subscriptions/analyze.js';
 import type { SolanaSubscriptionSection, SolanaTargetResult } from '../subscriptions/solana-run.js';
+import type { TargetCheck } from './model.js';
 
 const LABELS: Record<SolanaTargetResult['target'], string> = {
   switchyard: 'Switchyard',
@@ -17,6 +18,10 @@ export function solanaTable(s: SolanaSubscriptionSection): string {
     ['slots missed', (r) => String(r.figures.slotsMissed)],
     ['slots duplicated', (r) => String(r.figures.slotsDuplicated)],
     ['slot delay after the cluster reached it, ms p50 / p99 / max', (r) => delay(r.figures.slotDelay)],
+    [
+      'slot delay after the fastest upstream announced it, ms p50 / p99 / max',
+      (r) => delay(r.figures.slotDelayFromFastest),
+    ],
     ['account writes', (r) => String(r.figures.writes)],
     ['account writes missed', (r) => String(r.figures.writesMissed)],
     ['account notifications duplicated', (r) => String(r.figures.writesDuplicated)],
@@ -48,8 +53,31 @@ export function solanaMarkdown(s: SolanaSubscriptionSection): string {
   out.push(
     'Missed slots: slots with a block the cluster reached in the window that never arrived. Account writes: each write has its own ' +
       'lamports value; missed: never delivered, duplicated: delivered again. Signatures: transactions that landed (sent to a node of ' +
-      'the other region) whose signatureNotification never came, or came twice; delay from the slot that confirmed them.',
+      'the other region) whose signatureNotification never came, or came twice; delay from the slot that confirmed them. ' +
+      'Delay after the fastest upstream: from the first slotNotification any PubSub node sent for that slot to its arrival at the ' +
+      'client (slots no node announced, such as those polled while every socket was down, are not counted).',
     '',
   );
   return out.join('\n');
+}
+
+/** Issue 23: Switchyard's slot notifications within 10 ms (p99) of the fastest upstream. */
+export function solanaSlotCheck(s: SolanaSubscriptionSection | null | undefined): TargetCheck[] {
+  if (!s) return [];
+  const target = 'Solana slotSubscribe: notifications within 10 ms (p99) of the fastest upstream';
+  const me = s.results.find((r) => r.target === 'switchyard');
+  const d = me && !me.unavailable ? me.figures.slotDelayFromFastest : null;
+  if (!me || me.unavailable || !d) {
+    const reason =
+      me?.unavailable ?? s.skipped.find((k) => k.target === 'switchyard')?.reason ?? 'no slot delivered';
+    return [{ source: 'issue 23', target, figure: `not measured: ${reason}`, met: null }];
+  }
+  return [
+    {
+      source: 'issue 23',
+      target,
+      figure: `p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms`,
+      met: d.p99Ms <= 10,
+    },
+  ];
 }

@@ -4,7 +4,7 @@
 import type { DelaySummary } from '../subscriptions/analyze.js';
 import type { SubscriptionSection, SubscriptionTargetResult } from '../subscriptions/run.js';
 import type { TargetCheck } from './model.js';
-import { solanaMarkdown } from './solana-subscriptions-markdown.js';
+import { solanaMarkdown, solanaSlotCheck } from './solana-subscriptions-markdown.js';
 
 const LABELS: Record<SubscriptionTargetResult['target'], string> = {
   switchyard: 'Switchyard',
@@ -94,7 +94,10 @@ export function subscriptionChecks(s: SubscriptionSection | null): TargetCheck[]
     'subscriptions: every canonical block and log once, in order, removed:true on reorg, same connection and ids';
   if (!me || me.unavailable) {
     const reason = me?.unavailable ?? s.skipped.find((k) => k.target === 'switchyard')?.reason ?? 'not run';
-    return [{ source: 'issue 11', target, figure: `not measured: ${reason}`, met: null }];
+    return [
+      { source: 'issue 11', target, figure: `not measured: ${reason}`, met: null },
+      ...solanaSlotCheck(s.solana),
+    ];
   }
   const f = me.figures;
   const met =
@@ -112,5 +115,6 @@ export function subscriptionChecks(s: SubscriptionSection | null): TargetCheck[]
       figure: `missed ${f.blocksMissed} blocks / ${f.logsMissed} logs, duplicated ${f.blocksDuplicated} / ${f.logsDuplicated}, out of order ${f.blocksOutOfOrder}, removed ${f.removedReceived}/${f.removedOwed}, connections ${f.connections}, ids ${f.distinctSubscriptionIds}`,
       met,
     },
+    ...solanaSlotCheck(s.solana),
   ];
 }

@@ -1,12 +1,14 @@
 // What one Solana subscriber saw against what the cluster did: slots, account writes and confirmed
 // signatures missed, duplicated and late. Pure: the truth and the record come in as data.
-import { quantileSorted } from '../load/stats.js';
-import type { DelaySummary } from './analyze.js';
+import { type DelaySummary, delays } from './analyze.js';
 import type { SolanaSubscriberRecord } from './solana-subscriber.js';
 
 export interface SolanaTruth {
-  /** Slots with a block in the window, and when the cluster reached each. */
-  slots: { slot: number; atMs: number }[];
+  /**
+   * Slots with a block in the window, when the cluster reached each, and when the first upstream (the
+   * fastest) sent its slotNotification (undefined when no PubSub node announced it).
+   */
+  slots: { slot: number; atMs: number; announcedAtMs: number | undefined }[];
   /** Account writes in the window: lamports (unique per write) and when written. */
   writes: { lamports: number; atMs: number }[];
   /** Transactions sent in the window, and when each reached "confirmed". */
@@ -18,6 +20,8 @@ export interface SolanaFigures {
   slotsMissed: number;
   slotsDuplicated: number;
   slotDelay: DelaySummary | null;
+  /** Delay of each delivered slot after the fastest upstream announced it (issue 23: p99 within 10 ms). */
+  slotDelayFromFastest: DelaySummary | null;
   writes: number;
   writesMissed: number;
   writesDuplicated: number;
@@ -30,17 +34,6 @@ export interface SolanaFigures {
   connections: number;
   failedAttempts: number;
   sameConnection: boolean;
-}
-
-function delays(values: number[]): DelaySummary | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    p50Ms: round(quantileSorted(sorted, 0.5)!),
-    p99Ms: round(quantileSorted(sorted, 0.99)!),
-    maxMs: round(sorted[sorted.length - 1]!),
-  };
 }
 
 export function analyzeSolana(truth: SolanaTruth, record: SolanaSubscriberRecord): SolanaFigures {
@@ -60,6 +53,11 @@ export function analyzeSolana(truth: SolanaTruth, record: SolanaSubscriberRecord
       0,
     ),
     slotDelay: delays(inWindow.map((s) => slotsSeen.get(s.slot)![0]! - s.atMs)),
+    slotDelayFromFastest: delays(
+      inWindow.flatMap((s) =>
+        s.announcedAtMs === undefined ? [] : [slotsSeen.get(s.slot)![0]! - s.announcedAtMs],
+      ),
+    ),
     writes: truth.writes.length,
     writesMissed: truth.writes.filter((w) => !writesSeen.has(w.lamports)).length,
     writesDuplicated: truth.writes.reduce(

@@ -242,9 +242,12 @@ export async function runSolanaSubscriptions(
         return { signature, confirmedAtMs: processed === undefined ? undefined : slotAt.get(processed + 1) };
       }),
     };
+    const pubsubs = fleet.providers.map((p) => fleet.pubsub(p.name));
     for (let s = fromSlot; s <= toSlot; s++) {
       const at = slotAt.get(s);
-      if (!cluster.isSkipped(s) && at !== undefined) truth.slots.push({ slot: s, atMs: at });
+      if (cluster.isSkipped(s) || at === undefined) continue;
+      const sent = pubsubs.flatMap((p) => p.slotSentAtMs.get(s) ?? []);
+      truth.slots.push({ slot: s, atMs: at, announcedAtMs: sent.length ? Math.min(...sent) : undefined });
     }
     for (const { target, sub } of subscribers) {
       sub.stop();

@@ -6,9 +6,8 @@
 // publishes nothing (the socket stays open), `refuse` cuts every socket and refuses new ones.
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { base64ToBytes } from '../families/bytes.js';
-import { cometbftTxHash } from '../families/cometbft/index.js';
 import type { CometChain, CometNode } from './fake-cometbft.js';
+import { type AbciEvent, keysOf, txHashOf } from './fake-cometbft-tx.js';
 import { envelope2 } from './family-wire.js';
 
 export type CometWsMode = 'ok' | 'hang' | 'refuse';
@@ -21,21 +20,6 @@ interface Sub {
   idJson: string;
   query: string;
   type: string;
-}
-
-interface Abci {
-  type: string;
-  attributes: { key: string; value: string }[];
-}
-
-function keysOf(events: readonly Abci[], extra: Record<string, string>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  const add = (key: string, value: string) => {
-    out[key] = [...(out[key] ?? []), value];
-  };
-  for (const e of events) for (const a of e.attributes) add(`${e.type}.${a.key}`, a.value);
-  for (const [k, v] of Object.entries(extra)) add(k, v);
-  return out;
 }
 
 export class FakeCometWs {
@@ -151,7 +135,7 @@ export class FakeCometWs {
   private eventsAt(height: number): { type: string; value: unknown; events: Record<string, string[]> }[] {
     const value = this.node.newBlockValue(height) as {
       block: { header: unknown; data: { txs: string[] } };
-      result_finalize_block: { events: Abci[]; tx_results?: { events: Abci[] }[] };
+      result_finalize_block: { events: AbciEvent[]; tx_results?: { events: AbciEvent[] }[] };
     };
     const finalize = value.result_finalize_block;
     const out = [
@@ -164,8 +148,7 @@ export class FakeCometWs {
     ];
     value.block.data.txs.forEach((tx, index) => {
       const result = finalize.tx_results?.[index] ?? { events: [] };
-      const hash = cometbftTxHash(base64ToBytes(tx) ?? new Uint8Array());
-      const extra = { 'tm.event': 'Tx', 'tx.hash': hash, 'tx.height': String(height) };
+      const extra = { 'tm.event': 'Tx', 'tx.hash': txHashOf(tx), 'tx.height': String(height) };
       out.push({
         type: 'Tx',
         value: { TxResult: { height: String(height), index, tx, result } } as never,

@@ -4,6 +4,7 @@
 // (a block or two behind, in sync), or a different network (wrong chain id).
 import { base64ToBytes, hexToBytes } from '../families/bytes.js';
 import { cometbftTxHash } from '../families/cometbft/index.js';
+import { type IndexedTx, resultTx, txResult, txSearch } from './fake-cometbft-tx.js';
 import { type FamilyCall, FamilyClock } from './family-wire.js';
 import type { RpcOutcome } from './rpc-envelope.js';
 import { sha256Hex } from './sim-hex.js';
@@ -12,11 +13,6 @@ export interface CometChainOptions {
   network?: string | undefined;
   startHeight?: number | undefined;
   blockTimeMs?: number | undefined;
-}
-
-interface IndexedTx {
-  height: number;
-  tx: string;
 }
 
 export class CometChain {
@@ -60,40 +56,8 @@ export interface CometNodeOptions {
   /** A node of another network (wrong chain id). */
   network?: string | undefined;
   moniker?: string | undefined;
-}
-
-/** A successful DeliverTx/ExecTxResult, as tx and broadcast_tx_commit show it. */
-const EXEC_TX_RESULT = {
-  code: 0,
-  data: null,
-  log: '',
-  info: '',
-  gas_wanted: '200000',
-  gas_used: '81234',
-  events: [],
-  codespace: '',
-};
-
-/**
- * A transaction's result with the events a bank send emits. A transaction whose bytes read
- * `send:<recipient>:<amount>` sends there (tests filter on transfer.recipient); others to a made-up one.
- */
-function txResult(tx: string): Omit<typeof EXEC_TX_RESULT, 'events'> & { events: unknown[] } {
-  const text = Buffer.from(tx, 'base64').toString('utf8');
-  const m = /^send:([a-z0-9]+):(\d+)$/.exec(text);
-  const recipient = m?.[1] ?? `cosmos1${sha256Hex(tx).slice(0, 38)}`;
-  const amount = `${m?.[2] ?? '1'}uatom`;
-  const attr = (key: string, value: string) => ({ key, value, index: true });
-  return {
-    ...EXEC_TX_RESULT,
-    events: [
-      {
-        type: 'message',
-        attributes: [attr('action', '/cosmos.bank.v1beta1.MsgSend'), attr('module', 'bank')],
-      },
-      { type: 'transfer', attributes: [attr('recipient', recipient), attr('amount', amount)] },
-    ],
-  };
+  /** `discard_abci_responses = true`: block_results is refused (tx_search still answers). */
+  discardAbciResponses?: boolean | undefined;
 }
 
 function blockResultsOf(chain: CometChain, height: number) {
@@ -185,6 +149,11 @@ export class CometNode {
         return this.blockResults(params);
       case 'tx':
         return this.tx(params);
+      case 'tx_search':
+        return txSearch(
+          [...this.chain.indexed.values()].filter((t) => t.height <= this.tip),
+          params,
+        );
       case 'broadcast_tx_sync':
       case 'broadcast_tx_async':
       case 'broadcast_tx_commit':
@@ -287,21 +256,15 @@ export class CometNode {
       return { error: { code: -32602, message: 'Invalid params', data: 'invalid hash' } };
     const found = this.chain.indexed.get(hash);
     if (!found || found.height > this.tip) return internal(`tx (${hash}) not found`);
-    return {
-      result: {
-        hash,
-        height: String(found.height),
-        index: this.chain.txsAt(found.height).indexOf(found),
-        tx_result: txResult(found.tx),
-        tx: found.tx,
-      },
-    };
+    return { result: resultTx(found, this.chain.txsAt(found.height).indexOf(found)) };
   }
 
   /** 0.38's block_results: each transaction's ExecTxResult and the FinalizeBlock events. */
   private blockResults(params: unknown): RpcOutcome {
     const height = this.heightOf(params);
     if (typeof height !== 'number') return height;
+    // state/store.go LoadFinalizeBlockResponse (ErrFinalizeBlockResponsesNotPersisted).
+    if (this.opts.discardAbciResponses) return internal('node is not persisting finalize block responses');
     return { result: blockResultsOf(this.chain, height) };
   }
 

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { makeRoom } from './bounded-map.js';
 import { accountJson, type SolanaCluster, type SolanaNode } from './fake-solana.js';
 import type { LedgerTransaction } from './solana-ledger.js';
 
@@ -21,6 +22,8 @@ type Sub =
   | { kind: 'logs'; mentions: string | undefined; commitment: string; upTo: number };
 
 const MAX_SUBS_PER_SOCKET = 1000;
+/** Slots whose send time is remembered (a long run forgets the oldest). */
+const SLOTS_REMEMBERED = 10_000;
 
 function commitmentOf(params: unknown[], index: number): string {
   const c = params[index] as { commitment?: unknown } | undefined;
@@ -31,6 +34,11 @@ export class FakeSolanaPubsub {
   mode: PubsubMode = 'ok';
   /** Subscribe calls received, by method (what feeds cost the node). */
   readonly subscribeCalls = new Map<string, number>();
+  /**
+   * When this node first sent each slot's slotNotification (epoch ms): the bench measures how long
+   * after the fastest upstream a subscriber gets a slot.
+   */
+  readonly slotSentAtMs = new Map<number, number>();
   private readonly wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
   private readonly sockets = new Map<WebSocket, Map<number, Sub>>();
   private nextId = 0;
@@ -198,11 +206,20 @@ export class FakeSolanaPubsub {
     if (this.mode !== 'ok') return;
     for (const [ws, subs] of this.sockets) {
       for (const [id, sub] of subs) {
-        for (const [method, result] of this.notificationsOf(sub)) ws.send(frame(method, result, id));
+        for (const [method, result] of this.notificationsOf(sub)) {
+          if (method === 'slotNotification') this.noteSlotSent((result as { slot: number }).slot);
+          ws.send(frame(method, result, id));
+        }
         // agave ends a signature subscription with its notification.
         if (sub.kind === 'signature' && this.signatureDone(sub)) subs.delete(id);
       }
     }
+  }
+
+  private noteSlotSent(slot: number): void {
+    if (this.slotSentAtMs.has(slot)) return;
+    makeRoom(this.slotSentAtMs, SLOTS_REMEMBERED);
+    this.slotSentAtMs.set(slot, performance.timeOrigin + performance.now());
   }
 
   private signatureDone(sub: Extract<Sub, { kind: 'signature' }>): boolean {

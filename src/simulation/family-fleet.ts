@@ -20,6 +20,8 @@ export interface FamilyProviderSpec extends ProviderSpec {
   wrongChain?: boolean;
   /** Bitcoin Core version of this node (default 28); before 28 it answers only 1.0 envelopes. */
   coreVersion?: number;
+  /** CometBFT only: `discard_abci_responses = true`, block_results refused. */
+  discardAbciResponses?: boolean;
 }
 
 export interface FamilyFleetOptions {
@@ -101,6 +103,7 @@ function nodeFor(
     chain,
     network: spec.wrongChain ? 'osmosis-1' : undefined,
     moniker: spec.name,
+    discardAbciResponses: spec.discardAbciResponses,
   });
   return { wire: jsonRpc2Wire(node.call), setCondition: (c) => (node.condition = c as CometCondition) };
 }

@@ -129,6 +129,8 @@ describe('cometbft error rows (reason in data, rpc/jsonrpc/types)', () => {
       'missing_state',
     ],
     ['tx_search', internal('transaction indexing is disabled'), 'unsupported'],
+    ['block_results', internal('node is not persisting finalize block responses'), 'unsupported'],
+    ['block_results', internal('could not find results for height #1'), 'missing_state'],
     ['broadcast_tx_commit', internal('timed out waiting for tx to be included in a block'), 'upstream_error'],
     ['foo', { code: -32601, message: 'Method not found' }, 'unsupported'],
     [

@@ -226,6 +226,30 @@ describe('suspect, then confirm', () => {
     expect(probes.some((p) => p.upstream === 'aws-b' && p.atMs === confirmedAt)).toBe(true);
   });
 
+  it("a failure confirmed while the breaker's half-open trial is out leaves no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      setup(STANDARD);
+      await vi.advanceTimersByTimeAsync(2000);
+      const u = named('aws-a');
+      u.breaker.open();
+      await vi.advanceTimersByTimeAsync(chain.settings.breakers.upstream.resetTimeoutMs + 1);
+      expect(u.breaker.halfOpen).toBe(true);
+      // The one trial a half-open breaker admits, still in flight: opossum refuses any other fire.
+      u.breaker.fire(new Promise<void>(() => {})).catch(() => {});
+      hang('aws-a');
+      detector.suspect(u, 'stalled', Date.now());
+      expect(await within(1000, () => u.detection.state === 'down')).toBeGreaterThan(0);
+      vi.useRealTimers();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('with no traffic at all, liveness probes open a hung region within a second', async () => {
     setup(STANDARD);
     await vi.advanceTimersByTimeAsync(2000);

@@ -24,9 +24,13 @@ export interface CometSetup {
 }
 
 export async function startCometSetup(
-  options: { ws?: boolean; extra?: Record<string, unknown> } = {},
+  options: { ws?: boolean; discardAbciResponses?: boolean; extra?: Record<string, unknown> } = {},
 ): Promise<CometSetup> {
-  const fleet = await startFamilyFleet('cometbft', { providers: COMET_PROVIDERS, startHeight: 1000 });
+  const providers = COMET_PROVIDERS.map((p) => ({
+    ...p,
+    discardAbciResponses: options.discardAbciResponses === true,
+  }));
+  const fleet = await startFamilyFleet('cometbft', { providers, startHeight: 1000 });
   const chain = fleet.chain as CometChain;
   const sockets = new Map<string, FakeCometWs>();
   if (options.ws !== false) {
@@ -84,7 +88,7 @@ export interface EventValue {
   block: { header: { height: string }; data: { txs: string[] } };
   header: { height: string };
   result_finalize_block: { tx_results?: unknown[] };
-  TxResult: { height: string; tx: string };
+  TxResult: { height: string; index: number; tx: string };
 }
 
 /** A raw JSON-RPC WebSocket client that keeps every frame it receives. */

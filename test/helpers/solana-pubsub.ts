@@ -3,6 +3,7 @@
 
 import WebSocket from 'ws';
 import { parse } from 'yaml';
+import type { Observer } from '../../src/routing/observer.js';
 import { type FamilyFleet, type FamilyProviderSpec, startFamilyFleet } from '../../src/simulation/index.js';
 import { getJson, startBalancer, type TestBalancer } from './balancer.js';
 import { sleep } from './ops.js';
@@ -16,6 +17,8 @@ const SOLANA_SPECS: FamilyProviderSpec[] = [
 export interface SolanaSetup {
   fleet: FamilyFleet;
   balancer: TestBalancer;
+  /** The config the balancer started with (a test reloads variations of it). */
+  raw: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -25,8 +28,10 @@ export async function startSolanaSetup(
     slotMs?: number;
     pubsub?: boolean;
     subscriptions?: Record<string, unknown>;
-    /** Merged at the top level of the config (e.g. `security`). */
+    /** Merged at the top level of the config (e.g. `security`); with it, the CLI's full wiring. */
     config?: Record<string, unknown>;
+    /** Without `config`: what the server reports to (e.g. its WebSocket closes). */
+    observer?: Observer;
   } = {},
 ): Promise<SolanaSetup> {
   const fleet = await startFamilyFleet('solana', {
@@ -35,16 +40,17 @@ export async function startSolanaSetup(
     pubsub: opts.pubsub ?? true,
   });
   const { chains } = parse(fleet.upstreamsYaml('sol')) as { chains: unknown[] };
-  const balancer = await startBalancer(
-    {
-      ...opts.config,
-      server: { host: '127.0.0.1', port: 0 },
-      health: { interval: '200ms', downInterval: '100ms', maxBlockLag: 20 },
-      subscriptions: { pollInterval: '100ms', silentAfter: '600ms', ...opts.subscriptions },
-      chains,
-    },
-    { operations: opts.config !== undefined },
-  );
+  const raw = {
+    ...opts.config,
+    server: { host: '127.0.0.1', port: 0 },
+    health: { interval: '200ms', downInterval: '100ms', maxBlockLag: 20 },
+    subscriptions: { pollInterval: '100ms', silentAfter: '600ms', ...opts.subscriptions },
+    chains,
+  };
+  const balancer = await startBalancer(raw, {
+    operations: opts.config !== undefined,
+    ...(opts.observer ? { observer: opts.observer } : {}),
+  });
   for (let i = 0; i < 100; i++) {
     const status = (await getJson(`${balancer.url}/status`)).json as {
       chains: { upstreams: { usable: boolean; head: number | null }[] }[];
@@ -55,6 +61,7 @@ export async function startSolanaSetup(
   return {
     fleet,
     balancer,
+    raw,
     close: async () => {
       await balancer.close();
       await fleet.close();

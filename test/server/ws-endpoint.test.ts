@@ -2,13 +2,13 @@
 // subscription calls and their errors, the HTTP rules at the upgrade (API keys, Origin, chains), the
 // frame cap, connection and subscription limits, rate limits per frame, drain with 1001 and a reload
 // that keeps connections and subscriptions.
-import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '../../bench/anvil/chain-front.js';
 import { buildConfig } from '../../src/config/config.js';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../src/simulation/index.js';
 import { postRaw, startBalancer, type TestBalancer, testConfig } from '../helpers/balancer.js';
+import { openMuteWebSocket } from '../helpers/mute-socket.js';
 
 let chain: ChainSim;
 let provider: FakeProvider;
@@ -255,19 +255,9 @@ describe('keep-alive', () => {
   it('pings clients: one that answers stays, one that never answers a ping is cut', async () => {
     const b = await setup({ subscriptions: { pingInterval: '100ms' } }, true);
     const healthy = await connect(`${b.wsUrl}/ethereum`);
-    // A raw socket that completes the handshake and then never reads a frame (nor answers a ping).
-    const port = Number(new URL(b.url).port);
-    const mute = createConnection({ host: '127.0.0.1', port });
-    const mutedClosed = new Promise<void>((resolve) => mute.on('close', () => resolve()));
-    mute.on('error', () => {});
-    // It reads (and so sees the close) but never answers a ping.
-    mute.resume();
-    mute.write(
-      'GET /ethereum HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    );
+    const mute = openMuteWebSocket(b.url, '/ethereum');
     const started = Date.now();
-    await mutedClosed;
+    await mute.closed;
     expect(Date.now() - started).toBeLessThan(3000);
     expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
     expect(await healthy.ask('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')).toMatchObject({

@@ -1,5 +1,6 @@
 // The family fakes answer real clients with real shapes: @solana/kit for Solana, bitcoin-cli's exact
-// request body for Bitcoin Core (1.0 and 2.0), CometBFT JSON-RPC over fetch. Only 127.0.0.1.
+// request body for Bitcoin Core (1.0 and 2.0), CometBFT JSON-RPC over fetch and CosmJS. Only 127.0.0.1.
+import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import { address, createSolanaRpc } from '@solana/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -233,6 +234,55 @@ describe('fake cometbft nodes', () => {
       rpc('tx', { hash: Buffer.from(hash!, 'hex').toString('base64') }),
     );
     expect(found.json).toMatchObject({ result: { hash, tx } });
+  });
+
+  it('tx_search in 0.38 shape through CosmJS: by height, paged, ordered; block_results refused when discarding', async () => {
+    fleet = await startFamilyFleet('cometbft', {
+      providers: [{ ...SPECS[0]!, discardAbciResponses: true }, SPECS[1]!],
+      startHeight: 5000,
+    });
+    const send = (text: string) =>
+      post(fleet!.get('aws-a').url, rpc('broadcast_tx_sync', { tx: Buffer.from(text).toString('base64') }));
+    await send('send:cosmos1alice:1');
+    await send('send:cosmos1bob:2');
+    const h1 = fleet.clock.advance();
+    await send('send:cosmos1alice:3');
+    const h2 = fleet.clock.advance();
+    const comet = await Comet38Client.connect(fleet.get('gcp-b').url);
+    try {
+      const atH1 = await comet.txSearch({ query: `tx.height=${h1}`, per_page: 100, order_by: 'asc' });
+      expect(atH1.totalCount).toBe(2);
+      expect(atH1.txs.map((t) => [t.height, t.index, Buffer.from(t.tx).toString()])).toEqual([
+        [h1, 0, 'send:cosmos1alice:1'],
+        [h1, 1, 'send:cosmos1bob:2'],
+      ]);
+      expect(atH1.txs[0]!.result.events.find((e) => e.type === 'transfer')).toBeDefined();
+      // Attribute conditions, descending order, one per page.
+      const alice = "transfer.recipient='cosmos1alice'";
+      const desc = await comet.txSearch({ query: alice, order_by: 'desc', per_page: 1, page: 1 });
+      expect(desc.totalCount).toBe(2);
+      expect(desc.txs.map((t) => t.height)).toEqual([h2]);
+      const second = await comet.txSearch({ query: alice, order_by: 'desc', per_page: 1, page: 2 });
+      expect(second.txs.map((t) => t.height)).toEqual([h1]);
+      expect((await comet.txSearch({ query: `tx.height=${h2 + 1}` })).totalCount).toBe(0);
+    } finally {
+      comet.disconnect();
+    }
+    const beyond = await post(
+      fleet.get('gcp-b').url,
+      rpc('tx_search', { query: `tx.height=${h1}`, page: '3', per_page: '1' }),
+    );
+    expect(beyond.json).toMatchObject({ error: { data: 'page should be within [1, 2] range, given 3' } });
+    // 64-bit integers travel as strings (cmtjson): a number is refused as a node refuses it.
+    const numeric = await post(fleet.get('gcp-b').url, rpc('tx_search', { query: 'tx.height=1', page: 1 }));
+    expect(numeric.json).toMatchObject({ error: { code: -32602 } });
+
+    const discarded = await post(fleet.get('aws-a').url, rpc('block_results', { height: String(h1) }));
+    expect(discarded.json).toMatchObject({
+      error: { code: -32603, data: 'node is not persisting finalize block responses' },
+    });
+    const kept = await post(fleet.get('gcp-b').url, rpc('block_results', { height: String(h1) }));
+    expect(kept.json).toMatchObject({ result: { height: String(h1) } });
   });
 
   it('upstreamsYaml carries family and the identity key', async () => {

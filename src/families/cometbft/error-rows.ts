@@ -61,6 +61,12 @@ export const COMETBFT_ERROR_ROWS: readonly ErrorRow[] = [
     seen: 'CometBFT rpc/core/tx.go: "tx (5B3E...) not found"',
   },
   {
+    // A node configured not to keep ABCI responses never serves block_results: not its health.
+    outcome: 'unsupported',
+    text: /not persisting finalize block responses/i,
+    seen: 'CometBFT 0.38 with storage.discard_abci_responses = true: block_results "node is not persisting finalize block responses"',
+  },
+  {
     outcome: 'unsupported',
     text: /(transaction|block) indexing is disabled/i,
     seen: 'CometBFT with tx_index.indexer = "null": "transaction indexing is disabled"',

@@ -1,8 +1,8 @@
 // One CometBFT chain's subscription feed, merged from all its upstreams: a NewBlock subscription on
 // each upstream with `ws`, `status` polling of the others (and of any whose socket is down). Heights
 // are delivered once each, strictly in order: a height some source announced above the next one to
-// deliver means the ones between are fetched (`block` + `block_results`, through the dispatcher) and
-// delivered first. CometBFT blocks are final, so there is no reorg to unwind. Each client query is
+// deliver means the ones between are fetched (`block` + `block_results`, or `tx_search` by height when
+// no upstream serves block_results; through the dispatcher) and delivered first. CometBFT blocks are final, so there is no reorg to unwind. Each client query is
 // evaluated here against each event's composite keys: a node serves the whole chain's clients with one
 // subscription. A socket that drops, or stays silent while others announce, counts against its
 // upstream and its failure domains. The feed runs only while it has subscribers.

@@ -2,7 +2,8 @@
 // (`{block, block_id, result_finalize_block}`), NewBlockHeader (`{header}`) and one Tx per transaction
 // (`{TxResult: {height, index, tx, result}}`), each with the composite keys a node publishes it with
 // (types/event_bus.go). A 0.38 NewBlock carries every transaction's result, so the Tx events of a
-// height come from its NewBlock (pushed by an upstream, or rebuilt from `block` + `block_results`).
+// height come from its NewBlock (pushed by an upstream, or rebuilt from `block` + `block_results`, or
+// from `block` + `tx_search` results when no upstream serves block_results).
 import { base64ToBytes } from '../../families/bytes.js';
 import { cometbftTxHash, readCometbftHeight } from '../../families/cometbft/index.js';
 import { isRecord } from '../../families/params.js';

@@ -1,11 +1,13 @@
 // CometBFT subscriptions across outages, on real sockets: the feeding sockets dropped, a region hung
 // silently, every socket refused (polling and backfill take over), every upstream down then back.
 // Through all of it the client keeps one connection and its subscription, and gets every height once,
-// in order; dropped and silent sockets count against their upstreams. Then CosmJS's Comet38Client
+// in order; dropped and silent sockets count against their upstreams. Nodes that discard ABCI
+// responses: the missed heights' transactions come from tx_search. Then CosmJS's Comet38Client
 // (subscribeNewBlock, subscribeTx) through Switchyard with a failover in the middle.
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../bench/anvil/chain-front.js';
+import { CometNode } from '../../../src/simulation/fake-cometbft.js';
 import { getJson, postRaw } from '../../helpers/balancer.js';
 import { type CometSetup, heightsOf, RawClient, sendTx, startCometSetup } from '../../helpers/comet-fleet.js';
 import { parseProm, sleep, total } from '../../helpers/ops.js';
@@ -115,6 +117,87 @@ describe('CometBFT subscriptions across failover', () => {
       10_000,
       'sockets back',
     );
+  }, 60_000);
+
+  it('heights missed while every upstream was down are backfilled from tx_search when block_results is refused', async () => {
+    // Every node discards ABCI responses: block_results never answers, the tx index does.
+    setup = await startCometSetup({ discardAbciResponses: true });
+    const s = setup;
+    client = await RawClient.open(`${s.balancer.wsUrl}/cosmoshub/websocket`);
+    const c = client;
+    expect((await c.call(1, 'subscribe', { query: "tm.event='NewBlock'" })).result).toEqual({});
+    expect((await c.call(2, 'subscribe', { query: "tm.event='Tx'" })).result).toEqual({});
+    const alice = "tm.event='Tx' AND transfer.recipient='cosmos1alice'";
+    expect((await c.call(3, 'subscribe', { query: alice })).result).toEqual({});
+    // The sockets feed first: the heights before the outage are pushed, not backfilled.
+    await waitFor(
+      () =>
+        s.balancer.server.websocket.familyStatus('cosmoshub')?.sources.every((x) => x.transport === 'ws') ===
+        true,
+      10_000,
+      'sockets feeding',
+    );
+    await advance(s, 2);
+    const before = s.chain.height;
+    await waitFor(() => heightsOf(c, 1).includes(before), 10_000, `height ${before}`);
+
+    // Every upstream down, sockets and HTTP, while four heights commit (three with transactions);
+    // the transactions reach the mempool through a node of the same chain outside Switchyard.
+    const outside = new CometNode({ chain: s.chain });
+    const broadcast = (text: string) => outside.call('broadcast_tx_sync', { tx: sendTx(text) });
+    for (const ws of s.sockets.values()) ws.setMode('refuse');
+    await s.fleet.setFault({ cloud: 'aws' }, { kind: 'refuse' });
+    await s.fleet.setFault({ cloud: 'gcp' }, { kind: 'refuse' });
+    broadcast('send:cosmos1alice:1');
+    broadcast('send:cosmos1bob:2');
+    const withTwo = s.chain.clock.advance();
+    const empty = s.chain.clock.advance();
+    broadcast('send:cosmos1alice:3');
+    const withOne = s.chain.clock.advance();
+    // More than one tx_search page (100 at most).
+    const carol = Array.from({ length: 130 }, (_, i) => `send:cosmos1carol:${i + 1}`);
+    for (const text of carol) broadcast(text);
+    const paged = s.chain.clock.advance();
+    await sleep(300);
+    await s.fleet.setFault({ cloud: 'aws' }, { kind: 'none' });
+    await s.fleet.setFault({ cloud: 'gcp' }, { kind: 'none' });
+    for (const ws of s.sockets.values()) ws.setMode('ok');
+    await advance(s, 2);
+
+    const top = s.chain.height;
+    await waitFor(() => heightsOf(c, 1).includes(top), 15_000, `height ${top}`);
+    const heights = heightsOf(c, 1);
+    expect(new Set(heights).size).toBe(heights.length);
+    expect(contiguous(heights)).toBe(true);
+    expect(heights).toEqual(expect.arrayContaining([withTwo, empty, withOne, paged]));
+    // Each transaction once, in block order, with its result's events (the recipient query matched).
+    const txs = (id: number) =>
+      c.events(id).map((e) => {
+        const { height, index, tx } = e.data.value.TxResult;
+        return [Number(height), index, Buffer.from(tx, 'base64').toString()];
+      });
+    expect(txs(2)).toEqual([
+      [withTwo, 0, 'send:cosmos1alice:1'],
+      [withTwo, 1, 'send:cosmos1bob:2'],
+      [withOne, 0, 'send:cosmos1alice:3'],
+      ...carol.map((text, i) => [paged, i, text]),
+    ]);
+    expect(txs(3)).toEqual([
+      [withTwo, 0, 'send:cosmos1alice:1'],
+      [withOne, 0, 'send:cosmos1alice:3'],
+    ]);
+    expect(c.events(2).every((e) => e.events['tx.height']?.[0] === e.data.value.TxResult.height)).toBe(true);
+    // The rebuilt NewBlock carries the transactions' results.
+    const rebuilt = c.events(1).find((e) => Number(e.data.value.block.header.height) === withTwo);
+    expect(rebuilt?.data.value.result_finalize_block.tx_results).toHaveLength(2);
+    expect(c.closes).toBe(0);
+    const metrics = parseProm(await (await fetch(`${s.balancer.url}/metrics`)).text());
+    expect(
+      total(metrics, 'switchyard_subscription_feed_events_total', {
+        chain: 'cosmoshub',
+        event: 'backfilled_block',
+      }),
+    ).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
   it('CosmJS Comet38Client: subscribeNewBlock and subscribeTx across a failover', async () => {
