@@ -90,7 +90,8 @@ async function run(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>, file: string, watch: boolean): Promise<number> {
   const logger = createLogger(config.logging.level, config.secrets);
-  const { createOperations, traceIfConfigured } = await import('./app/operations.js');
+  const { createOperations } = await import('./app/operations.js');
+  const { traceIfConfigured } = await import('./app/configured-tracing.js');
   const { ConfigReloader } = await import('./app/reload.js');
   const ops = createOperations();
   // Only with `tracing` configured: nothing of OpenTelemetry is loaded otherwise.

@@ -8,9 +8,7 @@ import { corsRoute } from '../../routes/cors.js';
 import { dashboardRoute } from '../../routes/dashboard.js';
 import type { RouteHook } from '../../routes/hooks.js';
 import { metricsRoute } from '../../routes/metrics.js';
-import type { Config } from '../config/config.js';
 import { CordonBook } from '../cordons/cordon-book.js';
-import type { Logger } from '../log/logger.js';
 import type { ServerOptions } from '../server/server.js';
 import type { CallStage } from '../stages/call-pipeline.js';
 import { chainStages } from '../stages/evm/chain-stages.js';
@@ -19,7 +17,6 @@ import { familySubmissionStage } from '../stages/submission-stage.js';
 import { verifyStage } from '../stages/verify/verify-stage.js';
 import { createMetrics, type Metrics, type MetricsSource } from '../status/metrics.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
-import type { Tracing } from '../tracing/start-tracing.js';
 
 export function operationalStages(): CallStage[] {
   // Verified reads before the chain stages: they dispatch by themselves, pinned to one block.
@@ -63,18 +60,4 @@ export function createOperations(): Operations {
       metrics.attach(source);
     },
   };
-}
-
-/**
- * With `tracing` configured: OpenTelemetry loaded (only then) and added to `wiring`'s observer and
- * stages. The CLI and createSwitchyard both trace through this; shut the result down last.
- */
-export async function traceIfConfigured(
-  wiring: Wiring,
-  config: Config,
-  logger: Logger,
-): Promise<Tracing | undefined> {
-  if (!config.tracing) return undefined;
-  const { addTracing } = await import('./tracing.js');
-  return addTracing(wiring, config.tracing, logger);
 }

@@ -1,6 +1,6 @@
 // Adds OpenTelemetry tracing to the operations' server options when `tracing` is configured. This file
 // and everything it loads (src/tracing/, the @opentelemetry packages) are imported only then
-// (traceIfConfigured in src/app/operations.ts, for the CLI and the library): without `tracing` the
+// (traceIfConfigured in src/app/configured-tracing.ts, for the CLI and the library): without `tracing` the
 // process loads none of it and the call path is unchanged.
 import type { TracingConfig } from '../config/tracing-config.js';
 import type { Logger } from '../log/logger.js';

@@ -2,10 +2,11 @@
 // same errors), the same runtime and call stages as the HTTP server, but no JSON-RPC socket. Calls
 // go straight into the pipeline; close() stops health checks and destroys every upstream pool.
 // `tracing` and `server.opsListen` are honoured as the CLI honours them, through the same wiring
-// (src/app/operations.ts, src/server/ops-listener.ts); neither is loaded or built without its key.
+// (src/app/configured-tracing.ts, src/server/ops-listener.ts); neither is loaded or built without its key.
 
 import type { AddressInfo } from 'node:net';
-import { createOperations, operationalStages, traceIfConfigured, type Wiring } from '../app/operations.js';
+import { traceIfConfigured } from '../app/configured-tracing.js';
+import { createOperations, operationalStages, type Wiring } from '../app/operations.js';
 import { buildConfig, type Config } from '../config/config.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { nullObserver, type Observer, observeBoth } from '../routing/observer.js';

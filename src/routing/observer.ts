@@ -134,7 +134,10 @@ function methodNames(observer: Observer): string[] {
   const names: string[] = [];
   for (let o: object | null = observer; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o))
     for (const name of Object.getOwnPropertyNames(o))
-      if (name !== 'constructor' && typeof (observer as unknown as Record<string, unknown>)[name] === 'function')
+      if (
+        name !== 'constructor' &&
+        typeof (observer as unknown as Record<string, unknown>)[name] === 'function'
+      )
         names.push(name);
   return names;
 }

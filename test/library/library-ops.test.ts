@@ -112,8 +112,9 @@ describe('createSwitchyard with server.opsListen', () => {
 describe('createSwitchyard with tracing', () => {
   it('exports a span per call with a child span per attempt to <otlp>/v1/traces', async () => {
     const sy = await open({ tracing: { otlp: receiver.url, sampleRate: 1, serviceName: 'sy-library' } });
-    expect(await sy.request('ethereum', { method: 'eth_getBalance', params: [`0x${'11'.repeat(20)}`, 'latest'] }))
-      .toMatch(/^0x/);
+    expect(
+      await sy.request('ethereum', { method: 'eth_getBalance', params: [`0x${'11'.repeat(20)}`, 'latest'] }),
+    ).toMatch(/^0x/);
     // close() exports what is still buffered.
     await sy.close();
     const call = receiver.spans.find((s) => s.kind === 2 && s.name === 'eth_getBalance');
