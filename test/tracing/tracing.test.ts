@@ -3,15 +3,17 @@
 // attempt (upstream, failure domains, outcome, why it was a retry or a hedge). Without `tracing`
 // nothing of it is loaded (a module-resolution hook lists what the process loads).
 
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../src/simulation/index.js';
-import { type Cli, startCli } from '../helpers/ops.js';
+import { type Cli, MAIN, startCli } from '../helpers/ops.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 
 const WATCH = fileURLToPath(new URL('./module-watch.mjs', import.meta.url));
@@ -220,5 +222,40 @@ describe('without tracing', () => {
     expect((await post(traced, call('eth_blockNumber'))).status).toBe(200);
     traced.child.kill('SIGTERM');
     expect(await traced.exit, traced.output()).toBe(0);
+  });
+});
+
+describe('a tracing misconfiguration', () => {
+  it('is a config error naming the key and the file (switchyard check and start), never the URL', async () => {
+    const cases = [
+      [
+        'tracing: { otlp: "collector:4318/sekrit" }',
+        "tracing.otlp: expected the collector's http(s) base URL",
+      ],
+      [
+        'tracing: { otlp: "http://c/?key=sekrit" }',
+        "tracing.otlp: expected the collector's http(s) base URL",
+      ],
+      ['tracing: { otlp: "http://c", sampleRate: 1.5 }', 'tracing.sampleRate: expected a number from 0 to 1'],
+      ['tracing: { otlp: "http://c", sampleRate: -1 }', 'tracing.sampleRate: expected a number from 0 to 1'],
+    ] as const;
+    const run = promisify(execFile);
+    await Promise.all(
+      cases.map(async ([tracing, message], i) => {
+        const file = writeConfig(`bad-tracing-${i}.yaml`, tracing);
+        for (const args of [
+          ['check', '--config', file],
+          ['--config', file],
+        ]) {
+          const err = (await run(process.execPath, [MAIN, ...args]).catch((e: unknown) => e)) as {
+            code: number;
+            stderr: string;
+          };
+          expect(err.code, `${args[0]} ${tracing}`).toBe(1);
+          expect(err.stderr, tracing).toContain(`config error: ${file}: ${message}`);
+          expect(err.stderr).not.toContain('sekrit');
+        }
+      }),
+    );
   });
 });
