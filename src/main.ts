@@ -91,12 +91,11 @@ async function run(argv: string[]): Promise<number> {
 async function serve(config: ReturnType<typeof loadConfig>, file: string, watch: boolean): Promise<number> {
   const logger = createLogger(config.logging.level, config.secrets);
   const { createOperations } = await import('./app/operations.js');
+  const { traceIfConfigured } = await import('./app/configured-tracing.js');
   const { ConfigReloader } = await import('./app/reload.js');
   const ops = createOperations();
   // Only with `tracing` configured: nothing of OpenTelemetry is loaded otherwise.
-  const tracing = config.tracing
-    ? (await import('./app/tracing.js')).addTracing(ops, config.tracing, logger)
-    : undefined;
+  const tracing = await traceIfConfigured(ops, config, logger);
   // Fleet mode and workers (src/fleet/): shared verdicts, cordons, rate limits and servedHead.
   const { startFleetMode } = await import('./fleet/fleet-mode.js');
   const { identifyWorker, reportWorkerReady, WORKER_SLOT_ENV } = await import('./fleet/worker-identity.js');

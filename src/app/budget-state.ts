@@ -1,6 +1,7 @@
 // Budget spend kept across restarts: each provider's spend in its current period is written to a small
 // JSON file (`stateFile`, beside the config by default) every few seconds and on shutdown, atomically
-// (a temporary file renamed over it), and read back at start. Only when some provider has a budget.
+// (a temporary file renamed over it), and read back at start, with the period's start: periods run on
+// from the start saved when the budget was first seen. Only when some provider has a budget.
 // In fleet mode the fleet's spend lives in Redis (src/fleet/fleet-budgets.ts); the file then keeps the
 // last fleet total this member knew, for a restart while Redis is away.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ export class BudgetStateFile {
     return false;
   }
 
-  /** Reads the file (a missing one is a first start) and gives each budget its period's spend. */
+  /** Reads the file (a missing one is a first start) and gives each budget its period and its spend. */
   load(nowMs = Date.now()): void {
     if (!this.wanted) return;
     let doc: StateDocument | undefined;
@@ -54,6 +55,8 @@ export class BudgetStateFile {
       const saved = budgets[name];
       if (!account.pacer || !saved || !Number.isFinite(saved.spent) || !Number.isFinite(saved.periodStartMs))
         continue;
+      // Periods run on from the saved start; its spend counts while that period is still current.
+      account.pacer.anchor(saved.periodStartMs, nowMs);
       account.pacer.applyShared(saved.periodStartMs, saved.spent, nowMs);
     }
   }

@@ -9,13 +9,13 @@ import { dashboardRoute } from '../../routes/dashboard.js';
 import type { RouteHook } from '../../routes/hooks.js';
 import { metricsRoute } from '../../routes/metrics.js';
 import { CordonBook } from '../cordons/cordon-book.js';
-import type { ServerOptions, SwitchyardServer } from '../server/server.js';
+import type { ServerOptions } from '../server/server.js';
 import type { CallStage } from '../stages/call-pipeline.js';
 import { chainStages } from '../stages/evm/chain-stages.js';
 import { denyListStage } from '../stages/method-deny-list.js';
 import { familySubmissionStage } from '../stages/submission-stage.js';
 import { verifyStage } from '../stages/verify/verify-stage.js';
-import { createMetrics, type Metrics } from '../status/metrics.js';
+import { createMetrics, type Metrics, type MetricsSource } from '../status/metrics.js';
 import { subscriptionStage } from '../subscriptions/subscription-stage.js';
 
 export function operationalStages(): CallStage[] {
@@ -28,14 +28,17 @@ function operationalRoutes(metrics: Metrics, cordons = new CordonBook()): RouteH
   return [corsRoute, metricsRoute(metrics), dashboardRoute, adminRoute(cordons)];
 }
 
-export interface Operations {
+/** Server options (for `new SwitchyardServer(config, logger, options)`) that wiring steps wrap in turn. */
+export interface Wiring {
+  options: ServerOptions;
+}
+
+export interface Operations extends Wiring {
   metrics: Metrics;
   /** The cordons the admin API writes and selection reads (fleet mode shares them). */
   cordons: CordonBook;
-  /** Pass to `new SwitchyardServer(config, logger, options)`. */
-  options: ServerOptions;
-  /** Call once the server exists: points the scrape-time gauges at it. */
-  attach(server: SwitchyardServer): void;
+  /** Call once the server (or the library's view) exists: points the scrape-time gauges at it. */
+  attach(source: MetricsSource): void;
 }
 
 export function createOperations(): Operations {
@@ -53,8 +56,8 @@ export function createOperations(): Operations {
       apiKeys,
       cordons,
     },
-    attach(server) {
-      metrics.attach(server);
+    attach(source) {
+      metrics.attach(source);
     },
   };
 }

@@ -14,7 +14,7 @@ export interface RateLimitConfig {
 
 interface BudgetConfig {
   credits: number;
-  /** The budget's period; periods are aligned on the Unix epoch (the same for every fleet member). */
+  /** The budget's period: the first starts when the budget is first seen, each runs this long. */
   periodMs: number;
 }
 

@@ -133,6 +133,19 @@ export class RedisBackend implements FleetBackend {
     return Number(stored);
   }
 
+  /**
+   * The fleet's start of a provider's budget periods: `startMs` when no member has set one (SET NX),
+   * else the one set first. Kept without expiry: the periods run on from it.
+   */
+  async periodStart(provider: string, startMs: number): Promise<number> {
+    const key = `${this.prefix}budget:${provider}:start`;
+    const [, stored] = await this.call(
+      this.commands.multi().set(key, String(startMs), { condition: 'NX' }).get(key).exec(),
+      'budget',
+    );
+    return stored === null ? startMs : Number(stored);
+  }
+
   /** Budget spend of the fleet (src/fleet/fleet-budgets.ts): adds and returns the period's total. */
   async addSpend(provider: string, periodStartMs: number, credits: number, ttlMs: number): Promise<number> {
     const key = `${this.prefix}budget:${provider}:${periodStartMs}`;

@@ -1,10 +1,12 @@
 // A provider's budget (`providers.<name>.budget`: credits per period), paced over its period: the spend
 // projected to the period's end (spent so far plus the recent rate until the end) is compared with the
 // budget; past it the provider costs more in selection (it is preferred less), and at the budget it
-// gets no reads while another upstream can answer. Periods are aligned on the Unix epoch, so every
-// fleet member agrees on them. `spent` is the whole fleet's as far as known: what this instance spent
-// since its last sync is added to the shared store by the keeper (src/app/budget-state.ts, or
-// src/fleet/fleet-budgets.ts over Redis). Pure: time is passed in.
+// gets no reads while another upstream can answer. The first period starts when the budget is first
+// seen (its start is kept in the state file, and in Redis in fleet mode, where the first member to see
+// it sets it for all: anchor()); each period runs `per` from the last, back to back. `spent` is the
+// whole fleet's as far as known: what this instance spent since its last sync is added to the shared
+// store by the keeper (src/app/budget-state.ts, or src/fleet/fleet-budgets.ts over Redis). Pure: time
+// is passed in.
 
 /** The recent rate is an exponential average over about a minute. */
 const RATE_TAU_MS = 60_000;
@@ -28,13 +30,27 @@ export class BudgetPacer {
     readonly credits: number,
     readonly periodMs: number,
     nowMs: number,
+    /** A period start known from before (a reload, the state file); by default the budget starts now. */
+    startMs = nowMs,
   ) {
-    this.periodStartMs = this.periodOf(nowMs);
+    this.periodStartMs = startMs;
+    this.roll(nowMs);
     this.sampledAtMs = nowMs;
   }
 
-  periodOf(nowMs: number): number {
-    return nowMs - (nowMs % this.periodMs);
+  /** The start of the period `nowMs` is in: whole periods on from the current one (never back). */
+  private periodOf(nowMs: number): number {
+    if (nowMs < this.periodEndMs) return this.periodStartMs;
+    return this.periodStartMs + Math.floor((nowMs - this.periodStartMs) / this.periodMs) * this.periodMs;
+  }
+
+  /**
+   * Periods run from `startMs` (the state file's or the fleet's period start) instead: the current one
+   * is the period of that series `nowMs` is in. What was spent so far stays (it was spent lately).
+   */
+  anchor(startMs: number, nowMs: number): void {
+    if (startMs > nowMs) return;
+    this.periodStartMs = startMs + Math.floor((nowMs - startMs) / this.periodMs) * this.periodMs;
   }
 
   get periodEndMs(): number {
@@ -109,7 +125,7 @@ export class BudgetPacer {
     this.spent = Math.max(this.spent, total + this.unsynced);
   }
 
-  /** A period ended: what was spent in it belongs to it. */
+  /** A period ended: what was spent in it belongs to it (the next one starts from zero). */
   private roll(nowMs: number): void {
     const start = this.periodOf(nowMs);
     if (start === this.periodStartMs) return;

@@ -108,3 +108,36 @@ export const nullObserver: Observer = {
   breakerTransition() {},
   healthCheck() {},
 };
+
+/**
+ * One observer telling both `first` and `second` of every event either listens to (e.g. the metrics'
+ * and a library user's own). Methods are looked up once, along each one's prototype chain (class
+ * instances and `Object.create` wrappers included).
+ */
+export function observeBoth(first: Observer, second: Observer): Observer {
+  const both: Record<string, (...args: unknown[]) => void> = {};
+  for (const name of new Set([...methodNames(first), ...methodNames(second)])) {
+    const a = (first as unknown as Record<string, unknown>)[name];
+    const b = (second as unknown as Record<string, unknown>)[name];
+    if (typeof a === 'function' && typeof b === 'function')
+      both[name] = (...args) => {
+        a.apply(first, args);
+        b.apply(second, args);
+      };
+    else if (typeof a === 'function') both[name] = (...args) => a.apply(first, args);
+    else if (typeof b === 'function') both[name] = (...args) => b.apply(second, args);
+  }
+  return both as unknown as Observer;
+}
+
+function methodNames(observer: Observer): string[] {
+  const names: string[] = [];
+  for (let o: object | null = observer; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o))
+    for (const name of Object.getOwnPropertyNames(o))
+      if (
+        name !== 'constructor' &&
+        typeof (observer as unknown as Record<string, unknown>)[name] === 'function'
+      )
+        names.push(name);
+  return names;
+}

@@ -30,9 +30,10 @@ export class ProviderAccount {
     const budget = config.budget;
     if (budget === undefined) this.pacer = undefined;
     else {
-      this.pacer = new BudgetPacer(budget.credits, budget.periodMs, nowMs);
       const old = previous?.pacer;
-      // A changed budget or period keeps what the current period has cost so far.
+      // A reload keeps the period's start and, when it is still current, what it has cost so far
+      // (with a changed budget or period too).
+      this.pacer = new BudgetPacer(budget.credits, budget.periodMs, nowMs, old?.periodStartMs);
       if (old) this.pacer.applyShared(old.periodStartMs, old.spent, nowMs);
     }
   }

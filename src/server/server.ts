@@ -67,9 +67,7 @@ export class SwitchyardServer implements ServerView {
       this.onRequest(req, res),
     );
     this.drainer = new Drainer(this.http);
-    this.ops = config.server.opsListen
-      ? new OpsListener((req, res) => this.onOpsRequest(req, res))
-      : undefined;
+    this.ops = config.server.opsListen ? new OpsListener(this, this.routes) : undefined;
     this.websocket = new WsEndpoint(this, this.stages, options.apiKeys);
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       // A WebSocket is drained by the endpoint (1001 after its frames), not cut as an idle HTTP socket.
@@ -96,10 +94,7 @@ export class SwitchyardServer implements ServerView {
       });
     });
     const opsListen = this.runtime.config.server.opsListen;
-    if (this.ops && opsListen) {
-      const ops = await this.ops.listen(opsListen);
-      this.logger.info('operator routes listening', { host: ops.address, port: ops.port });
-    }
+    if (this.ops && opsListen) await this.ops.listen(opsListen);
     await this.runtime.start();
     const address = this.http.address() as AddressInfo;
     this.logger.info('listening', { host: address.address, port: address.port, version: VERSION });
@@ -145,27 +140,6 @@ export class SwitchyardServer implements ServerView {
     if (req.method !== 'POST')
       return sendChainCatalogueError(res, chain.family.envelope, 'METHOD_NOT_ALLOWED');
     handleRpc(runtime, this.stages, chain, req, res);
-  }
-
-  private onOpsRequest(req: IncomingMessage, res: ServerResponse): void {
-    try {
-      this.routeOps(req, res);
-    } catch (err) {
-      answerInternalError(this.logger, res, err);
-    }
-  }
-
-  /** The operator listener: the operator routes and the probes; nothing else (no JSON-RPC). */
-  private routeOps(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
-    if (req.method === 'GET' && path === '/healthz') handleHealthz(res);
-    else if (req.method === 'GET' && path === '/readyz') handleReadyz(this.runtime, res, this.isDraining);
-    else if (!isOperatorPath(path) || !this.routes.some((hook) => hook(req, res, path, this))) {
-      if (req.method === 'GET' && path === '/status') handleStatus(this, this.runtime, res, VERSION);
-      else sendCatalogueError(res, 'NOT_FOUND', path.slice(0, 100));
-    }
   }
 
   /**

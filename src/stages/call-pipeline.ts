@@ -32,6 +32,8 @@ export interface CallContext {
   deadlineAtMs: number;
   /** Set for calls that came over a WebSocket: they may subscribe. */
   session?: SubscriberSession | undefined;
+  /** Set for createSwitchyard's calls (in process: no HTTP request, no WebSocket). */
+  inProcess?: boolean | undefined;
   /** The client's W3C `traceparent` header (HTTP request or WebSocket upgrade); read only with `tracing`. */
   traceparent?: string | undefined;
   /** The request's `x-switchyard-verify` (src/stages/verify/); undefined: the chain's policy. */

@@ -10,6 +10,8 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 
 function providerStatus(runtime: Runtime, account: ProviderAccount, nowMs: number) {
   const { bucket, pacer } = account;
+  // Reading whether it is spent moves the budget into the period `nowMs` is in, before its dates are read.
+  const exhausted = pacer?.exhausted(nowMs);
   const upstreams = [...runtime.chains.values()].flatMap((c) =>
     c.upstreams.filter((u) => u.config.provider === account.name).map((u) => u.name),
   );
@@ -32,7 +34,7 @@ function providerStatus(runtime: Runtime, account: ProviderAccount, nowMs: numbe
           projectedSpend: round(pacer.projectedSpend(nowMs)),
           /** When the budget runs out at the recent rate (null: it lasts the period). */
           projectedExhaustion: iso(pacer.exhaustionAtMs(nowMs)),
-          exhausted: pacer.exhausted(nowMs),
+          exhausted,
           /** Selection cost multiplier from pacing (1: within the budget's pace). */
           pacing: round(pacer.costFactor(nowMs), 3),
         }

@@ -58,7 +58,7 @@ export class CallSpans {
           'rpc.system': 'jsonrpc',
           'rpc.method': call.method.slice(0, 64),
           'switchyard.chain': chain.name,
-          'switchyard.transport': ctx.session ? 'websocket' : 'http',
+          'switchyard.transport': ctx.session ? 'websocket' : ctx.inProcess ? 'library' : 'http',
         },
       },
       parent,

@@ -53,9 +53,10 @@ describe('tracing', () => {
       expect(err.message).not.toContain('sekrit');
     }
     expect(errorOf({ tracing: {} }).message).toBe(`${FILE}: tracing.otlp: required: expected a string`);
-    expect(errorOf({ tracing: { otlp: 'http://c', sampleRate: 2 } }).message).toBe(
-      `${FILE}: tracing.sampleRate: expected a number from 0 to 1`,
-    );
+    for (const sampleRate of [2, -0.1, '1.5', 'all', true])
+      expect(errorOf({ tracing: { otlp: 'http://c', sampleRate } }).message, String(sampleRate)).toMatch(
+        /^ops\.yaml: tracing\.sampleRate: expected a number from 0 to 1/,
+      );
     expect(errorOf({ tracing: { otlp: 'http://c', endpoint: 'x' } }).message).toContain(
       'tracing.endpoint: unknown key (allowed: otlp, sampleRate, serviceName)',
     );
@@ -75,6 +76,50 @@ describe('server.opsListen', () => {
     for (const opsListen of ['9545', ':9545', '1.2.3.4:65536', 'a b:1', '::1:9545']) {
       expect(errorOf({ server: { opsListen } }).message, opsListen).toMatch(
         /^ops\.yaml: server\.opsListen: expected host:port, e\.g\. 127\.0\.0\.1:9545 or \[::1\]:9545/,
+      );
+    }
+  });
+});
+
+describe('server.opsListen against the JSON-RPC listener', () => {
+  const read = (server: Record<string, unknown>) => buildConfig({ chains, server }, FILE).server.opsListen;
+
+  it("refuses the JSON-RPC listener's own address, naming the key", () => {
+    const clashes: Record<string, unknown>[] = [
+      { opsListen: '127.0.0.1:8545' }, // the default host and port
+      { host: '0.0.0.0', port: 9000, opsListen: '127.0.0.1:9000' },
+      { host: '10.0.0.5', port: 9000, opsListen: '0.0.0.0:9000' },
+      { host: 'localhost', port: 9000, opsListen: '127.0.0.1:9000' },
+      { host: '::', port: 9000, opsListen: '[::1]:9000' },
+    ];
+    for (const server of clashes) {
+      const err = errorOf({ server });
+      expect(err.message, JSON.stringify(server)).toMatch(
+        /^ops\.yaml: server\.opsListen: the JSON-RPC listener's address \(server\.host .*, server\.port \d+\): the operator routes need a port of their own$/,
+      );
+      expect(err.keyPath).toBe('server.opsListen');
+    }
+  });
+
+  it('takes another port, port 0 (any free one) or another interface', () => {
+    expect(read({ port: 8545, opsListen: '127.0.0.1:9545' })).toEqual({ host: '127.0.0.1', port: 9545 });
+    expect(read({ port: 0, opsListen: '127.0.0.1:0' })).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(read({ host: '10.0.0.5', port: 8545, opsListen: '10.0.0.6:8545' })).toEqual({
+      host: '10.0.0.6',
+      port: 8545,
+    });
+  });
+
+  it('refuses a host that is neither an IP address nor a host name', () => {
+    for (const opsListen of [
+      '1.2.3.400:9545',
+      '[1::2::3]:9545',
+      '[127.0.0.1]:9545',
+      'ops_host:9545',
+      '-ops:9545',
+    ]) {
+      expect(errorOf({ server: { opsListen } }).message, opsListen).toBe(
+        `${FILE}: server.opsListen: expected host:port, e.g. 127.0.0.1:9545 or [::1]:9545 (the host is not an IP address or a host name)`,
       );
     }
   });

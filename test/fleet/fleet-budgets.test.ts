@@ -1,6 +1,7 @@
-// Budget spend shared by two Switchyard CLI processes over a real redis-server (issue 24): what A
-// spends shows in B's /status within a few seconds, and once A has spent the budget B sends the paid
-// provider nothing either (its reads go to the free one, none fails).
+// Budget spend shared by two Switchyard CLI processes over a real redis-server (issue 24): the budget's
+// period starts when the first member sees it and B, started later, runs its periods from the same
+// start; what A spends shows in B's /status within a few seconds, and once A has spent the budget B
+// sends the paid provider nothing either (its reads go to the free one, none fails).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,11 +55,15 @@ async function member(name: string): Promise<SwitchyardProcess> {
   return p;
 }
 
-async function spentOf(p: SwitchyardProcess): Promise<number> {
+async function budgetOf(p: SwitchyardProcess) {
   const doc = (await (await fetch(`${p.url}/status`)).json()) as {
-    providers: { name: string; budget: { spent: number } | null }[];
+    providers: { name: string; budget: { spent: number; periodStart: string; periodEnd: string } | null }[];
   };
-  return doc.providers.find((x) => x.name === 'paid')!.budget!.spent;
+  return doc.providers.find((x) => x.name === 'paid')!.budget!;
+}
+
+async function spentOf(p: SwitchyardProcess): Promise<number> {
+  return (await budgetOf(p)).spent;
 }
 
 beforeAll(async () => {
@@ -79,16 +84,30 @@ afterAll(async () => {
 
 describe('budgets in fleet mode', () => {
   it('shares the spend over Redis: what A spends, B counts, and a spent budget holds for both', async () => {
+    const startedAtMs = Date.now();
     const a = await member('a');
+    // The first member to see the budget starts its period (not a Unix-epoch boundary)...
+    await sleep(1500); // a sync: A's period start is in Redis
+    const periodA = await budgetOf(a);
+    expect(Date.parse(periodA.periodStart)).toBeGreaterThanOrEqual(startedAtMs);
+    expect(Date.parse(periodA.periodEnd) - Date.parse(periodA.periodStart)).toBe(30 * 86_400_000);
     const b = await member('b');
+    // ...and a member started later runs its periods from the same start once it synced.
+    const started = performance.now();
+    let periodB = await budgetOf(b);
+    while (periodB.periodStart !== periodA.periodStart && performance.now() - started < 5000) {
+      await sleep(100);
+      periodB = await budgetOf(b);
+    }
+    expect(periodB.periodStart).toBe(periodA.periodStart);
     // A spends part of the budget (the fast paid provider takes its reads until the pace is known).
     await pacedLoad(a.url, 10, 1000);
     const spentByA = await spentOf(a);
     expect(spentByA).toBeGreaterThan(0);
     // B learns it from Redis (a sync a second): its view reaches A's within a few seconds.
-    const started = performance.now();
+    const learning = performance.now();
     let seenByB = await spentOf(b);
-    while (seenByB < spentByA && performance.now() - started < 5000) {
+    while (seenByB < spentByA && performance.now() - learning < 5000) {
       await sleep(100);
       seenByB = await spentOf(b);
     }

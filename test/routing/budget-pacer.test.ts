@@ -46,4 +46,46 @@ describe('BudgetPacer', () => {
     p.returnUnsynced(periodStartMs, 7);
     expect(p.takeUnsynced().credits).toBe(12);
   });
+
+  it('starts its first period when first seen (not on an epoch boundary) and runs each period `per` from it', () => {
+    const seen = Date.UTC(2026, 11, 7, 6, 30, 15); // 2026-12-07T06:30:15Z, no 30-day epoch boundary
+    const p = new BudgetPacer(1000, 30 * DAY, seen);
+    expect(p.periodStartMs).toBe(seen);
+    expect(p.periodEndMs).toBe(seen + 30 * DAY);
+    p.spend(400, seen + DAY);
+    // The last instant of the period still counts in it; the next one starts afresh, `per` later.
+    expect(p.exhausted(seen + 30 * DAY - 1)).toBe(false);
+    expect(p.spent).toBe(400);
+    p.spend(10, seen + 30 * DAY);
+    expect(p.periodStartMs).toBe(seen + 30 * DAY);
+    expect(p.spent).toBe(10);
+    // Idle for two periods and a bit: the current period is still on the same grid.
+    expect(p.exhausted(seen + 95 * DAY)).toBe(false);
+    expect(p.periodStartMs).toBe(seen + 90 * DAY);
+    expect(p.periodEndMs).toBe(seen + 120 * DAY);
+    expect(p.spent).toBe(0);
+  });
+
+  it('a clock stepping back does not end the period (nor lose its spend)', () => {
+    const p = new BudgetPacer(1000, DAY, 5 * DAY + 123);
+    p.spend(50, 5 * DAY + 200);
+    expect(p.exhausted(5 * DAY)).toBe(false);
+    expect(p.periodStartMs).toBe(5 * DAY + 123);
+    expect(p.spent).toBe(50);
+  });
+
+  it('runs on from a known start: a reload or the state file (anchor), keeping what was spent lately', () => {
+    const first = 1_000_000;
+    const p = new BudgetPacer(1000, 30 * DAY, first + 45 * DAY);
+    p.spend(7, first + 45 * DAY);
+    p.anchor(first, first + 45 * DAY);
+    expect(p.periodStartMs).toBe(first + 30 * DAY);
+    expect(p.spent).toBe(7);
+    // A start in the future (another machine's clock) is not adopted.
+    p.anchor(first + 50 * DAY, first + 45 * DAY);
+    expect(p.periodStartMs).toBe(first + 30 * DAY);
+    // Given at construction (a reload): the same series of periods.
+    const reloaded = new BudgetPacer(2000, 30 * DAY, first + 61 * DAY, p.periodStartMs);
+    expect(reloaded.periodStartMs).toBe(first + 60 * DAY);
+  });
 });

@@ -150,4 +150,24 @@ describe('server.opsListen', () => {
       }),
     );
   });
+
+  it('refuses an opsListen on the JSON-RPC port, and a host that is no address, naming the key and the file', async () => {
+    const cases = [
+      [
+        '  host: 0.0.0.0\n  port: 8545\n  opsListen: 127.0.0.1:8545',
+        "server.opsListen: the JSON-RPC listener's address",
+      ],
+      ['  opsListen: "300.1.2.3:9545"', 'server.opsListen: expected host:port'],
+    ] as const;
+    await Promise.all(
+      cases.map(async ([server, message], i) => {
+        const file = writeConfig(`clash-${i}.yaml`, server);
+        const err = (await run(process.execPath, [MAIN, 'check', '--config', file]).catch(
+          (e: unknown) => e,
+        )) as { code: number; stderr: string };
+        expect(err.code, server).toBe(1);
+        expect(err.stderr, server).toContain(`config error: ${file}: ${message}`);
+      }),
+    );
+  });
 });

@@ -3,104 +3,21 @@
 // attempt (upstream, failure domains, outcome, why it was a retry or a hedge). Without `tracing`
 // nothing of it is loaded (a module-resolution hook lists what the process loads).
 
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChainSim, type FakeProvider, startFakeProvider } from '../../src/simulation/index.js';
-import { type Cli, sleep, startCli } from '../helpers/ops.js';
+import { type Cli, MAIN, startCli } from '../helpers/ops.js';
+import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 
 const WATCH = fileURLToPath(new URL('./module-watch.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-tracing-'));
-
-interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-  status: { code?: number; message?: string };
-  service: unknown;
-}
-
-/** An OTLP/HTTP JSON receiver: what a collector at `<url>/v1/traces` would get. */
-class OtlpReceiver {
-  readonly spans: ReceivedSpan[] = [];
-  readonly paths: string[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () => {
-        this.paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
-        this.collect(JSON.parse(body));
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private collect(doc: {
-    resourceSpans: {
-      resource: { attributes: Attr[] };
-      scopeSpans: { spans: (Omit<ReceivedSpan, 'attributes' | 'service'> & { attributes: Attr[] })[] }[];
-    }[];
-  }): void {
-    for (const rs of doc.resourceSpans) {
-      const service = attrs(rs.resource.attributes)['service.name'];
-      for (const ss of rs.scopeSpans)
-        for (const s of ss.spans)
-          this.spans.push({
-            ...s,
-            parentSpanId: s.parentSpanId || undefined,
-            attributes: attrs(s.attributes),
-            service,
-          });
-    }
-  }
-
-  /** Waits (bounded) until `count` spans of the trace arrived. */
-  async trace(traceId: string, count: number, timeoutMs = 8000): Promise<ReceivedSpan[]> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const spans = this.spans.filter((s) => s.traceId === traceId);
-      if (spans.length >= count || Date.now() > until) return spans;
-      await sleep(50);
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-type Attr = { key: string; value: Record<string, unknown> };
-
-function attrs(list: Attr[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { key, value } of list) out[key] = plain(value);
-  return out;
-}
-
-function plain(value: Record<string, unknown>): unknown {
-  if ('arrayValue' in value)
-    return ((value.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(plain);
-  if ('intValue' in value) return Number(value.intValue);
-  return Object.values(value)[0];
-}
 
 const hex = (n: number) =>
   Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
@@ -305,5 +222,40 @@ describe('without tracing', () => {
     expect((await post(traced, call('eth_blockNumber'))).status).toBe(200);
     traced.child.kill('SIGTERM');
     expect(await traced.exit, traced.output()).toBe(0);
+  });
+});
+
+describe('a tracing misconfiguration', () => {
+  it('is a config error naming the key and the file (switchyard check and start), never the URL', async () => {
+    const cases = [
+      [
+        'tracing: { otlp: "collector:4318/sekrit" }',
+        "tracing.otlp: expected the collector's http(s) base URL",
+      ],
+      [
+        'tracing: { otlp: "http://c/?key=sekrit" }',
+        "tracing.otlp: expected the collector's http(s) base URL",
+      ],
+      ['tracing: { otlp: "http://c", sampleRate: 1.5 }', 'tracing.sampleRate: expected a number from 0 to 1'],
+      ['tracing: { otlp: "http://c", sampleRate: -1 }', 'tracing.sampleRate: expected a number from 0 to 1'],
+    ] as const;
+    const run = promisify(execFile);
+    await Promise.all(
+      cases.map(async ([tracing, message], i) => {
+        const file = writeConfig(`bad-tracing-${i}.yaml`, tracing);
+        for (const args of [
+          ['check', '--config', file],
+          ['--config', file],
+        ]) {
+          const err = (await run(process.execPath, [MAIN, ...args]).catch((e: unknown) => e)) as {
+            code: number;
+            stderr: string;
+          };
+          expect(err.code, `${args[0]} ${tracing}`).toBe(1);
+          expect(err.stderr, tracing).toContain(`config error: ${file}: ${message}`);
+          expect(err.stderr).not.toContain('sekrit');
+        }
+      }),
+    );
   });
 });
