@@ -132,9 +132,10 @@ describe("viem transport ('switchyard/viem')", () => {
     expect(failed).toBe(0);
     expect(answered).toBeGreaterThan(50);
     const sy = await transport.instance();
-    // Calls did meet the hung region (and were answered elsewhere).
+    // The hang was seen: calls met the hung region (and were answered elsewhere), or, when the
+    // detector's probes saw it first (a loaded machine spaces the calls out), its members are down.
     const aws = sy.status().chains[0]!.upstreams.filter((u) => u.cloud === 'aws');
-    expect(aws.some((u) => u.lastError === 'no answer (stalled)')).toBe(true);
+    expect(aws.some((u) => u.lastError === 'no answer (stalled)' || u.detection.state === 'down')).toBe(true);
     await fleet.setFault({ cloud: 'aws', region: 'us-east-1' }, { kind: 'none' });
 
     // close(): hung attempts, pools, health-check timers and breaker timers are all gone.
