@@ -40,6 +40,8 @@ const RECHECK_EVERY_MS = 1000;
  * deadline, so an upstream that became slow, not dead, is heard again once it passes its new latency.
  */
 const MAX_OVERLAPPING_PROBES = 8;
+/** Event-loop delay (ms) from which probe deadlines wait for it too; below it is a quiet loop's jitter. */
+const LOOP_DELAY_SLACK_FROM_MS = 20;
 const MAX_DEADLINE_DOUBLINGS = 6;
 
 /** 4 × the latency, within [health.minProbeTimeout, health.timeout]: the phi-accrual idea, simply. */
@@ -133,15 +135,17 @@ export class Detector implements SuspicionSink {
 
   /**
    * A probe's deadline: learned from the upstream's own latency now (at least minProbeTimeout), doubled
-   * per probe a confirmed-down upstream left unanswered in a row, plus twice this process's recent
-   * event-loop delay, at most health.timeout.
+   * per probe a confirmed-down upstream left unanswered in a row, plus this process's recent event-loop
+   * delay once it passes 20 ms, at most health.timeout.
    */
   deadlineMs(chain: ChainRuntime, upstream: Upstream): number {
     const w = this.watches.get(upstream);
     const doublings = Math.min(w?.unansweredInARow ?? 0, MAX_DEADLINE_DOUBLINGS);
     const base = learnedDeadlineMs(chain, upstream.latency.valueAt(Date.now()));
-    // Twice our own recent loop delay on top: an answer can wait that long before we read it.
-    const slack = 2 * this.loopDelayMs();
+    // Our own recent loop delay on top, once it is more than jitter: an answer can wait that long in
+    // the socket before we read it. (Below that it would only slow detection down.)
+    const lag = this.loopDelayMs();
+    const slack = lag >= LOOP_DELAY_SLACK_FROM_MS ? lag : 0;
     return Math.ceil(Math.min(chain.settings.health.timeoutMs, base * 2 ** doublings + slack));
   }
 

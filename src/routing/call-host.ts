@@ -33,7 +33,7 @@ export interface DispatchHost {
   readonly deadlines: DeadlineQueue<DeadlineRun>;
   readonly hedgeTimers: TimerBuckets<HedgeTimed>;
   readonly stallTimers: TimerBuckets<StallTimed>;
-  hedgeDelayMs(chain: ChainRuntime, label: string): number;
+  hedgeDelayMs(chain: ChainRuntime, label: string, tried?: Upstream): number;
   stallAfterMs(chain: ChainRuntime, label: string, upstream: Upstream): number;
 }
 

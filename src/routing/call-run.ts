@@ -210,7 +210,11 @@ export class CallRun implements SelectionRequest, DeadlineRun, HedgeTimed, Attem
   private armHedge(): void {
     if (!this.hedgeAllowed) return;
     const timers = this.dispatcher.hedgeTimers;
-    this.hedgeDueMs = timers.add(this, this.dispatcher.hedgeDelayMs(this.chain, this.label));
+    const latest = this.live[this.live.length - 1];
+    this.hedgeDueMs = timers.add(
+      this,
+      this.dispatcher.hedgeDelayMs(this.chain, this.label, latest?.upstream),
+    );
     this.hedgeSlot = timers.lastSlot;
   }
 

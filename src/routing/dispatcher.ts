@@ -16,6 +16,8 @@ import type { Upstream } from './upstream.js';
 const MIN_STALL_MS = 50;
 const STALL_FACTOR = 4;
 const FALLBACK_STALL_MS = 1000;
+/** A hedge waits at most this many times the tried upstream's own latency estimate (its stall factor too). */
+const HEDGE_OWN_FACTOR = 4;
 
 let nextUpstreamId = 1;
 
@@ -35,12 +37,19 @@ export class Dispatcher {
     this.stallTimers = new TimerBuckets((attempt) => attempt.onStall(), now);
   }
 
-  /** Hedge delay: the method's recent p95 (chain-wide while it has too few samples), clamped. */
-  hedgeDelayMs(chain: ChainRuntime, label: string): number {
+  /**
+   * Hedge delay: the method's recent p95 (chain-wide while it has too few samples), at most
+   * HEDGE_OWN_FACTOR × the latency estimate of the upstream just tried, clamped. The chain's p95 mixes
+   * every upstream (at a few reads a second mostly probe round trips, the slowest upstream's included):
+   * a read sent to the fastest one should not wait out the slowest one's latency before hedging.
+   */
+  hedgeDelayMs(chain: ChainRuntime, label: string, tried?: Upstream): number {
     const { minDelayMs, maxDelayMs, quantile } = chain.settings.routing.hedge;
     const nowMs = this.now();
-    const q =
+    let q =
       chain.methodWindow(label, nowMs).quantile(quantile, nowMs) ?? chain.latency.quantile(quantile, nowMs);
+    if (tried !== undefined && tried.latency.valueMs > 0)
+      q = Math.min(q ?? maxDelayMs, HEDGE_OWN_FACTOR * tried.latency.valueMs);
     // Whole milliseconds: Node keeps one timer list per distinct delay, and fractions make one each.
     return Math.ceil(Math.min(maxDelayMs, Math.max(minDelayMs, q ?? maxDelayMs)));
   }
